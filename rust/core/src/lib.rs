@@ -1,0 +1,19 @@
+//! imdbfast-core: the text work behind the `imdbfast` Python package.
+//!
+//! Everything here is plain Rust (no PyO3): the Python binding layer in
+//! `rust/py/` only converts types and releases the GIL around these calls.
+//!
+//! - [`text`]: standardization and splitting of reviews into tokens.
+//! - [`vocab`]: counting tokens and building ordered vocabularies.
+//! - [`pad`]: padding and truncation into row-major id matrices.
+//! - [`glove`]: parsing GloVe text files into an aligned float32 matrix.
+//! - [`archive`]: reading the aclImdb review files from a directory or a tar.gz.
+
+pub mod archive;
+pub mod error;
+pub mod glove;
+pub mod pad;
+pub mod text;
+pub mod vocab;
+
+pub use error::{CoreError, Result};

@@ -1,0 +1,17 @@
+//! `imdbfast._native`: the PyO3 binding layer. Each `py/*.rs` module converts
+//! Python inputs, releases the GIL, calls into `imdbfast_core`, and hands
+//! results back as NumPy arrays without copying.
+
+use pyo3::prelude::*;
+
+mod py;
+
+#[pymodule(gil_used = false)]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    py::fork::register_fork_guard();
+    py::text::register(m)?;
+    py::glove::register(m)?;
+    py::datasets::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,7 @@
+//! Binding modules, one per core area. Each exposes `register(m)`.
+
+pub mod datasets;
+pub mod errors;
+pub mod fork;
+pub mod glove;
+pub mod text;
