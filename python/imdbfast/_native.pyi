@@ -9,4 +9,25 @@ __version__: str
 
 # --- glove: embedding file parsing (rust/py/glove.rs) ---
 
+import os
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+def glove_load(
+    path: str | os.PathLike[str],
+    member: str | None = None,
+    vocabulary: Sequence[str] | None = None,
+    dim: int | None = None,
+    lowercase_fallback: bool = False,
+) -> tuple[
+    npt.NDArray[np.float32], list[str], int, int, list[str], int, int
+]:
+    """Parse a GloVe file; returns (matrix, words, hits, misses, missing,
+    duplicates, lowercased)."""
+
+def zip_members(path: str | os.PathLike[str]) -> list[str]:
+    """The member names of a zip archive."""
+
 # --- datasets: aclImdb directory / tar.gz reading (rust/py/datasets.rs) ---

@@ -1,1 +1,822 @@
-//! (to be written)
+//! Parsing GloVe text files (`word v1 v2 ... vD` per line) into a row-major
+//! float32 matrix, in parallel.
+//!
+//! Sources: a plain `.txt` (memory-mapped), a `.gz` (decompressed into memory),
+//! or one member of a `.zip` such as `glove.6B.zip` (decompressed into memory).
+//! The bytes are cut into chunks at newlines and the chunks are parsed on all
+//! cores with [`rayon`].
+//!
+//! Two modes:
+//! - **full**: every line becomes one row; `words` are the file's words in order.
+//! - **vocabulary**: row `i` belongs to `vocabulary[i]`. Lines whose word is not
+//!   wanted are skipped without parsing their numbers. Reserved rows (`""` or
+//!   `"<pad>"` at index 0, `"[UNK]"` or `"<unk>"` at index 1) and words that are
+//!   not in the file stay zero.
+//!
+//! Format policy (each case has a test):
+//! - a UTF-8 byte order mark at the start of the file is skipped;
+//! - `\r\n` line ends are accepted, and so are trailing spaces;
+//! - the dimension is the number of values on the first line (or `dim` when
+//!   given, which must then agree with the first line);
+//! - a line with a different number of values, a value that is not a number, a
+//!   line without values, an empty word, a blank line, or a word that is not
+//!   valid UTF-8 is an error naming the file and the 1-based line (in vocabulary
+//!   mode only lines of wanted words are checked beyond their word);
+//! - a word that occurs twice: the first line wins, later ones are counted in
+//!   [`Glove::duplicates`] and otherwise ignored;
+//! - a file with no vectors is an error.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
+
+use crate::error::{CoreError, Result};
+
+/// UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A parsed embedding table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glove {
+    /// Row-major `rows x dim` values.
+    pub matrix: Vec<f32>,
+    /// Number of rows.
+    pub rows: usize,
+    /// Number of values per row.
+    pub dim: usize,
+    /// Row labels: the file's words (full mode) or the vocabulary (vocabulary mode).
+    pub words: Vec<String>,
+    /// Rows filled from the file (vocabulary mode; all rows in full mode).
+    pub hits: usize,
+    /// Vocabulary words (reserved rows excluded) not found in the file.
+    pub misses: usize,
+    /// The missed words, in vocabulary order.
+    pub missing: Vec<String>,
+    /// Later lines of a word already seen (ignored; the first line wins).
+    pub duplicates: usize,
+    /// Vocabulary rows filled from their lowercase form (with `lowercase_fallback`).
+    pub lowercased: usize,
+}
+
+/// Options for [`parse_glove`] and [`load_glove`].
+#[derive(Debug, Clone, Default)]
+pub struct GloveOptions {
+    /// Expected number of values per word (checked against the file).
+    pub dim: Option<usize>,
+    /// Align rows with these words instead of reading every line.
+    pub vocabulary: Option<Vec<String>>,
+    /// A vocabulary word with no exact match takes the vector of its lowercase form.
+    pub lowercase_fallback: bool,
+}
+
+/// Bytes of a GloVe file, memory-mapped or decompressed.
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// The members of a zip archive, in archive order.
+pub fn zip_members(path: &Path) -> Result<Vec<String>> {
+    let file = File::open(path).map_err(|e| CoreError::io(path, e))?;
+    let archive = zip::ZipArchive::new(file)
+        .map_err(|e| CoreError::malformed(path, 0, format!("not a readable zip archive ({e})")))?;
+    archive
+        .file_names()
+        .map(|name| {
+            name.map(|n| n.into_owned())
+                .map_err(|e| CoreError::malformed(path, 0, format!("bad zip member name ({e})")))
+        })
+        .collect()
+}
+
+/// Pick the GloVe member of a zip: the one named, else the `*.{dim}d.txt` one,
+/// else the only `.txt` member.
+pub fn choose_zip_member(
+    path: &Path,
+    members: &[String],
+    member: Option<&str>,
+    dim: Option<usize>,
+) -> Result<String> {
+    if let Some(name) = member {
+        return if members.iter().any(|m| m == name) {
+            Ok(name.to_owned())
+        } else {
+            Err(CoreError::invalid(format!(
+                "{} has no member {name:?}. Members: {members:?}",
+                path.display()
+            )))
+        };
+    }
+    let txt: Vec<&String> = members.iter().filter(|m| m.ends_with(".txt")).collect();
+    if let Some(d) = dim {
+        let suffix = format!(".{d}d.txt");
+        let hits: Vec<&&String> = txt.iter().filter(|m| m.ends_with(&suffix)).collect();
+        if let [one] = hits.as_slice() {
+            return Ok((**one).clone());
+        }
+    }
+    match txt.as_slice() {
+        [one] => Ok((*one).clone()),
+        _ => Err(CoreError::invalid(format!(
+            "{} holds several GloVe files; pass dim= or name the member as 'archive.zip::member'. \
+             Received: dim={dim:?}, members={members:?}",
+            path.display()
+        ))),
+    }
+}
+
+/// Read the bytes of a GloVe source: a `.zip` member, a `.gz`, or a plain file
+/// (memory-mapped). `label` is the name used in error messages.
+fn read_source(path: &Path, member: Option<&str>, dim: Option<usize>) -> Result<(Bytes, PathBuf)> {
+    let name = path.to_string_lossy().to_lowercase();
+    if name.ends_with(".zip") || member.is_some() {
+        let members = zip_members(path)?;
+        let chosen = choose_zip_member(path, &members, member, dim)?;
+        let file = File::open(path).map_err(|e| CoreError::io(path, e))?;
+        let mut archive = zip::ZipArchive::new(file).map_err(|e| {
+            CoreError::malformed(path, 0, format!("not a readable zip archive ({e})"))
+        })?;
+        let label = PathBuf::from(format!("{}::{chosen}", path.display()));
+        let mut entry = archive
+            .by_name(&chosen)
+            .map_err(|e| CoreError::malformed(&label, 0, format!("cannot open member ({e})")))?;
+        let mut out = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
+        entry
+            .read_to_end(&mut out)
+            .map_err(|e| CoreError::malformed(&label, 0, format!("corrupt zip member ({e})")))?;
+        return Ok((Bytes::Owned(out), label));
+    }
+    let file = File::open(path).map_err(|e| CoreError::io(path, e))?;
+    if name.ends_with(".gz") {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(1 << 20, file))
+            .read_to_end(&mut out)
+            .map_err(|e| {
+                CoreError::malformed(path, 0, format!("corrupt or truncated gzip data ({e})"))
+            })?;
+        return Ok((Bytes::Owned(out), path.to_path_buf()));
+    }
+    let meta = file.metadata().map_err(|e| CoreError::io(path, e))?;
+    if meta.len() == 0 {
+        return Ok((Bytes::Owned(Vec::new()), path.to_path_buf()));
+    }
+    // SAFETY: the map is read-only and lives only for this call; a file changed
+    // underneath us by another process could give wrong numbers, never UB in
+    // safe code that only reads bytes.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| CoreError::io(path, e))?;
+    Ok((Bytes::Mapped(map), path.to_path_buf()))
+}
+
+/// Load a GloVe file (`.txt`, `.gz`, or `.zip` with an optional member name).
+pub fn load_glove(path: &Path, member: Option<&str>, options: &GloveOptions) -> Result<Glove> {
+    let (bytes, label) = read_source(path, member, options.dim)?;
+    parse_glove(&bytes, &label, options)
+}
+
+/// One line's bounds inside a chunk.
+struct Line<'a> {
+    bytes: &'a [u8],
+    /// 0-based line index within its chunk.
+    index: usize,
+}
+
+/// Iterate over the lines of `chunk`, without line ends, trailing `\r` and spaces.
+fn lines(chunk: &[u8]) -> impl Iterator<Item = Line<'_>> {
+    let mut rest = chunk;
+    let mut index = 0usize;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (line, next) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        let mut end = line.len();
+        while end > 0 && matches!(line[end - 1], b'\r' | b' ') {
+            end -= 1;
+        }
+        let out = Line {
+            bytes: &line[..end],
+            index,
+        };
+        index += 1;
+        Some(out)
+    })
+}
+
+/// Cut `data` into about `parts` chunks that end just after a newline.
+fn chunks(data: &[u8], parts: usize) -> Vec<&[u8]> {
+    let target = (data.len() / parts.max(1)).max(1 << 16);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < data.len() {
+        let tentative = (start + target).min(data.len());
+        let end = if tentative == data.len() {
+            tentative
+        } else {
+            match memchr::memchr(b'\n', &data[tentative..]) {
+                Some(i) => tentative + i + 1,
+                None => data.len(),
+            }
+        };
+        out.push(&data[start..end]);
+        start = end;
+    }
+    out
+}
+
+/// An error found inside a chunk: (chunk-local 0-based line, message).
+type LocalError = (usize, String);
+
+/// Split a line into its word and the text of its values.
+fn split_word(line: &[u8]) -> std::result::Result<(&[u8], &[u8]), String> {
+    if line.is_empty() {
+        return Err("empty line".into());
+    }
+    match memchr::memchr(b' ', line) {
+        Some(0) => Err("empty word (the line starts with a space)".into()),
+        Some(i) => Ok((&line[..i], &line[i + 1..])),
+        None => Err("a word without values".into()),
+    }
+}
+
+/// Powers of ten that are exact in f64.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Parse one decimal number starting at `b[p]` (`-0.1234`, `12`, `3.5e-05`).
+///
+/// Returns the value and the position after it, or None when the text is not
+/// in this simple form or the exact fast path does not apply (the caller then
+/// falls back to the general parser). The fast path is Clinger's: a mantissa of
+/// at most 2^53 and a power of ten of at most 22 are exact in f64, so one
+/// multiplication or division gives the correctly rounded f64.
+#[inline]
+fn parse_simple(b: &[u8], mut p: usize) -> Option<(f64, usize)> {
+    let neg = match b.get(p) {
+        Some(b'-') => {
+            p += 1;
+            true
+        }
+        Some(b'+') => {
+            p += 1;
+            false
+        }
+        _ => false,
+    };
+    let mut mantissa: u64 = 0;
+    let mut digits = 0u32;
+    let mut exp: i32 = 0;
+    while let Some(&c) = b.get(p) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        digits += 1;
+        p += 1;
+    }
+    if b.get(p) == Some(&b'.') {
+        p += 1;
+        while let Some(&c) = b.get(p) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+            digits += 1;
+            exp -= 1;
+            p += 1;
+        }
+    }
+    if digits == 0 || digits > 19 {
+        return None;
+    }
+    if matches!(b.get(p), Some(b'e' | b'E')) {
+        p += 1;
+        let eneg = match b.get(p) {
+            Some(b'-') => {
+                p += 1;
+                true
+            }
+            Some(b'+') => {
+                p += 1;
+                false
+            }
+            _ => false,
+        };
+        let mut e: i32 = 0;
+        let mut edigits = 0;
+        while let Some(&c) = b.get(p) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 || edigits >= 4 {
+                break;
+            }
+            e = e * 10 + i32::from(d);
+            edigits += 1;
+            p += 1;
+        }
+        if edigits == 0 {
+            return None;
+        }
+        exp += if eneg { -e } else { e };
+    }
+    if mantissa > (1u64 << 53) || !(-22..=22).contains(&exp) {
+        return None;
+    }
+    let m = mantissa as f64;
+    let v = if exp < 0 {
+        m / POW10[exp.unsigned_abs() as usize]
+    } else {
+        m * POW10[exp as usize]
+    };
+    Some((if neg { -v } else { v }, p))
+}
+
+/// Parse the space-separated values into `row` (length `dim`).
+fn parse_values(values: &[u8], row: &mut [f32]) -> std::result::Result<(), String> {
+    let dim = row.len();
+    let mut n = 0usize;
+    let mut p = 0usize;
+    loop {
+        // Fast path: a simple decimal followed by a space or the line end.
+        let end_of_field = memchr_space(values, p);
+        let value = match parse_simple(values, p) {
+            Some((v, q)) if q == end_of_field => v,
+            _ => {
+                let field = &values[p..end_of_field];
+                match fast_float2::parse::<f64, _>(field) {
+                    Ok(v) => v,
+                    Err(_) => {
+                        let shown = String::from_utf8_lossy(field);
+                        return Err(format!("value {} is not a number: {shown:?}", n + 1));
+                    }
+                }
+            }
+        };
+        if let Some(slot) = row.get_mut(n) {
+            // f64 then round to f32, as NumPy/pandas do for float32 columns.
+            *slot = value as f32;
+        }
+        n += 1;
+        if end_of_field >= values.len() {
+            break;
+        }
+        p = end_of_field + 1;
+    }
+    if n != dim {
+        return Err(format!("expected {dim} values, found {n}"));
+    }
+    Ok(())
+}
+
+/// Position of the next space at or after `p`, or the end.
+#[inline]
+fn memchr_space(b: &[u8], p: usize) -> usize {
+    let mut q = p;
+    while let Some(&c) = b.get(q) {
+        if c == b' ' {
+            return q;
+        }
+        q += 1;
+    }
+    q
+}
+
+/// Count the values on a line (fields after the word).
+fn count_values(values: &[u8]) -> usize {
+    memchr::memchr_iter(b' ', values).count() + 1
+}
+
+/// Number of lines in a chunk (a last line without `\n` counts).
+fn count_lines(chunk: &[u8]) -> usize {
+    let n = memchr::memchr_iter(b'\n', chunk).count();
+    if chunk.last().is_some_and(|&b| b != b'\n') {
+        n + 1
+    } else {
+        n
+    }
+}
+
+/// Turn a chunk-local error into a file-level error with a 1-based line number.
+fn locate(
+    label: &Path,
+    parts: &[&[u8]],
+    chunk: usize,
+    err: LocalError,
+    first_line: u64,
+) -> CoreError {
+    let before: usize = parts[..chunk].iter().map(|c| count_lines(c)).sum();
+    let line = first_line + (before + err.0) as u64;
+    CoreError::malformed(label, line, err.1)
+}
+
+/// Parse GloVe text held in memory. `label` names the source in errors.
+pub fn parse_glove(data: &[u8], label: &Path, options: &GloveOptions) -> Result<Glove> {
+    let data = data.strip_prefix(BOM).unwrap_or(data);
+    // The dimension comes from the first line.
+    let first = lines(data).next();
+    let Some(first) = first else {
+        return Err(CoreError::malformed(label, 0, "empty file: no vectors"));
+    };
+    let (_, values) = split_word(first.bytes).map_err(|m| CoreError::malformed(label, 1, m))?;
+    let dim = count_values(values);
+    if let Some(want) = options.dim {
+        if want != dim {
+            return Err(CoreError::malformed(
+                label,
+                1,
+                format!("the file has {dim} values per word but dim={want} was requested"),
+            ));
+        }
+    }
+    let parts = chunks(data, rayon::current_num_threads() * 8);
+    match &options.vocabulary {
+        None => parse_full(&parts, label, dim),
+        Some(vocab) => parse_filtered(&parts, label, dim, vocab, options.lowercase_fallback),
+    }
+}
+
+fn parse_full(parts: &[&[u8]], label: &Path, dim: usize) -> Result<Glove> {
+    let counts: Vec<usize> = parts.par_iter().map(|c| count_lines(c)).collect();
+    let rows: usize = counts.iter().sum();
+    let mut matrix = vec![0f32; rows * dim];
+    // Give each chunk its own slice of the output.
+    let mut slices = Vec::with_capacity(parts.len());
+    let mut rest = matrix.as_mut_slice();
+    for &n in &counts {
+        let (head, tail) = rest.split_at_mut(n * dim);
+        slices.push(head);
+        rest = tail;
+    }
+    let results: Vec<std::result::Result<Vec<&str>, LocalError>> = parts
+        .par_iter()
+        .zip(slices.into_par_iter())
+        .map(|(chunk, out)| {
+            let mut words = Vec::with_capacity(out.len() / dim.max(1));
+            for (line, row) in lines(chunk).zip(out.chunks_exact_mut(dim)) {
+                let (word, values) = split_word(line.bytes).map_err(|m| (line.index, m))?;
+                let word = std::str::from_utf8(word)
+                    .map_err(|_| (line.index, "the word is not valid UTF-8".to_string()))?;
+                parse_values(values, row).map_err(|m| (line.index, m))?;
+                words.push(word);
+            }
+            Ok(words)
+        })
+        .collect();
+    let mut words: Vec<&str> = Vec::with_capacity(rows);
+    for (i, r) in results.into_iter().enumerate() {
+        match r {
+            Ok(w) => words.extend(w),
+            Err(e) => return Err(locate(label, parts, i, e, 1)),
+        }
+    }
+    // Duplicates: keep the first line of each word.
+    let mut seen: HashMap<&str, ()> = HashMap::with_capacity(words.len());
+    let mut keep = Vec::new();
+    let mut duplicates = 0usize;
+    for (i, w) in words.iter().enumerate() {
+        if seen.insert(w, ()).is_some() {
+            duplicates += 1;
+        } else {
+            keep.push(i);
+        }
+    }
+    let (matrix, words) = if duplicates == 0 {
+        (
+            matrix,
+            words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>(),
+        )
+    } else {
+        let mut m = Vec::with_capacity(keep.len() * dim);
+        for &i in &keep {
+            m.extend_from_slice(&matrix[i * dim..(i + 1) * dim]);
+        }
+        (m, keep.iter().map(|&i| words[i].to_owned()).collect())
+    };
+    let rows = words.len();
+    Ok(Glove {
+        matrix,
+        rows,
+        dim,
+        words,
+        hits: rows,
+        misses: 0,
+        missing: Vec::new(),
+        duplicates,
+        lowercased: 0,
+    })
+}
+
+/// Whether vocabulary row `i` is reserved (padding or out-of-vocabulary).
+fn is_reserved(i: usize, word: &str) -> bool {
+    (i == 0 && (word.is_empty() || word == "<pad>"))
+        || (i == 1 && (word == "[UNK]" || word == "<unk>"))
+}
+
+/// Which vocabulary rows a file word fills.
+#[derive(Default)]
+struct Target {
+    exact: Vec<usize>,
+    lower: Vec<usize>,
+}
+
+fn parse_filtered(
+    parts: &[&[u8]],
+    label: &Path,
+    dim: usize,
+    vocab: &[String],
+    lowercase_fallback: bool,
+) -> Result<Glove> {
+    let mut targets: Vec<Target> = Vec::new();
+    let mut index: HashMap<&[u8], usize> = HashMap::with_capacity(vocab.len() * 2);
+    let lowered: Vec<String> = if lowercase_fallback {
+        vocab.iter().map(|w| w.to_lowercase()).collect()
+    } else {
+        Vec::new()
+    };
+    for (i, w) in vocab.iter().enumerate() {
+        if is_reserved(i, w) {
+            continue;
+        }
+        let t = *index.entry(w.as_bytes()).or_insert_with(|| {
+            targets.push(Target::default());
+            targets.len() - 1
+        });
+        targets[t].exact.push(i);
+    }
+    if lowercase_fallback {
+        for (i, w) in lowered.iter().enumerate() {
+            if is_reserved(i, &vocab[i]) || *w == vocab[i] {
+                continue;
+            }
+            let t = *index.entry(w.as_bytes()).or_insert_with(|| {
+                targets.push(Target::default());
+                targets.len() - 1
+            });
+            targets[t].lower.push(i);
+        }
+    }
+    // Parse the wanted lines: (target, chunk-local line, values).
+    type Hit = (usize, Vec<f32>);
+    let results: Vec<std::result::Result<Vec<Hit>, LocalError>> = parts
+        .par_iter()
+        .map(|chunk| {
+            let mut hits = Vec::new();
+            for line in lines(chunk) {
+                let (word, values) = split_word(line.bytes).map_err(|m| (line.index, m))?;
+                let Some(&t) = index.get(word) else { continue };
+                let mut row = vec![0f32; dim];
+                parse_values(values, &mut row).map_err(|m| (line.index, m))?;
+                hits.push((t, row));
+            }
+            Ok(hits)
+        })
+        .collect();
+    let rows = vocab.len();
+    let mut matrix = vec![0f32; rows * dim];
+    // 0 = not filled, 1 = filled from the lowercase form, 2 = exact.
+    let mut filled = vec![0u8; rows];
+    let mut seen = vec![false; targets.len()];
+    let mut duplicates = 0usize;
+    for (ci, r) in results.into_iter().enumerate() {
+        let hits = r.map_err(|e| locate(label, parts, ci, e, 1))?;
+        for (t, row) in hits {
+            if std::mem::replace(&mut seen[t], true) {
+                duplicates += 1;
+                continue;
+            }
+            for &i in &targets[t].exact {
+                matrix[i * dim..(i + 1) * dim].copy_from_slice(&row);
+                filled[i] = 2;
+            }
+            for &i in &targets[t].lower {
+                if filled[i] == 0 {
+                    matrix[i * dim..(i + 1) * dim].copy_from_slice(&row);
+                    filled[i] = 1;
+                }
+            }
+        }
+    }
+    let mut hits = 0usize;
+    let mut lowercased = 0usize;
+    let mut missing = Vec::new();
+    for (i, w) in vocab.iter().enumerate() {
+        if is_reserved(i, w) {
+            continue;
+        }
+        match filled[i] {
+            0 => missing.push(w.clone()),
+            1 => {
+                hits += 1;
+                lowercased += 1;
+            }
+            _ => hits += 1,
+        }
+    }
+    Ok(Glove {
+        matrix,
+        rows,
+        dim,
+        words: vocab.to_vec(),
+        hits,
+        misses: missing.len(),
+        missing,
+        duplicates,
+        lowercased,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, opts: &GloveOptions) -> Result<Glove> {
+        parse_glove(text.as_bytes(), Path::new("g.txt"), opts)
+    }
+
+    fn full(text: &str) -> Result<Glove> {
+        parse(text, &GloveOptions::default())
+    }
+
+    fn vocab(words: &[&str]) -> GloveOptions {
+        GloveOptions {
+            vocabulary: Some(words.iter().map(|w| (*w).to_string()).collect()),
+            ..GloveOptions::default()
+        }
+    }
+
+    fn err(r: Result<Glove>) -> String {
+        match r {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn parses_full_file() -> Result<()> {
+        let g = full("the 0.5 -1\nnull 1e-3 2\n")?;
+        assert_eq!(g.dim, 2);
+        assert_eq!(g.words, vec!["the", "null"]);
+        assert_eq!(g.matrix, vec![0.5, -1.0, 0.001, 2.0]);
+        Ok(())
+    }
+
+    #[test]
+    fn bom_crlf_trailing_space_and_no_final_newline() -> Result<()> {
+        let g = full("\u{feff}a 1 2 \r\nb 3 4")?;
+        assert_eq!(g.words, vec!["a", "b"]);
+        assert_eq!(g.matrix, vec![1.0, 2.0, 3.0, 4.0]);
+        Ok(())
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        assert_eq!(
+            err(full("a 1 2\nb 1\n")),
+            "g.txt:2: expected 2 values, found 1"
+        );
+        assert_eq!(
+            err(full("a 1 2\nb 1 x\n")),
+            "g.txt:2: value 2 is not a number: \"x\""
+        );
+        assert_eq!(err(full("a 1 2\n\nb 1 2\n")), "g.txt:2: empty line");
+        assert_eq!(err(full("a 1 2\nb\n")), "g.txt:2: a word without values");
+        assert_eq!(err(full("")), "g.txt: empty file: no vectors");
+        assert_eq!(err(full("\u{feff}")), "g.txt: empty file: no vectors");
+        assert!(err(parse_glove(
+            b"a 1\n\xff 2\n",
+            Path::new("g.txt"),
+            &GloveOptions::default()
+        ))
+        .starts_with("g.txt:2: the word is not valid UTF-8"));
+        let opts = GloveOptions {
+            dim: Some(3),
+            ..GloveOptions::default()
+        };
+        assert!(err(parse("a 1 2\n", &opts)).contains("dim=3"));
+    }
+
+    #[test]
+    fn number_forms_match_the_general_parser() -> Result<()> {
+        let fields = [
+            "0.418",
+            "-0.41242",
+            "1e-05",
+            "-3.5E+2",
+            "+7",
+            "12345678901234567890",
+            "0.1",
+            "nan",
+            "-inf",
+            "1.7976931348623157e308",
+            "4.9e-324",
+            "0.000001234567891234",
+            ".5",
+            "5.",
+        ];
+        let line = format!("w {}\n", fields.join(" "));
+        let g = full(&line)?;
+        for (f, v) in fields.iter().zip(&g.matrix) {
+            let want = fast_float2::parse::<f64, _>(f.as_bytes())
+                .map_err(|_| CoreError::invalid(*f))? as f32;
+            assert!(
+                want.to_bits() == v.to_bits() || (want.is_nan() && v.is_nan()),
+                "{f}"
+            );
+        }
+        assert!(err(full("a 1.2.3\n")).contains("value 1 is not a number: \"1.2.3\""));
+        assert!(err(full("a 1 -\n")).contains("value 2 is not a number: \"-\""));
+        assert!(err(full("a 1  2\n")).contains("value 2 is not a number: \"\""));
+        Ok(())
+    }
+
+    #[test]
+    fn line_numbers_across_chunks() {
+        let mut text = String::new();
+        for i in 0..50_000 {
+            text.push_str(&format!("w{i} 1 2 3\n"));
+        }
+        text.push_str("bad 1 2\n");
+        assert_eq!(err(full(&text)), "g.txt:50001: expected 3 values, found 2");
+    }
+
+    #[test]
+    fn duplicates_first_wins() -> Result<()> {
+        let g = full("a 1\nb 2\na 3\n")?;
+        assert_eq!(g.words, vec!["a", "b"]);
+        assert_eq!(g.matrix, vec![1.0, 2.0]);
+        assert_eq!(g.duplicates, 1);
+        let v = parse("a 1\nb 2\na 3\n", &vocab(&["", "[UNK]", "a"]))?;
+        assert_eq!(v.matrix, vec![0.0, 0.0, 1.0]);
+        assert_eq!(v.duplicates, 1);
+        Ok(())
+    }
+
+    #[test]
+    fn vocabulary_alignment() -> Result<()> {
+        let text = "the 1 1\n[UNK] 9 9\ncat 2 2\nbroken x\n";
+        let g = parse(text, &vocab(&["", "[UNK]", "cat", "dog", "the"]))?;
+        assert_eq!(g.matrix, vec![0., 0., 0., 0., 2., 2., 0., 0., 1., 1.]);
+        assert_eq!((g.hits, g.misses), (2, 1));
+        assert_eq!(g.missing, vec!["dog"]);
+        // A wanted word's malformed line is still an error.
+        assert_eq!(
+            err(parse(text, &vocab(&["", "[UNK]", "broken"]))),
+            "g.txt:4: value 1 is not a number: \"x\""
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn lowercase_fallback() -> Result<()> {
+        let text = "apple 1\nApple 2\nbanana 3\n";
+        let mut opts = vocab(&["<pad>", "Apple", "Banana", "APPLE"]);
+        let g = parse(text, &opts)?;
+        assert_eq!(g.matrix, vec![0., 2., 0., 0.]);
+        assert_eq!(g.missing, vec!["Banana", "APPLE"]);
+        opts.lowercase_fallback = true;
+        let g = parse(text, &opts)?;
+        // Exact match beats the lowercase form; index 1 is not reserved here.
+        assert_eq!(g.matrix, vec![0., 2., 3., 1.]);
+        assert_eq!((g.hits, g.misses, g.lowercased), (3, 0, 2));
+        Ok(())
+    }
+
+    #[test]
+    fn zip_member_choice() -> Result<()> {
+        let m: Vec<String> = ["glove.6B.50d.txt", "glove.6B.100d.txt"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect();
+        let p = Path::new("g.zip");
+        assert_eq!(
+            choose_zip_member(p, &m, None, Some(100))?,
+            "glove.6B.100d.txt"
+        );
+        assert_eq!(
+            choose_zip_member(p, &m, Some("glove.6B.50d.txt"), None)?,
+            "glove.6B.50d.txt"
+        );
+        assert!(choose_zip_member(p, &m, None, None).is_err());
+        assert!(choose_zip_member(p, &m, Some("nope.txt"), None).is_err());
+        Ok(())
+    }
+}

