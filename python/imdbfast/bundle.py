@@ -1,0 +1,224 @@
+"""Trained-model bundles: ``imdbfast.load(run_dir)`` -> predict, evaluate, export.
+
+A bundle is a run directory written by :func:`imdbfast.train`: the Keras model,
+the tokenizer that encoded its training data and the TrainConfig. Loading it
+gives back the same preprocessing (same vocabulary, same truncation, same
+length-bucketed, right-padded batches), so predictions on new texts are made
+exactly as the test set was scored.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable, NamedTuple
+
+import numpy as np
+
+from imdbfast.config import TrainConfig
+from imdbfast.training import RUN_FILES, batches_for, binary_metrics, _oov_id
+
+
+class Predictions(NamedTuple):
+    """Output of :meth:`Bundle.predict`.
+
+    Attributes:
+        labels: int64 array, 1 = positive, 0 = negative (probability > 0.5).
+        probabilities: float32 array, the probability that each text is
+            positive.
+    """
+
+    labels: np.ndarray
+    probabilities: np.ndarray
+
+
+class Bundle:
+    """A trained model with its tokenizer and config.
+
+    Build it with :func:`load`, or directly from the parts.
+
+    Args:
+        model: the Keras model (token ids -> probability of positive).
+        tokenizer: the fitted :class:`imdbfast.Tokenizer` used in training.
+        config: the :class:`TrainConfig` of the run.
+        run_dir: the directory it was loaded from, if any.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, config: TrainConfig,
+                 run_dir: str | os.PathLike[str] | None = None) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = config
+        self.run_dir = Path(run_dir) if run_dir is not None else None
+
+    def __repr__(self) -> str:
+        return (
+            f"Bundle(model={self.config.model!r}, embeddings={self.config.embeddings!r}, "
+            f"vocabulary_size={self.tokenizer.vocabulary_size()}, run_dir={self.run_dir})"
+        )
+
+    def predict_proba(self, texts: Iterable[str], *, batch_size: int | None = None) -> np.ndarray:
+        """The probability that each text is positive (float32, one per text).
+
+        Args:
+            texts: iterable of str (list, tuple, NumPy string array...).
+            batch_size: texts per model call; None = the config's
+                ``eval_batch_size``.
+
+        Raises:
+            TypeError: if an item is not a str.
+        """
+        from imdbfast.batching import predict_sorted
+
+        if isinstance(texts, str):
+            raise TypeError(
+                "`texts` must be an iterable of str, not a single str. "
+                "Received: a str (wrap it in a list)"
+            )
+        texts = list(texts)
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        config = self.config
+        if batch_size is not None:
+            config = config.replace(eval_batch_size=batch_size)
+        ragged = self.tokenizer.transform_ragged(texts)
+        batches = batches_for(config, ragged, empty_id=_oov_id(self.tokenizer))
+        return predict_sorted(self.model, batches)[:, 0]
+
+    def predict(self, texts: Iterable[str], *, batch_size: int | None = None) -> Predictions:
+        """Labels and probabilities for raw review texts.
+
+        Args:
+            texts: iterable of str.
+            batch_size: texts per model call; None = the config's
+                ``eval_batch_size``.
+
+        Returns:
+            :class:`Predictions` ``(labels, probabilities)``.
+        """
+        probabilities = self.predict_proba(texts, batch_size=batch_size)
+        return Predictions((probabilities > 0.5).astype(np.int64), probabilities)
+
+    def evaluate(self, texts: Iterable[str] | None = None, labels: Any = None, *,
+                 source: str | os.PathLike[str] | None = None,
+                 batch_size: int | None = None) -> dict[str, Any]:
+        """Test-set figures of the model.
+
+        Args:
+            texts, labels: reviews and their 0/1 labels. When both are None, the
+                IMDB test split is loaded from ``source``.
+            source: IMDB source for the test split (None = the run's
+                ``data_source``).
+            batch_size: texts per model call.
+
+        Returns:
+            ``accuracy``, ``loss``, ``precision``, ``recall``, ``f1``,
+            ``confusion_matrix`` (``[[tn, fp], [fn, tp]]`` as lists) and
+            ``examples``.
+
+        Raises:
+            ValueError: if only one of texts/labels is given or their lengths
+                differ.
+        """
+        if (texts is None) != (labels is None):
+            raise ValueError("Pass both `texts` and `labels`, or neither.")
+        if texts is None:
+            from imdbfast.datasets import load_imdb
+
+            imdb = load_imdb(
+                os.fspath(source) if source is not None else self.config.data_source,
+                validation_split=self.config.validation_split,
+                seed=self.config.seed,
+            )
+            texts, labels = imdb.test.texts, imdb.test.labels
+        texts = list(texts)
+        labels = np.asarray(labels)
+        if labels.shape != (len(texts),):
+            raise ValueError(
+                "`labels` must have one 0/1 entry per text. "
+                f"Received: {len(texts)} texts and labels of shape {labels.shape}"
+            )
+        scores = binary_metrics(labels, self.predict_proba(texts, batch_size=batch_size))
+        scores["confusion_matrix"] = scores["confusion_matrix"].tolist()
+        scores["examples"] = len(texts)
+        return scores
+
+    def embedding_matrix(self) -> np.ndarray:
+        """The embedding layer's weights, ``(vocabulary_size, dim)`` float32."""
+        import keras
+
+        layer = self.model.get_layer("embedding")
+        return np.asarray(keras.ops.convert_to_numpy(layer.embeddings), dtype=np.float32)
+
+    def export_embeddings(self, path: str | os.PathLike[str], *,
+                          include_special: bool = False) -> int:
+        """Writes the learned word vectors in GloVe text format.
+
+        One line per vocabulary word: the word, then its vector, separated by
+        single spaces (``word v1 ... vd``), UTF-8, in vocabulary order, so that
+        :func:`imdbfast.load_glove` (or any GloVe reader) can read it back.
+
+        Args:
+            path: output file.
+            include_special: also write the OOV token (e.g. ``[UNK]``). The
+                padding entry (id 0) is never written (it is not a word, and
+                usually empty).
+
+        Returns:
+            The number of lines written.
+        """
+        vocabulary = self.tokenizer.get_vocabulary()
+        matrix = self.embedding_matrix()
+        if len(vocabulary) != matrix.shape[0]:
+            raise ValueError(
+                "The tokenizer's vocabulary and the embedding disagree. "
+                f"Received: {len(vocabulary)} words and {matrix.shape[0]} rows"
+            )
+        oov = _oov_id(self.tokenizer)
+        lines = 0
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            for i, word in enumerate(vocabulary):
+                if i == 0 or not word or (i == oov and not include_special):
+                    continue
+                if any(c.isspace() for c in word):
+                    continue  # cannot be written in the space-separated format
+                f.write(word)
+                f.write(" ")
+                f.write(" ".join(repr(float(v)) for v in matrix[i]))
+                f.write("\n")
+                lines += 1
+        return lines
+
+
+def load(run_dir: str | os.PathLike[str]) -> Bundle:
+    """Loads a run directory written by :func:`imdbfast.train`.
+
+    Args:
+        run_dir: the directory (holding ``model.keras``, ``tokenizer.json`` and
+            ``config.json``).
+
+    Returns:
+        A :class:`Bundle`.
+
+    Raises:
+        FileNotFoundError: if the directory or one of the files is missing.
+        ValueError: if a file is not what it should be.
+    """
+    import keras
+
+    import imdbfast.models  # noqa: F401  (registers the custom classes)
+    from imdbfast.tokenizer import Tokenizer
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"run directory not found: {run_dir}")
+    paths = {key: run_dir / RUN_FILES[key] for key in ("model", "tokenizer", "config")}
+    for key, path in paths.items():
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"{run_dir} is not an imdbfast run directory: missing {path.name}"
+            )
+    config = TrainConfig.load(paths["config"])
+    tokenizer = Tokenizer.load(paths["tokenizer"])
+    model = keras.saving.load_model(os.fspath(paths["model"]))
+    return Bundle(model, tokenizer, config, run_dir)

@@ -1,0 +1,404 @@
+"""The ``imdbfast`` command line: train, evaluate and use sentiment models.
+
+Examples::
+
+    imdbfast train --data ../shared/data/aclImdb_v1_labeled.tar.gz
+    imdbfast train --preset glove50-bilstm --data aclImdb/ --epochs 5
+    imdbfast evaluate runs/bilstm-learned-20250101-120000
+    imdbfast predict runs/bilstm-learned-20250101-120000 "A wonderful film." "Dull."
+
+A user error (a bad option value, a missing file) prints one line,
+``imdbfast: error: ...``, and exits with a non-zero status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, NoReturn, Sequence
+
+from imdbfast.config import EMBEDDINGS, MODELS, MONITORS, PRESETS
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+_DESCRIPTION = """\
+From raw IMDB movie reviews to a trained Keras sentiment model, fast.
+
+Reviews are tokenized once by a Rust core, batched by length (each batch padded
+only to its longest review) and fed to a Keras 3 model; the run directory keeps
+the model, tokenizer, config, metrics, history and plots."""
+
+_EPILOG = """\
+examples:
+  imdbfast train --data ../shared/data/aclImdb_v1_labeled.tar.gz
+  imdbfast train --preset best --data aclImdb/
+  imdbfast evaluate runs/bilstm-learned-20250101-120000
+  imdbfast predict runs/bilstm-learned-20250101-120000 "What a film!" "Two hours lost."
+
+Run 'imdbfast COMMAND --help' for a command's options."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line: ``imdbfast: error: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        _fail(f"{message} (see '{self.prog} --help')", EXIT_USAGE)
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    text = " ".join(str(message).split())
+    sys.stderr.write(f"imdbfast: error: {text}\n")
+    sys.stderr.flush()
+    raise SystemExit(status)
+
+
+# --- value parsers (argparse turns their errors into usage errors) ----------
+
+
+def _int_at_least(minimum: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a rate in [0, 1), got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def _existing_path(text: str) -> str:
+    if not os.path.exists(text):
+        raise argparse.ArgumentTypeError(f"no such file or directory: {text}")
+    return text
+
+
+def _run_dir(text: str) -> str:
+    if not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"run directory not found: {text}")
+    return text
+
+
+# --- the parser ----------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``imdbfast`` argument parser (subcommands train, evaluate, predict, presets)."""
+    from imdbfast import __version__
+
+    parser = _Parser(
+        prog="imdbfast",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"imdbfast {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    # train ------------------------------------------------------------------
+    train = commands.add_parser(
+        "train",
+        help="train a model on IMDB, evaluate it on the test set, save a run directory",
+        description="Train a sentiment model on IMDB, evaluate it on the 25k test "
+        "reviews and write a run directory (model.keras, tokenizer.json, config.json, "
+        "metrics.json, history.csv, plots). Defaults reproduce the seed-000 baseline; "
+        "options override the defaults or the chosen --preset.",
+    )
+    data = train.add_argument_group("data")
+    data.add_argument("--data", metavar="PATH", type=_existing_path, default=None,
+                      help="IMDB source: the aclImdb .tar.gz, an extracted aclImdb "
+                      "directory or a review,sentiment CSV (default: the user cache, "
+                      "downloading it if needed)")
+    data.add_argument("--train-size", metavar="N", type=_int_at_least(2), default=None,
+                      help="keep only N training reviews (stratified, seeded)")
+    data.add_argument("--validation-split", metavar="F", type=_fraction, default=None,
+                      help="fraction of training reviews held out for validation "
+                      "(preset value, 0.2 by default)")
+
+    model = train.add_argument_group("model")
+    model.add_argument("--preset", choices=list(PRESETS), default=None,
+                       help="start from a named configuration")
+    model.add_argument("--model", choices=MODELS, default=None,
+                       help="architecture (default: bilstm)")
+    model.add_argument("--embeddings", choices=EMBEDDINGS, default=None,
+                       help="learned, frozen GloVe, or GloVe fine-tuned (default: learned)")
+    model.add_argument("--glove", metavar="SOURCE", default=None,
+                       help="GloVe vectors: a .txt/.gz/.zip path or a name like "
+                       "glove.6B.50d (default: glove.6B.50d)")
+    model.add_argument("--embedding-dim", metavar="N", type=_int_at_least(1), default=None,
+                       help="embedding width for learned embeddings (default: the model's)")
+    model.add_argument("--units", metavar="N", type=_int_at_least(0), default=None,
+                       help="LSTM units, or flatten's hidden units (default: the model's)")
+    model.add_argument("--dropout", metavar="F", type=_rate, default=None,
+                       help="dropout rate (default: the model's)")
+
+    text = train.add_argument_group("text")
+    text.add_argument("--max-tokens", metavar="N", type=_int_at_least(3), default=None,
+                      help="vocabulary size, padding and OOV included (default: 20000)")
+    text.add_argument("--sequence-length", metavar="N", type=_int_at_least(1), default=None,
+                      help="reviews are cut to N tokens (default: 600)")
+    text.add_argument("--strip-html", action="store_true", default=None,
+                      help="remove <br /> line breaks before tokenizing")
+
+    fit = train.add_argument_group("training")
+    fit.add_argument("--epochs", metavar="N", type=_int_at_least(1), default=None,
+                     help="maximum number of epochs (default: 10)")
+    fit.add_argument("--batch-size", metavar="N", type=_int_at_least(1), default=None,
+                     help="training batch size (default: 32)")
+    fit.add_argument("--optimizer", metavar="NAME", default=None,
+                     help="Keras optimizer name, e.g. adam (default: the model's seed "
+                     "optimizer)")
+    fit.add_argument("--learning-rate", metavar="F", type=_positive_float, default=None,
+                     help="learning rate (default: the model's)")
+    fit.add_argument("--monitor", choices=MONITORS, default=None,
+                     help="validation quantity that picks the best epoch (default: val_loss)")
+    fit.add_argument("--early-stopping", metavar="PATIENCE", type=_int_at_least(1),
+                     default=None,
+                     help="stop after PATIENCE epochs without improvement and keep the "
+                     "best weights (default: off)")
+    fit.add_argument("--seed", metavar="N", type=_int_at_least(0), default=None,
+                     help="random seed for the split, weights and batch order (default: 1337)")
+    fit.add_argument("--mixed-precision", action="store_true", default=None,
+                     help="compute in float16 (for GPUs with tensor cores)")
+
+    out = train.add_argument_group("output")
+    out.add_argument("--output-dir", metavar="DIR", default=None,
+                     help="parent directory of run directories (default: runs)")
+    out.add_argument("--run-name", metavar="NAME", default=None,
+                     help="run directory name (default: MODEL-EMBEDDINGS-TIMESTAMP)")
+    out.add_argument("-q", "--quiet", action="store_true",
+                     help="no progress bars, only the final summary")
+    out.add_argument("--json", action="store_true",
+                     help="print the final metrics as JSON")
+    train.set_defaults(handler=_cmd_train)
+
+    # evaluate -----------------------------------------------------------------
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="evaluate a trained run on the IMDB test set",
+        description="Load a run directory and evaluate its model on the IMDB test "
+        "set (accuracy, loss, precision, recall, F1, confusion matrix).",
+    )
+    evaluate.add_argument("run", metavar="RUN", type=_run_dir,
+                          help="run directory written by 'imdbfast train'")
+    evaluate.add_argument("--data", metavar="PATH", type=_existing_path, default=None,
+                          help="IMDB source (default: the one the run was trained on)")
+    evaluate.add_argument("--batch-size", metavar="N", type=_int_at_least(1), default=None,
+                          help="reviews per model call (default: the run's, 256)")
+    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    evaluate.set_defaults(handler=_cmd_evaluate)
+
+    # predict ------------------------------------------------------------------
+    predict = commands.add_parser(
+        "predict",
+        help="classify review texts with a trained run",
+        description="Classify review texts as positive or negative with a trained "
+        "run. Prints one line per text: the label, the probability of 'positive' and "
+        "the start of the text. TEXT '-' reads one review per line from standard input.",
+    )
+    predict.add_argument("run", metavar="RUN", type=_run_dir,
+                         help="run directory written by 'imdbfast train'")
+    predict.add_argument("texts", metavar="TEXT", nargs="+",
+                         help="review text(s) to classify, or '-' for standard input")
+    predict.add_argument("--batch-size", metavar="N", type=_int_at_least(1), default=None,
+                         help="texts per model call (default: the run's, 256)")
+    predict.add_argument("--json", action="store_true",
+                         help="print one JSON object per text")
+    predict.set_defaults(handler=_cmd_predict)
+
+    # presets ------------------------------------------------------------------
+    presets = commands.add_parser(
+        "presets",
+        help="list the named training presets",
+        description="List the named presets usable with 'imdbfast train --preset'.",
+    )
+    presets.set_defaults(handler=_cmd_presets)
+    return parser
+
+
+# Command-line option -> TrainConfig field
+_TRAIN_FIELDS = {
+    "data": "data_source",
+    "train_size": "train_size",
+    "validation_split": "validation_split",
+    "model": "model",
+    "embeddings": "embeddings",
+    "glove": "glove_source",
+    "embedding_dim": "embedding_dim",
+    "units": "units",
+    "dropout": "dropout",
+    "max_tokens": "max_tokens",
+    "sequence_length": "sequence_length",
+    "strip_html": "strip_html",
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "optimizer": "optimizer",
+    "learning_rate": "learning_rate",
+    "monitor": "monitor",
+    "early_stopping": "early_stopping",
+    "seed": "seed",
+    "mixed_precision": "mixed_precision",
+    "output_dir": "output_dir",
+    "run_name": "run_name",
+}
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    """The TrainConfig that ``imdbfast train`` options describe."""
+    from imdbfast.config import TrainConfig
+
+    overrides = {
+        field: getattr(args, option)
+        for option, field in _TRAIN_FIELDS.items()
+        if getattr(args, option) is not None
+    }
+    overrides["verbose"] = 0 if args.quiet else 1
+    if args.preset is not None:
+        return TrainConfig.preset(args.preset, **overrides)
+    return TrainConfig(**overrides)
+
+
+def _quiet_tensorflow() -> None:
+    # TensorFlow's C++ start-up notices are noise on a command line.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    try:  # validate before importing Keras
+        config = config_from_args(args)
+    except (TypeError, ValueError) as err:
+        _fail(str(err), EXIT_USAGE)
+    _quiet_tensorflow()
+    from imdbfast.training import train
+
+    result = train(config)
+    if args.json:
+        print(json.dumps({"run_dir": str(result.run_dir), "best_epoch": result.best_epoch,
+                          "test": result.metrics(), "seconds": result.seconds}))
+    else:
+        print(result.summary())
+    return 0
+
+
+def _load_bundle(run: str) -> Any:
+    _quiet_tensorflow()
+    from imdbfast.bundle import load
+
+    return load(run)
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    bundle = _load_bundle(args.run)
+    metrics = bundle.evaluate(source=args.data, batch_size=args.batch_size)
+    if args.json:
+        print(json.dumps(metrics))
+        return 0
+    (tn, fp), (fn, tp) = metrics["confusion_matrix"]
+    print(f"run: {args.run}")
+    print(f"test reviews: {metrics['examples']}")
+    print(f"accuracy: {metrics['accuracy']:.4f}  loss: {metrics['loss']:.4f}")
+    print(f"precision: {metrics['precision']:.4f}  recall: {metrics['recall']:.4f}  "
+          f"F1: {metrics['f1']:.4f}")
+    print(f"confusion matrix (rows true, columns predicted; neg, pos): "
+          f"[[{tn}, {fp}], [{fn}, {tp}]]")
+    return 0
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    texts: list[str] = []
+    for text in args.texts:
+        if text == "-":
+            texts.extend(line.rstrip("\n") for line in sys.stdin if line.strip())
+        else:
+            texts.append(text)
+    bundle = _load_bundle(args.run)
+    labels, probabilities = bundle.predict(texts, batch_size=args.batch_size)
+    for text, label, prob in zip(texts, labels, probabilities):
+        name = "positive" if label else "negative"
+        if args.json:
+            print(json.dumps({"label": name, "probability": round(float(prob), 6),
+                              "text": text}))
+        else:
+            shown = " ".join(text.split())
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            print(f"{name}\t{prob:.4f}\t{shown}")
+    return 0
+
+
+def _cmd_presets(args: argparse.Namespace) -> int:
+    from imdbfast.config import TrainConfig
+
+    defaults = TrainConfig()
+    for name, fields in PRESETS.items():
+        changed = ", ".join(f"{k}={v}" for k, v in fields.items()
+                            if getattr(defaults, k) != v) or "the defaults"
+        print(f"{name}: {changed}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``imdbfast`` command.
+
+    Returns:
+        The exit status (0 on success); usage errors exit with 2 and other
+        user errors (missing files, invalid data) with 1, each with a one-line
+        ``imdbfast: error: ...`` message on stderr.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except (TypeError, ValueError) as err:
+        _fail(str(err), EXIT_FAILURE)
+    except OSError as err:
+        _fail(_describe_os_error(err), EXIT_FAILURE)
+
+
+def _describe_os_error(err: OSError) -> str:
+    if err.filename is not None and err.strerror:
+        return f"{err.strerror}: {err.filename}"
+    return str(err)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,352 @@
+"""Training configuration: one frozen dataclass of hyperparameters, and presets.
+
+:class:`TrainConfig` holds everything :func:`imdbfast.train` needs. Its defaults
+reproduce the seed-000 baseline: a 20,000-token vocabulary, reviews cut to 600
+tokens, an ``Embedding(128) -> Bidirectional(LSTM(32))`` model with a learned
+embedding, batches of 32, 10 epochs and 20 % of the training reviews held out
+for validation, seed 1337.
+
+Presets are named starting points (``TrainConfig.preset("glove50-bilstm")``);
+any field can still be overridden.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+MODELS = ("bilstm", "flatten", "deep_bilstm_attention", "lstm")
+EMBEDDINGS = ("learned", "glove", "glove-finetune")
+MONITORS = ("val_loss", "val_accuracy")
+STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", None)
+
+_CONFIG_FORMAT = "imdbfast.TrainConfig"
+_CONFIG_VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters of one :func:`imdbfast.train` run.
+
+    Args:
+        model: str. Architecture: ``"bilstm"`` (seed 000), ``"flatten"``
+            (seeds 001/002), ``"deep_bilstm_attention"`` (seed 003) or
+            ``"lstm"`` (seed 004). See :mod:`imdbfast.models`.
+        embeddings: str. ``"learned"`` (trained from scratch), ``"glove"``
+            (pre-trained GloVe vectors, frozen) or ``"glove-finetune"``
+            (GloVe vectors as the starting point, trained further).
+        glove_source: str. Where the GloVe vectors come from when
+            ``embeddings`` is a GloVe mode: a file path (``.txt``, ``.gz``,
+            ``.zip``) or a name such as ``"glove.6B.50d"`` that
+            :func:`imdbfast.load_glove` resolves.
+        embedding_dim: int or None. Embedding width for learned embeddings;
+            None takes the model's default (128 for ``bilstm``). With GloVe the
+            width is the vectors' dimension and a different value is an error.
+        units: int or None. Size of the model's main layer (LSTM units, or the
+            hidden Dense of ``flatten``; 0 drops that Dense); None = the model's
+            default.
+        dropout: float or None. Dropout rate after the recurrent layer; None =
+            the model's default.
+        max_tokens: int or None. Vocabulary size including the padding and OOV
+            entries (TextVectorization's meaning); None keeps every word.
+        sequence_length: int. Reviews are cut to this many tokens (the first
+            ones are kept). Batches are padded only to their longest review,
+            except for ``flatten``, which always sees exactly this length.
+        standardize: str or None. The tokenizer's standardization (see
+            :class:`imdbfast.Tokenizer`).
+        strip_html: bool. Remove HTML line breaks (``<br />``) before
+            tokenizing.
+        batch_size: int. Training batch size.
+        eval_batch_size: int. Batch size for validation, test and prediction
+            (larger is faster and, with masking, gives the same results).
+        epochs: int. Maximum number of epochs.
+        validation_split: float. Fraction of the training reviews held out for
+            validation (per class, seeded, as seed 000 makes it); in (0, 1).
+        train_size: int or None. Keep only this many training reviews
+            (stratified, seeded) before the validation split; None = all.
+        seed: int. Seeds the split, weight initialization, dropout and the
+            batch order, so that a run is reproducible.
+        data_source: str or None. Where IMDB comes from: an extracted
+            ``aclImdb`` directory, the ``.tar.gz``, a CSV, or None for the
+            user cache (downloading it if needed).
+        output_dir: str. Parent directory of run directories.
+        run_name: str or None. Name of this run's directory inside
+            ``output_dir``; None = ``<model>-<embeddings>-<timestamp>``.
+        optimizer: str or None. Keras optimizer name; None = the model's own
+            (seed) optimizer.
+        learning_rate: float or None. None = the model's default.
+        monitor: str. Validation quantity that picks the best epoch
+            (``"val_loss"`` or ``"val_accuracy"``); the best epoch's weights are
+            the ones evaluated and saved.
+        early_stopping: int or None. Stop after this many epochs without
+            improvement of ``monitor``; None trains all ``epochs``.
+        mixed_precision: bool. Compute in float16 (``mixed_float16`` policy);
+            useful on GPUs with tensor cores.
+        length_multiple: int or None. Round each batch's padded length up to
+            a multiple of this (fewer distinct shapes, which matters for
+            JAX's compilation); None = 8 on TensorFlow and PyTorch, 32 on JAX.
+        verbose: int or str. Keras ``fit`` verbosity (``"auto"``, 0, 1, 2).
+    """
+
+    model: str = "bilstm"
+    embeddings: str = "learned"
+    glove_source: str = "glove.6B.50d"
+    embedding_dim: int | None = None
+    units: int | None = None
+    dropout: float | None = None
+    max_tokens: int | None = 20000
+    sequence_length: int = 600
+    standardize: str | None = "lower_and_strip_punctuation"
+    strip_html: bool = False
+    batch_size: int = 32
+    eval_batch_size: int = 256
+    epochs: int = 10
+    validation_split: float = 0.2
+    train_size: int | None = None
+    seed: int = 1337
+    data_source: str | None = None
+    output_dir: str = "runs"
+    run_name: str | None = None
+    optimizer: str | None = None
+    learning_rate: float | None = None
+    monitor: str = "val_loss"
+    early_stopping: int | None = None
+    mixed_precision: bool = False
+    length_multiple: int | None = None
+    verbose: int | str = "auto"
+
+    def __post_init__(self) -> None:
+        _check_choice("model", self.model, MODELS)
+        _check_choice("embeddings", self.embeddings, EMBEDDINGS)
+        _check_choice("monitor", self.monitor, MONITORS)
+        _check_choice("standardize", self.standardize, STANDARDIZE)
+        _check_int("sequence_length", self.sequence_length, minimum=1)
+        _check_int("batch_size", self.batch_size, minimum=1)
+        _check_int("eval_batch_size", self.eval_batch_size, minimum=1)
+        _check_int("epochs", self.epochs, minimum=1)
+        _check_int("seed", self.seed, minimum=0)
+        for name, minimum in (
+            ("max_tokens", 3),
+            ("embedding_dim", 1),
+            ("units", 0),
+            ("train_size", 2),
+            ("early_stopping", 1),
+            ("length_multiple", 1),
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                _check_int(name, value, minimum=minimum)
+        if not isinstance(self.validation_split, (int, float)) or not (
+            0.0 < float(self.validation_split) < 1.0
+        ):
+            raise ValueError(
+                "`validation_split` must be a number strictly between 0 and 1. "
+                f"Received: validation_split={self.validation_split!r}"
+            )
+        if self.dropout is not None and not (
+            isinstance(self.dropout, (int, float)) and 0.0 <= self.dropout < 1.0
+        ):
+            raise ValueError(
+                "`dropout` must be a number in [0, 1). "
+                f"Received: dropout={self.dropout!r}"
+            )
+        if self.learning_rate is not None and not (
+            isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0
+        ):
+            raise ValueError(
+                "`learning_rate` must be a positive number. "
+                f"Received: learning_rate={self.learning_rate!r}"
+            )
+        if self.verbose not in ("auto", 0, 1, 2):
+            raise ValueError(
+                "`verbose` must be one of 'auto', 0, 1, 2. "
+                f"Received: verbose={self.verbose!r}"
+            )
+        if not isinstance(self.glove_source, (str, os.PathLike)):
+            raise TypeError(
+                "`glove_source` must be a path or a name such as 'glove.6B.50d'. "
+                f"Received: glove_source={self.glove_source!r}"
+            )
+        if not isinstance(self.output_dir, (str, os.PathLike)):
+            raise TypeError(
+                f"`output_dir` must be a path. Received: output_dir={self.output_dir!r}"
+            )
+        if self.run_name is not None and (
+            not isinstance(self.run_name, str)
+            or not self.run_name
+            or os.sep in self.run_name
+            or self.run_name in (".", "..")
+        ):
+            raise ValueError(
+                "`run_name` must be a plain directory name. "
+                f"Received: run_name={self.run_name!r}"
+            )
+        # Paths are stored as strings so the config stays JSON-able.
+        for name in ("glove_source", "output_dir", "data_source"):
+            value = getattr(self, name)
+            if isinstance(value, os.PathLike):
+                object.__setattr__(self, name, os.fspath(value))
+        if self.data_source is not None and not isinstance(self.data_source, str):
+            raise TypeError(
+                "`data_source` must be a path or None. "
+                f"Received: data_source={self.data_source!r}"
+            )
+
+    # --- convenience -----------------------------------------------------
+
+    @property
+    def uses_glove(self) -> bool:
+        """Whether the embedding starts from GloVe vectors."""
+        return self.embeddings in ("glove", "glove-finetune")
+
+    def replace(self, **overrides: Any) -> TrainConfig:
+        """Returns a copy with some fields changed (validated again).
+
+        Raises:
+            TypeError: if a name is not a field of TrainConfig.
+        """
+        _check_names(overrides)
+        return dataclasses.replace(self, **overrides)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-able dict."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TrainConfig:
+        """Builds a config from :meth:`to_dict` output (unknown keys are errors).
+
+        Raises:
+            TypeError: if a key is not a field of TrainConfig.
+        """
+        _check_names(data)
+        return cls(**data)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the config as versioned JSON."""
+        payload = {
+            "format": _CONFIG_FORMAT,
+            "version": _CONFIG_VERSION,
+            "config": self.to_dict(),
+        }
+        Path(path).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> TrainConfig:
+        """Reads a config written by :meth:`save`.
+
+        Raises:
+            OSError: if the file cannot be read.
+            ValueError: if it is not a TrainConfig file of a known version.
+        """
+        try:
+            payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path}: not a JSON file ({err})") from None
+        if not isinstance(payload, dict) or payload.get("format") != _CONFIG_FORMAT:
+            raise ValueError(f"{path}: not an imdbfast TrainConfig file")
+        if payload.get("version") != _CONFIG_VERSION:
+            raise ValueError(
+                f"{path}: unsupported TrainConfig version. Expected "
+                f"{_CONFIG_VERSION}. Received: {payload.get('version')!r}"
+            )
+        return cls.from_dict(payload["config"])
+
+    @classmethod
+    def preset(cls, name: str, **overrides: Any) -> TrainConfig:
+        """The named preset, with optional overrides.
+
+        Args:
+            name: one of :data:`PRESETS` (see :func:`preset_names`).
+            **overrides: fields to change.
+
+        Raises:
+            ValueError: if the preset is unknown.
+        """
+        if name not in PRESETS:
+            raise ValueError(
+                f"Unknown preset. Expected one of {', '.join(PRESETS)}. "
+                f"Received: {name!r}"
+            )
+        _check_names(overrides)
+        return cls(**{**PRESETS[name], **overrides})
+
+
+# Named starting points. Values are TrainConfig overrides of the defaults.
+PRESETS: dict[str, dict[str, Any]] = {
+    # Seed 000: learned embedding 128 -> BiLSTM 32, 20k tokens, length 600.
+    "seed000": {},
+    # Seed 000 with the embedding replaced by frozen GloVe 6B 50d vectors.
+    "glove50-bilstm": {"embeddings": "glove", "glove_source": "glove.6B.50d"},
+    # Seeds 001/002: embedding -> Flatten -> Dense; fixed-length input.
+    "seed001": {
+        "model": "flatten",
+        "max_tokens": 10000,
+        "sequence_length": 150,
+        "embedding_dim": 8,
+        "units": 0,
+    },
+    "seed002": {
+        "model": "flatten",
+        "embeddings": "glove",
+        "max_tokens": 10000,
+        "sequence_length": 150,
+        "units": 10,
+    },
+    # Seed 003: BiLSTM 128 + attention pooling, AdamW 1e-4.
+    "seed003": {"model": "deep_bilstm_attention"},
+    # Seed 004: one LSTM of 100 units, Adam 1e-3 with a 200-step warmup.
+    "seed004": {"model": "lstm", "sequence_length": 256},
+    # The most accurate configuration: GloVe vectors fine-tuned in the
+    # attention BiLSTM, a larger vocabulary, nearly whole reviews, HTML
+    # breaks removed, best epoch by validation accuracy.
+    "best": {
+        "model": "deep_bilstm_attention",
+        "embeddings": "glove-finetune",
+        "glove_source": "glove.6B.50d",
+        "max_tokens": 40000,
+        "sequence_length": 800,
+        "strip_html": True,
+        "units": 64,
+        "learning_rate": 1e-3,
+        "batch_size": 64,
+        "epochs": 8,
+        "monitor": "val_accuracy",
+        "early_stopping": 3,
+    },
+}
+
+
+def preset_names() -> list[str]:
+    """Names of the presets, in definition order."""
+    return list(PRESETS)
+
+
+def _check_names(names: Mapping[str, Any]) -> None:
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(names) - fields)
+    if unknown:
+        raise TypeError(
+            f"Unknown TrainConfig field(s): {', '.join(unknown)}. "
+            f"Expected some of: {', '.join(sorted(fields))}."
+        )
+
+
+def _check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
+    if value not in choices:
+        shown = ", ".join(repr(c) for c in choices)
+        raise ValueError(
+            f"`{name}` must be one of {shown}. Received: {name}={value!r}"
+        )
+
+
+def _check_int(name: str, value: Any, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"`{name}` must be an int. Received: {name}={value!r}")
+    if value < minimum:
+        raise ValueError(
+            f"`{name}` must be >= {minimum}. Received: {name}={value!r}"
+        )
