@@ -58,8 +58,8 @@ class BucketedBatches(keras.utils.PyDataset):
         fixed_length: int or None. Pad every batch to exactly this length
             (longer reviews are cut), for models with a fixed input length.
         length_multiple: int or None. Round padded lengths up to a multiple of
-            this (None = :func:`default_length_multiple`); capped at the
-            longest review of the batch rounded up, never below 1.
+            this (None = :func:`default_length_multiple`); a batch of empty
+            reviews counts as length 1.
         empty_id: int or None. Id given to a review with no tokens as its one
             token (the OOV id, 1, by default): a fully masked row would make
             cuDNN fail. None leaves such rows all padding.
@@ -202,9 +202,9 @@ class BucketedBatches(keras.utils.PyDataset):
         """The length batch ``rows`` is padded to."""
         if self.fixed_length is not None:
             return self.fixed_length
-        longest = int(self.lengths[rows].max()) if len(rows) else 0
+        longest = max(1, int(self.lengths[rows].max()) if len(rows) else 0)
         m = self.length_multiple
-        return max(1, -(-longest // m) * m)
+        return -(-longest // m) * m
 
     def pad_rows(self, rows: np.ndarray) -> np.ndarray:
         """Right-pads reviews ``rows`` into an int32 ``(len(rows), L)`` array."""

@@ -103,7 +103,11 @@ class AttentionPooling(keras.layers.Layer):
         if mask is not None:
             mask = keras.ops.cast(mask, "bool")
             scores = keras.ops.where(mask, scores, keras.ops.full_like(scores, -1e9))
-        weights = keras.ops.softmax(scores, axis=-1)
+        # A plain softmax over time (keras.ops.softmax warns on length-1 axes,
+        # which a one-token batch legitimately has).
+        scores = scores - keras.ops.max(scores, axis=-1, keepdims=True)
+        weights = keras.ops.exp(scores)
+        weights = weights / keras.ops.sum(weights, axis=-1, keepdims=True)
         if mask is not None:
             # Rows with no unmasked step would otherwise average the padding.
             weights = weights * keras.ops.cast(mask, "float32")
@@ -280,6 +284,13 @@ class SentimentClassifier(keras.Model):
             # Create the optimizer variables so its saved state can be loaded.
             self.optimizer.build(self.trainable_variables)
 
+    def _set_policy(self, dtype: Any) -> None:
+        # Functional models ignore a `dtype` argument; set the policy so that
+        # compile() wraps the optimizer for loss scaling under mixed_float16.
+        self._policy_name = _policy_name(dtype)
+        if dtype is not None:
+            self.dtype_policy = keras.dtype_policies.get(dtype)
+
     @property
     def embedding(self) -> keras.layers.Embedding:
         """The embedding layer (its weights are the word vectors)."""
@@ -359,7 +370,7 @@ class BiLSTMClassifier(SentimentClassifier):
         x = encoder(x)
         x = drop(x)
         outputs = head(x)
-        super().__init__(inputs=token_ids, outputs=outputs, dtype=dtype, **kwargs)
+        super().__init__(inputs=token_ids, outputs=outputs, **kwargs)
         _set_embedding_matrix(embedding, embedding_matrix, embeddings)
 
         # === Config ===
@@ -368,7 +379,7 @@ class BiLSTMClassifier(SentimentClassifier):
         self.lstm_units = lstm_units
         self.dropout = dropout
         self.embeddings = embeddings
-        self._policy_name = _policy_name(dtype)
+        self._set_policy(dtype)
 
     def get_config(self) -> dict[str, Any]:
         config = self._base_config()
@@ -436,7 +447,7 @@ class FlattenClassifier(SentimentClassifier):
         if hidden is not None:
             x = hidden(x)
         outputs = head(x)
-        super().__init__(inputs=token_ids, outputs=outputs, dtype=dtype, **kwargs)
+        super().__init__(inputs=token_ids, outputs=outputs, **kwargs)
         _set_embedding_matrix(embedding, embedding_matrix, embeddings)
 
         # === Config ===
@@ -445,7 +456,7 @@ class FlattenClassifier(SentimentClassifier):
         self.embedding_dim = int(embedding_dim)
         self.hidden_units = hidden_units
         self.embeddings = embeddings
-        self._policy_name = _policy_name(dtype)
+        self._set_policy(dtype)
 
     def get_config(self) -> dict[str, Any]:
         config = self._base_config()
@@ -520,7 +531,7 @@ class DeepBiLSTMAttentionClassifier(SentimentClassifier):
         x = dense(x)
         x = head_drop(x)
         outputs = head(x)
-        super().__init__(inputs=token_ids, outputs=outputs, dtype=dtype, **kwargs)
+        super().__init__(inputs=token_ids, outputs=outputs, **kwargs)
         _set_embedding_matrix(embedding, embedding_matrix, embeddings)
 
         # === Config ===
@@ -531,7 +542,7 @@ class DeepBiLSTMAttentionClassifier(SentimentClassifier):
         self.dropout = dropout
         self.head_dropout = head_dropout
         self.embeddings = embeddings
-        self._policy_name = _policy_name(dtype)
+        self._set_policy(dtype)
 
     def get_config(self) -> dict[str, Any]:
         config = self._base_config()
@@ -596,7 +607,7 @@ class LSTMClassifier(SentimentClassifier):
         x = encoder(x)
         x = drop(x)
         outputs = head(x)
-        super().__init__(inputs=token_ids, outputs=outputs, dtype=dtype, **kwargs)
+        super().__init__(inputs=token_ids, outputs=outputs, **kwargs)
         _set_embedding_matrix(embedding, embedding_matrix, embeddings)
 
         # === Config ===
@@ -606,7 +617,7 @@ class LSTMClassifier(SentimentClassifier):
         self.dropout = dropout
         self.warmup_steps = warmup_steps
         self.embeddings = embeddings
-        self._policy_name = _policy_name(dtype)
+        self._set_policy(dtype)
 
     def get_config(self) -> dict[str, Any]:
         config = self._base_config()
