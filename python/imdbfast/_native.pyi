@@ -31,3 +31,23 @@ def zip_members(path: str | os.PathLike[str]) -> list[str]:
     """The member names of a zip archive."""
 
 # --- datasets: aclImdb directory / tar.gz reading (rust/py/datasets.rs) ---
+
+_SplitParts = tuple[
+    list[str],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    list[str],
+]
+
+def imdb_read_tar(
+    path: str | os.PathLike[str], replace_invalid: bool = False
+) -> tuple[_SplitParts, _SplitParts, list[str]]:
+    """Read the labeled aclImdb reviews from a .tar.gz without extracting it;
+    returns (train, test, replaced), each split (texts, labels, ids, ratings,
+    names)."""
+
+def imdb_read_dir(
+    path: str | os.PathLike[str], replace_invalid: bool = False
+) -> tuple[_SplitParts, _SplitParts, list[str]]:
+    """Read the labeled aclImdb reviews from an extracted directory."""

@@ -1,5 +1,107 @@
+//! Bindings for reading aclImdb (`imdbfast_core::archive`). The public wrapper is
+//! `imdbfast.datasets.load_imdb` in `python/imdbfast/datasets.py`.
+
+use std::path::PathBuf;
+
+use imdbfast_core::archive::{self, ImdbFiles};
+use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
-pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> {
+use super::errors::IntoPyResult;
+use super::fork;
+
+/// One split as handed to Python: (texts, labels, ids, ratings, file names).
+type SplitParts<'py> = (
+    Vec<String>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Vec<String>,
+);
+
+fn to_python(py: Python<'_>, files: ImdbFiles) -> (SplitParts<'_>, SplitParts<'_>, Vec<String>) {
+    let mut splits: Vec<(Vec<String>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<String>)> =
+        vec![Default::default(), Default::default()];
+    for r in files.reviews {
+        if let Some(s) = splits.get_mut(r.split) {
+            s.0.push(r.text);
+            s.1.push(i64::from(r.label));
+            s.2.push(r.id);
+            s.3.push(r.rating);
+            s.4.push(r.name);
+        }
+    }
+    let mut it = splits.into_iter().map(|(t, l, i, r, n)| {
+        (
+            t,
+            l.into_pyarray(py),
+            i.into_pyarray(py),
+            r.into_pyarray(py),
+            n,
+        )
+    });
+    let empty = || {
+        (
+            Vec::new(),
+            Vec::<i64>::new().into_pyarray(py),
+            Vec::<i64>::new().into_pyarray(py),
+            Vec::<i64>::new().into_pyarray(py),
+            Vec::new(),
+        )
+    };
+    let train = it.next().unwrap_or_else(empty);
+    let test = it.next().unwrap_or_else(empty);
+    (train, test, files.replaced)
+}
+
+/// Read the labeled aclImdb reviews from a `.tar.gz`/`.tar` without extracting it.
+///
+/// Args:
+///     path: the archive.
+///     replace_invalid: decode invalid UTF-8 with U+FFFD instead of raising.
+///
+/// Returns:
+///     (train, test, replaced): each split is (texts, labels int64 1=pos,
+///     ids int64, ratings int64, file names), ordered neg then pos, then file
+///     name; replaced lists the files decoded with replacement.
+///
+/// Raises:
+///     ValueError: corrupt archive, unsafe member, empty class, invalid UTF-8.
+///     OSError: the file cannot be read.
+#[pyfunction]
+#[pyo3(signature = (path, replace_invalid=false))]
+fn imdb_read_tar(
+    py: Python<'_>,
+    path: PathBuf,
+    replace_invalid: bool,
+) -> PyResult<(SplitParts<'_>, SplitParts<'_>, Vec<String>)> {
+    let files = py
+        .detach(|| fork::install(|| archive::read_imdb_tar(&path, replace_invalid)))
+        .py_err()?;
+    Ok(to_python(py, files))
+}
+
+/// Read the labeled aclImdb reviews from an extracted directory (`aclImdb/` or
+/// its parent). Same result layout as `imdb_read_tar`.
+///
+/// Raises:
+///     ValueError: a missing class folder, an empty class, invalid UTF-8.
+///     OSError: a file cannot be read.
+#[pyfunction]
+#[pyo3(signature = (path, replace_invalid=false))]
+fn imdb_read_dir(
+    py: Python<'_>,
+    path: PathBuf,
+    replace_invalid: bool,
+) -> PyResult<(SplitParts<'_>, SplitParts<'_>, Vec<String>)> {
+    let files = py
+        .detach(|| fork::install(|| archive::read_imdb_dir(&path, replace_invalid)))
+        .py_err()?;
+    Ok(to_python(py, files))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(imdb_read_tar, m)?)?;
+    m.add_function(wrap_pyfunction!(imdb_read_dir, m)?)?;
     Ok(())
 }

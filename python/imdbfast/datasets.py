@@ -1,0 +1,467 @@
+"""The IMDB Large Movie Review Dataset from wherever it is kept, in one call.
+
+:func:`load_imdb` reads the 50,000 labeled reviews of aclImdb from
+
+- an extracted ``aclImdb`` directory (``{train,test}/{neg,pos}/<id>_<rating>.txt``;
+  ``unsup`` and other files are ignored), read on all cores by the Rust core;
+- the ``.tar.gz`` itself (the official ``aclImdb_v1.tar.gz`` or any archive with
+  that layout), read by the Rust core straight from the archive: nothing is
+  extracted to disk, and archives with absolute paths, ``..``, links or device
+  entries are refused;
+- a CSV with ``review,sentiment`` columns such as Kaggle's "IMDB Dataset.csv"
+  (labels ``positive``/``negative``; quoted reviews with commas, quotes and
+  newlines are fine);
+- ``None``: ``aclImdb_v1.tar.gz`` in the cache (``$IMDBFAST_HOME``, else
+  ``~/.cache/imdbfast``), downloaded there first if missing (progress bar,
+  temporary file, sha256 check, atomic rename). The URL comes from ``url=``,
+  else ``$IMDBFAST_IMDB_URL``, else the official Stanford URL; ``file://`` works.
+
+Order within every split: class (neg, then pos), then file name (Python string
+order) -- the same for every source, and the order of
+``keras.utils.text_dataset_from_directory(shuffle=False)``.
+
+Validation split (the seed notebook's rule, made reproducible): for each class
+separately, the train file names are sorted, shuffled with a fresh
+``random.Random(seed).shuffle(names)``, and the last
+``int(validation_split * len(names))`` names go to validation, the rest stay in
+train. ``validation_split=0`` gives an empty validation split.
+
+``train_size=N`` then keeps N reviews of that train part, stratified by class:
+class quotas proportional to the class sizes (largest remainder, ties to neg),
+each class sampled with a fresh ``random.Random(seed).sample(sorted_names, quota)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Sequence
+
+import numpy as np
+
+from imdbfast import _download, _native
+
+__all__ = ["IMDB", "Split", "load_imdb", "IMDB_URL", "IMDB_SHA256"]
+
+IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+#: sha256 of the official aclImdb_v1.tar.gz, checked after downloading it.
+IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
+_CACHE_NAME = "aclImdb_v1.tar.gz"
+_POSITIVE = {"positive", "pos", "1"}
+_NEGATIVE = {"negative", "neg", "0"}
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """One split of the data set.
+
+    Attributes:
+        texts: the reviews.
+        labels: int64 array, 1 = positive, 0 = negative.
+        ids: int64 review ids (from ``<id>_<rating>.txt`` or an ``id`` CSV
+            column), or None when unknown.
+        ratings: int64 star ratings (1-10), or None when unknown.
+        files: file names (``"123_8.txt"``) or CSV row keys, or None.
+    """
+
+    texts: list[str]
+    labels: np.ndarray
+    ids: np.ndarray | None = None
+    ratings: np.ndarray | None = None
+    files: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __repr__(self) -> str:
+        pos = int(self.labels.sum()) if len(self.labels) else 0
+        return f"Split(n={len(self)}, pos={pos}, neg={len(self) - pos})"
+
+    def take(self, index: Sequence[int] | np.ndarray) -> Split:
+        """The rows at ``index``, in that order."""
+        idx = np.asarray(index, dtype=np.int64)
+        return Split(
+            [self.texts[i] for i in idx.tolist()],
+            self.labels[idx],
+            None if self.ids is None else self.ids[idx],
+            None if self.ratings is None else self.ratings[idx],
+            None if self.files is None else [self.files[i] for i in idx.tolist()],
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class IMDB:
+    """The loaded data set.
+
+    Attributes:
+        train: training reviews (after the validation split and ``train_size``).
+        validation: validation reviews (empty with ``validation_split=0``).
+        test: test reviews.
+        source: where the reviews came from.
+        replaced: number of files (or CSV files) decoded with U+FFFD replacement
+            characters (only with ``encoding_errors="replace"``).
+        replaced_files: those files.
+    """
+
+    train: Split
+    validation: Split
+    test: Split
+    source: str
+    replaced: int = 0
+    replaced_files: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (
+            f"IMDB(train={len(self.train)}, validation={len(self.validation)}, "
+            f"test={len(self.test)}, source={self.source!r})"
+        )
+
+
+def _split_from_parts(parts: tuple) -> Split:
+    texts, labels, ids, ratings, names = parts
+    known = bool(len(ids)) and bool((ids >= 0).all())
+    return Split(
+        texts,
+        labels,
+        ids if known else None,
+        ratings if known else None,
+        names,
+    )
+
+
+def _validation_rows(
+    labels: np.ndarray, names: list[str], validation_split: float, seed: int
+) -> np.ndarray:
+    """Boolean mask of the rows that go to validation (the per-class rule)."""
+    mask = np.zeros(len(labels), dtype=bool)
+    if validation_split == 0:
+        return mask
+    for cls in (0, 1):
+        rows = np.flatnonzero(labels == cls)
+        by_name = {names[r]: r for r in rows.tolist()}
+        if len(by_name) != len(rows):
+            raise ValueError("file names must be unique within a class to split by name")
+        ordered = sorted(by_name)
+        random.Random(seed).shuffle(ordered)
+        n_val = int(validation_split * len(ordered))
+        if n_val:
+            mask[[by_name[n] for n in ordered[-n_val:]]] = True
+    return mask
+
+
+def _stratified_keep(labels: np.ndarray, names: list[str], n: int, seed: int) -> np.ndarray:
+    """Row indices (sorted) of an ``n``-review stratified sample."""
+    classes = [np.flatnonzero(labels == c) for c in (0, 1)]
+    total = len(labels)
+    exact = [n * len(rows) / total for rows in classes]
+    quotas = [int(x) for x in exact]
+    order = sorted(range(2), key=lambda c: (-(exact[c] - quotas[c]), c))
+    for c in order[: n - sum(quotas)]:
+        quotas[c] += 1
+    keep: list[int] = []
+    for rows, quota in zip(classes, quotas):
+        by_name = {names[r]: r for r in rows.tolist()}
+        chosen = random.Random(seed).sample(sorted(by_name), quota)
+        keep.extend(by_name[x] for x in chosen)
+    return np.sort(np.asarray(keep, dtype=np.int64))
+
+
+def _ordered(split: Split) -> Split:
+    """Rows ordered by class (neg, pos), then file name."""
+    names = split.files if split.files is not None else [""] * len(split)
+    idx = sorted(range(len(split)), key=lambda i: (int(split.labels[i]), names[i]))
+    return split.take(idx)
+
+
+def _finish(
+    train: Split,
+    test: Split,
+    validation: Split | None,
+    *,
+    validation_split: float,
+    seed: int,
+    train_size: int | None,
+    source: str,
+    replaced: list[str],
+) -> IMDB:
+    if validation is None:
+        names = train.files if train.files is not None else [f"{i:09d}" for i in range(len(train))]
+        mask = _validation_rows(train.labels, names, validation_split, seed)
+        validation = train.take(np.flatnonzero(mask))
+        train = train.take(np.flatnonzero(~mask))
+    if train_size is not None:
+        if train_size > len(train):
+            raise ValueError(
+                f"train_size={train_size} is larger than the {len(train)} training "
+                f"reviews left after the validation split. Received: {train_size}"
+            )
+        names = train.files if train.files is not None else [f"{i:09d}" for i in range(len(train))]
+        train = train.take(_stratified_keep(train.labels, names, train_size, seed))
+    if replaced:
+        warnings.warn(
+            f"{len(replaced)} review file(s) in {source} were not valid UTF-8 and were "
+            "decoded with U+FFFD replacement characters (see IMDB.replaced_files).",
+            UnicodeWarning,
+            stacklevel=3,
+        )
+    return IMDB(train, validation, test, source, len(replaced), replaced)
+
+
+def _read_csv(path: Path, replace: bool) -> tuple[list[list[str]], list[str], list[str]]:
+    """Rows and header of a CSV; raises ValueError naming the file and line."""
+    data = path.read_bytes()
+    replaced: list[str] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        if not replace:
+            raise ValueError(
+                f"{path}:{line}: not valid UTF-8 (byte offset {e.start}); pass "
+                'encoding_errors="replace" to decode it with U+FFFD'
+            ) from None
+        text = data.decode("utf-8-sig", errors="replace")
+        replaced.append(str(path))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ValueError(f"{path}: empty CSV file, expected a review,sentiment header")
+        rows = []
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise ValueError(
+                    f"{path}:{reader.line_num}: expected {len(header)} fields, "
+                    f"found {len(row)} (a truncated or malformed row?)"
+                )
+            rows.append(row)
+    except csv.Error as e:
+        raise ValueError(f"{path}:{reader.line_num}: malformed CSV ({e})") from None
+    return rows, header, replaced
+
+
+def _label(value: str, path: Path, row: int) -> int:
+    v = value.strip().lower()
+    if v in _POSITIVE:
+        return 1
+    if v in _NEGATIVE:
+        return 0
+    raise ValueError(
+        f"{path}: data row {row}: unknown sentiment label, expected positive/negative "
+        f"(or pos/neg, 1/0). Received: {value!r}"
+    )
+
+
+def _load_csv(
+    path: Path,
+    *,
+    csv_split: str,
+    csv_fractions: tuple[float, float, float],
+    seed: int,
+    replace: bool,
+) -> tuple[Split, Split, Split | None, list[str]]:
+    rows, header, replaced = _read_csv(path, replace)
+    cols = {name.strip().lower(): i for i, name in enumerate(header)}
+    for need in ("review", "sentiment"):
+        if need not in cols:
+            raise ValueError(
+                f"{path}: the CSV needs 'review' and 'sentiment' columns. "
+                f"Received: {header!r}"
+            )
+    if not rows:
+        raise ValueError(f"{path}: empty split: the CSV has no reviews")
+    texts = [r[cols["review"]] for r in rows]
+    labels = np.array(
+        [_label(r[cols["sentiment"]], path, i + 1) for i, r in enumerate(rows)], dtype=np.int64
+    )
+    ids = ratings = None
+    if "id" in cols and "rating" in cols:
+        try:
+            ids = np.array([int(r[cols["id"]]) for r in rows], dtype=np.int64)
+            ratings = np.array([int(r[cols["rating"]]) for r in rows], dtype=np.int64)
+        except ValueError:
+            ids = ratings = None
+    if "file" in cols:
+        files = [r[cols["file"]] for r in rows]
+    else:
+        files = [f"{i:09d}" for i in range(len(rows))]
+    everything = Split(texts, labels, ids, ratings, files)
+    mode = csv_split
+    if mode == "auto":
+        mode = "column" if "split" in cols else "shuffle"
+    if mode == "column":
+        if "split" not in cols:
+            raise ValueError(f"{path}: csv_split='column' needs a 'split' column. Received: {header!r}")
+        where: dict[str, list[int]] = {"train": [], "validation": [], "test": []}
+        for i, r in enumerate(rows):
+            key = r[cols["split"]].strip().lower()
+            key = {"val": "validation", "valid": "validation"}.get(key, key)
+            if key not in where:
+                raise ValueError(
+                    f"{path}: data row {i + 1}: unknown split, expected train/validation/test. "
+                    f"Received: {r[cols['split']]!r}"
+                )
+            where[key].append(i)
+        for key in ("train", "test"):
+            if not where[key]:
+                raise ValueError(f"{path}: empty split: no rows with split={key!r}")
+        train = _ordered(everything.take(where["train"]))
+        test = _ordered(everything.take(where["test"]))
+        validation = _ordered(everything.take(where["validation"])) if where["validation"] else None
+        return train, test, validation, replaced
+    if mode != "shuffle":
+        raise ValueError(
+            f"csv_split must be 'auto', 'column' or 'shuffle'. Received: {csv_split!r}"
+        )
+    fractions = tuple(float(x) for x in csv_fractions)
+    if len(fractions) != 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-9:
+        raise ValueError(
+            "csv_fractions must be three non-negative fractions (train, validation, "
+            f"test) adding up to 1. Received: {csv_fractions!r}"
+        )
+    n = len(rows)
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    n_train = int(fractions[0] * n)
+    n_val = int(fractions[1] * n)
+    parts = order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
+    if not parts[0] or not parts[2]:
+        raise ValueError(f"{path}: empty split: {n} rows are too few for csv_fractions={fractions}")
+    train, validation, test = (_ordered(everything.take(p)) for p in parts)
+    return train, test, validation, replaced
+
+
+def _resolve_download(
+    url: str | None, sha256: str | None | Literal["auto"], download: bool, progress: bool
+) -> Path:
+    home = _download.cache_dir()
+    cached = home / _CACHE_NAME
+    if cached.is_file():
+        return cached
+    if not download:
+        raise FileNotFoundError(
+            f"aclImdb is not in the cache ({cached}) and download=False. Pass a "
+            "source path or allow the download."
+        )
+    url = url or os.environ.get("IMDBFAST_IMDB_URL") or IMDB_URL
+    if sha256 == "auto":
+        env = os.environ.get("IMDBFAST_IMDB_SHA256")
+        if env is not None:
+            sha256 = None if env.strip().lower() in ("", "none") else env.strip()
+        else:
+            sha256 = IMDB_SHA256
+    return _download.download(url, cached, sha256=sha256, progress=progress)
+
+
+def load_imdb(
+    source: str | os.PathLike[str] | None = None,
+    *,
+    validation_split: float = 0.2,
+    seed: int = 1337,
+    train_size: int | None = None,
+    encoding_errors: Literal["strict", "replace"] = "strict",
+    csv_split: Literal["auto", "column", "shuffle"] = "auto",
+    csv_fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
+    url: str | None = None,
+    sha256: str | None | Literal["auto"] = "auto",
+    download: bool = True,
+    progress: bool = True,
+) -> IMDB:
+    """Load the labeled IMDB reviews with a reproducible validation split.
+
+    Args:
+        source: an extracted ``aclImdb`` directory (or its parent), the
+            ``.tar.gz``/``.tar``, a ``.csv``, or None for the cache/download.
+        validation_split: fraction of each class of the train split moved to
+            validation (the rule in the module docstring); in ``[0, 1)``.
+        seed: seed of the validation split, ``train_size`` sampling and the
+            CSV shuffle.
+        train_size: keep this many training reviews (stratified, seeded).
+        encoding_errors: ``"strict"``: a review that is not valid UTF-8 raises
+            ValueError naming the file; ``"replace"``: decode it with U+FFFD,
+            count it in ``IMDB.replaced`` and warn (UnicodeWarning).
+        csv_split: for a CSV: ``"column"`` uses its ``split`` column
+            (train/validation/test; validation from ``validation_split`` when it
+            has no validation rows); ``"shuffle"`` is the seed notebook's split:
+            row indices shuffled with ``random.Random(seed).shuffle``, the first
+            ``int(0.7 n)`` to train, the next ``int(0.1 n)`` to validation, the
+            rest (~20 %) to test (``validation_split`` is not used); ``"auto"``:
+            ``"column"`` if there is a split column, else ``"shuffle"``.
+        csv_fractions: the (train, validation, test) fractions of ``"shuffle"``.
+        url: download URL when ``source`` is None and the cache is empty (else
+            ``$IMDBFAST_IMDB_URL``, else the official URL).
+        sha256: expected sha256 of the download; ``"auto"``:
+            ``$IMDBFAST_IMDB_SHA256`` if set (``"none"`` skips), else the
+            official archive's digest; None skips the check.
+        download: allow the download when the cache is empty.
+        progress: show a progress bar while downloading.
+
+    Returns:
+        An :class:`IMDB` with ``train``, ``validation`` and ``test`` splits.
+
+    Raises:
+        ValueError: bad arguments; a corrupt or unsafe archive, a missing class
+            folder, an empty split, an unknown CSV label or invalid UTF-8 (the
+            file is named); a checksum mismatch.
+        FileNotFoundError: ``source`` does not exist.
+        OSError: reading or downloading failed.
+    """
+    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)):
+        raise TypeError(f"validation_split must be a float. Received: {validation_split!r}")
+    if not 0 <= validation_split < 1:
+        raise ValueError(f"validation_split must be in [0, 1). Received: {validation_split}")
+    if train_size is not None and (
+        isinstance(train_size, bool) or not isinstance(train_size, (int, np.integer)) or train_size < 1
+    ):
+        raise ValueError(f"train_size must be a positive int or None. Received: {train_size!r}")
+    if encoding_errors not in ("strict", "replace"):
+        raise ValueError(
+            f"encoding_errors must be 'strict' or 'replace'. Received: {encoding_errors!r}"
+        )
+    replace = encoding_errors == "replace"
+    path = (
+        _resolve_download(url, sha256, download, progress)
+        if source is None
+        else Path(os.fspath(source))
+    )
+    if not path.exists():
+        raise FileNotFoundError(f"IMDB source not found. Received: {os.fspath(path)!r}")
+    name = path.name.lower()
+    validation: Split | None = None
+    if path.is_dir():
+        train_parts, test_parts, replaced = _native.imdb_read_dir(path, replace)
+        train, test = _split_from_parts(train_parts), _split_from_parts(test_parts)
+    elif name.endswith(".csv"):
+        train, test, validation, replaced = _load_csv(
+            path, csv_split=csv_split, csv_fractions=csv_fractions, seed=seed, replace=replace
+        )
+    elif name.endswith((".tar.gz", ".tgz", ".tar")) or _is_gzip(path):
+        train_parts, test_parts, replaced = _native.imdb_read_tar(path, replace)
+        train, test = _split_from_parts(train_parts), _split_from_parts(test_parts)
+    else:
+        raise ValueError(
+            "source must be an aclImdb directory, a .tar.gz/.tar archive or a .csv "
+            f"file. Received: {os.fspath(path)!r}"
+        )
+    return _finish(
+        train,
+        test,
+        validation,
+        validation_split=float(validation_split),
+        seed=seed,
+        train_size=None if train_size is None else int(train_size),
+        source=os.fspath(path),
+        replaced=replaced,
+    )
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
