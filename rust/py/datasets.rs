@@ -19,9 +19,11 @@ type SplitParts<'py> = (
     Vec<String>,
 );
 
+/// Columns of one split while it is being assembled.
+type SplitColumns = (Vec<String>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<String>);
+
 fn to_python(py: Python<'_>, files: ImdbFiles) -> (SplitParts<'_>, SplitParts<'_>, Vec<String>) {
-    let mut splits: Vec<(Vec<String>, Vec<i64>, Vec<i64>, Vec<i64>, Vec<String>)> =
-        vec![Default::default(), Default::default()];
+    let mut splits: Vec<SplitColumns> = vec![Default::default(), Default::default()];
     for r in files.reviews {
         if let Some(s) = splits.get_mut(r.split) {
             s.0.push(r.text);
