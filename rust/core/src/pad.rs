@@ -1,1 +1,214 @@
-//! (to be written)
+//! Padding and truncation of variable-length sequences into fixed-length,
+//! row-major matrices, with the semantics of `keras.utils.pad_sequences`.
+//!
+//! The settings are a [`PadConfig`] (a plain struct with a [`Default`] that
+//! matches Keras: `padding="pre"`, `truncating="pre"`). Rows are written into a
+//! caller-provided buffer (typically the memory of a NumPy array), in parallel.
+
+use rayon::prelude::*;
+
+use crate::error::{CoreError, Result};
+
+/// Which end of a sequence padding is added to, or values are removed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Side {
+    /// The beginning of the sequence (Keras `"pre"`).
+    #[default]
+    Pre,
+    /// The end of the sequence (Keras `"post"`).
+    Post,
+}
+
+impl Side {
+    /// Parse `"pre"` / `"post"`; `what` names the argument in the error message.
+    pub fn parse(value: &str, what: &str) -> Result<Self> {
+        match value {
+            "pre" => Ok(Side::Pre),
+            "post" => Ok(Side::Post),
+            other => Err(CoreError::invalid(format!(
+                "`{what}` must be \"pre\" or \"post\". Received: {what}={other:?}"
+            ))),
+        }
+    }
+
+    /// The Keras spelling, `"pre"` or `"post"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Pre => "pre",
+            Side::Post => "post",
+        }
+    }
+}
+
+/// How to fit sequences into rows of a fixed length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PadConfig {
+    /// Row length; every output row has exactly this many values.
+    pub length: usize,
+    /// Where padding goes when a sequence is shorter than `length`.
+    pub padding: Side,
+    /// Which values are dropped when a sequence is longer than `length`.
+    pub truncating: Side,
+}
+
+impl Default for PadConfig {
+    /// Keras' `pad_sequences` defaults (`"pre"` / `"pre"`) with length 0.
+    fn default() -> Self {
+        PadConfig {
+            length: 0,
+            padding: Side::Pre,
+            truncating: Side::Pre,
+        }
+    }
+}
+
+impl PadConfig {
+    /// The part of `seq` that is kept after truncation to `length`.
+    pub fn kept<'a, T>(&self, seq: &'a [T]) -> &'a [T] {
+        if seq.len() <= self.length {
+            return seq;
+        }
+        match self.truncating {
+            Side::Pre => &seq[seq.len() - self.length..],
+            Side::Post => &seq[..self.length],
+        }
+    }
+
+    /// Write `seq` (truncated) into `row` (of length `self.length`), filling
+    /// the rest with `value`.
+    pub fn write_row<T: Copy>(&self, seq: &[T], row: &mut [T], value: T) {
+        let kept = self.kept(seq);
+        let n = kept.len().min(row.len());
+        let kept = &kept[..n];
+        let (data, pad) = match self.padding {
+            Side::Post => {
+                let (data, pad) = row.split_at_mut(n);
+                (data, pad)
+            }
+            Side::Pre => {
+                let at = row.len() - n;
+                let (pad, data) = row.split_at_mut(at);
+                (data, pad)
+            }
+        };
+        data.copy_from_slice(kept);
+        pad.fill(value);
+    }
+}
+
+/// Pad a ragged collection given as one flat `values` buffer and `row_splits`
+/// (row `i` is `values[row_splits[i]..row_splits[i + 1]]`) into `out`, a
+/// row-major `(row_splits.len() - 1) x config.length` buffer.
+///
+/// Errors if `row_splits` is not non-decreasing, does not fit `values`, or if
+/// `out` has the wrong size.
+pub fn pad_ragged<T: Copy + Send + Sync>(
+    values: &[T],
+    row_splits: &[usize],
+    config: &PadConfig,
+    value: T,
+    out: &mut [T],
+) -> Result<()> {
+    let rows = row_splits.len().saturating_sub(1);
+    if out.len() != rows * config.length {
+        return Err(CoreError::invalid(format!(
+            "output buffer has {} values, expected {rows} x {}",
+            out.len(),
+            config.length
+        )));
+    }
+    if row_splits.first().is_some_and(|&s| s != 0)
+        || row_splits.windows(2).any(|w| w[0] > w[1])
+        || row_splits.last().is_some_and(|&s| s > values.len())
+    {
+        return Err(CoreError::invalid(
+            "row_splits must start at 0, be non-decreasing and end within values",
+        ));
+    }
+    if config.length == 0 {
+        return Ok(());
+    }
+    out.par_chunks_mut(config.length)
+        .zip(row_splits.par_windows(2))
+        .with_min_len(256)
+        .for_each(|(row, w)| config.write_row(&values[w[0]..w[1]], row, value));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pad(
+        seqs: &[&[i32]],
+        length: usize,
+        padding: Side,
+        truncating: Side,
+        value: i32,
+    ) -> Vec<i32> {
+        let mut values = Vec::new();
+        let mut splits = vec![0];
+        for s in seqs {
+            values.extend_from_slice(s);
+            splits.push(values.len());
+        }
+        let config = PadConfig {
+            length,
+            padding,
+            truncating,
+        };
+        let mut out = vec![-9; seqs.len() * length];
+        pad_ragged(&values, &splits, &config, value, &mut out).unwrap_or_else(|e| panic!("{e}"));
+        out
+    }
+
+    #[test]
+    fn empty_input_gives_empty_output() {
+        assert!(pad(&[], 3, Side::Pre, Side::Pre, 0).is_empty());
+        assert_eq!(pad(&[&[]], 2, Side::Pre, Side::Pre, 7), vec![7, 7]);
+    }
+
+    #[test]
+    fn pre_and_post() {
+        let seqs: &[&[i32]] = &[&[1, 2, 3, 4], &[5]];
+        assert_eq!(
+            pad(seqs, 3, Side::Pre, Side::Pre, 0),
+            vec![2, 3, 4, 0, 0, 5]
+        );
+        assert_eq!(
+            pad(seqs, 3, Side::Post, Side::Pre, 0),
+            vec![2, 3, 4, 5, 0, 0]
+        );
+        assert_eq!(
+            pad(seqs, 3, Side::Pre, Side::Post, 0),
+            vec![1, 2, 3, 0, 0, 5]
+        );
+        assert_eq!(
+            pad(seqs, 3, Side::Post, Side::Post, -1),
+            vec![1, 2, 3, 5, -1, -1]
+        );
+        assert_eq!(pad(seqs, 0, Side::Post, Side::Post, -1), Vec::<i32>::new());
+    }
+
+    #[test]
+    fn bad_splits_are_errors() {
+        let config = PadConfig {
+            length: 2,
+            ..PadConfig::default()
+        };
+        let mut out = vec![0; 2];
+        assert!(pad_ragged(&[1, 2], &[0, 3], &config, 0, &mut out).is_err());
+        assert!(pad_ragged(&[1, 2], &[1, 2], &config, 0, &mut out).is_err());
+        let mut short = vec![0; 1];
+        assert!(pad_ragged(&[1, 2], &[0, 2], &config, 0, &mut short).is_err());
+    }
+
+    #[test]
+    fn side_parse() {
+        assert_eq!(Side::parse("post", "padding").ok(), Some(Side::Post));
+        let err = Side::parse("middle", "padding")
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|m| m.contains("Received: padding=\"middle\"")));
+    }
+}

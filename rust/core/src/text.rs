@@ -1,1 +1,528 @@
-//! (to be written)
+//! Standardization and splitting of raw text into tokens.
+//!
+//! A [`TextPipeline`] is a [`Standardizer`] (optional HTML line-break removal,
+//! lowercasing, ASCII punctuation stripping), a [`Splitter`] and an optional
+//! stopword set. Its defaults are those of Keras' `TextVectorization`:
+//! `tf.strings.lower` (ASCII-only lowercasing), removal of the 32 ASCII
+//! punctuation characters, then `tf.strings.split` (runs of the ASCII
+//! whitespace `" \t\n\v\f\r"`; nothing else splits, not even NBSP).
+//!
+//! Lowercasing ASCII and deleting ASCII bytes never touch the bytes of a
+//! multi-byte UTF-8 character, so the common configurations run as one fused
+//! pass over the bytes with a 256-entry table; the others (Unicode lowercasing
+//! of non-ASCII text, regex splitting) go through a general path.
+//!
+//! Tokens are handed to a callback as byte slices, borrowed from a per-thread
+//! scratch buffer, so tokenizing allocates nothing per token.
+
+use std::borrow::Cow;
+use std::ops::ControlFlow;
+
+use foldhash::HashSet;
+use regex::Regex;
+
+use crate::error::{CoreError, Result};
+
+mod tables;
+
+/// The 32 ASCII punctuation characters, exactly the class
+/// `[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']` that `TextVectorization` strips.
+pub const ASCII_PUNCTUATION: &[u8] = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+/// ASCII whitespace as `tf.strings.split` understands it.
+fn is_tf_whitespace(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+/// Python's `\w` for one character: `str.isalnum()` or `_` (Unicode 14 tables).
+pub fn is_word_char(c: char) -> bool {
+    let cp = u32::from(c);
+    if cp < 0x80 {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    tables::WORD_RANGES
+        .binary_search_by(|&(lo, hi)| {
+            if hi < cp {
+                std::cmp::Ordering::Less
+            } else if lo > cp {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+/// The word-character ranges used by [`is_word_char`] (for tests and tools).
+pub fn word_char_ranges() -> &'static [(u32, u32)] {
+    tables::WORD_RANGES
+}
+
+/// How text is lowercased before splitting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lowercase {
+    /// Keep the case.
+    None,
+    /// ASCII letters only, like `tf.strings.lower` (the Keras default).
+    #[default]
+    Ascii,
+    /// Full Unicode lowercasing, like Python's `str.lower()`.
+    Unicode,
+}
+
+/// Text clean-up applied before splitting, in this order: HTML line breaks,
+/// lowercasing, punctuation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standardizer {
+    /// Replace HTML line breaks (`<br />`, `<br/>`, `<br>`, any case, ASCII
+    /// whitespace allowed before the `/`) by a space.
+    pub strip_html: bool,
+    /// Lowercasing mode.
+    pub lowercase: Lowercase,
+    /// Delete the 32 ASCII punctuation characters.
+    pub strip_punctuation: bool,
+}
+
+impl Default for Standardizer {
+    /// `TextVectorization`'s `"lower_and_strip_punctuation"`.
+    fn default() -> Self {
+        Standardizer {
+            strip_html: false,
+            lowercase: Lowercase::Ascii,
+            strip_punctuation: true,
+        }
+    }
+}
+
+impl Standardizer {
+    /// Parse a Keras-style standardize name: `"lower_and_strip_punctuation"`,
+    /// `"lower"`, `"strip_punctuation"`, `"lower_unicode"`,
+    /// `"lower_unicode_and_strip_punctuation"` or `None`.
+    pub fn from_name(name: Option<&str>, strip_html: bool) -> Result<Self> {
+        let (lowercase, strip_punctuation) = match name {
+            None => (Lowercase::None, false),
+            Some("lower_and_strip_punctuation") => (Lowercase::Ascii, true),
+            Some("lower") => (Lowercase::Ascii, false),
+            Some("strip_punctuation") => (Lowercase::None, true),
+            Some("lower_unicode") => (Lowercase::Unicode, false),
+            Some("lower_unicode_and_strip_punctuation") => (Lowercase::Unicode, true),
+            Some(other) => {
+                return Err(CoreError::invalid(format!(
+                    "`standardize` must be one of None, \"lower_and_strip_punctuation\", \
+                     \"lower\", \"strip_punctuation\", \"lower_unicode\", \
+                     \"lower_unicode_and_strip_punctuation\". Received: standardize={other:?}"
+                )))
+            }
+        };
+        Ok(Standardizer {
+            strip_html,
+            lowercase,
+            strip_punctuation,
+        })
+    }
+
+    /// Apply the standardization to a whole text (general path).
+    pub fn apply<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut s = if self.strip_html {
+            strip_html_breaks(text)
+        } else {
+            Cow::Borrowed(text)
+        };
+        match self.lowercase {
+            Lowercase::None => {}
+            Lowercase::Ascii => {
+                if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                    s = Cow::Owned(s.to_ascii_lowercase());
+                }
+            }
+            Lowercase::Unicode => s = Cow::Owned(s.to_lowercase()),
+        }
+        if self.strip_punctuation && s.bytes().any(|b| ASCII_PUNCTUATION.contains(&b)) {
+            s = Cow::Owned(
+                s.chars()
+                    .filter(|c| !(c.is_ascii() && ASCII_PUNCTUATION.contains(&(*c as u8))))
+                    .collect(),
+            );
+        }
+        s
+    }
+}
+
+/// Replace every HTML line break (`<br>`, `<br/>`, `<br />`, case-insensitive,
+/// ASCII whitespace allowed between `br` and `/` or `>`) by one space.
+pub fn strip_html_breaks(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut pos = 0;
+    while let Some(off) = memchr::memchr(b'<', &bytes[pos..]) {
+        let start = pos + off;
+        pos = start + 1;
+        let Some(end) = html_break_end(bytes, start) else {
+            continue;
+        };
+        let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        buf.push_str(&text[copied..start]);
+        buf.push(' ');
+        copied = end;
+        pos = end;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut buf) => {
+            buf.push_str(&text[copied..]);
+            Cow::Owned(buf)
+        }
+    }
+}
+
+/// If an HTML line break starts at `start` (a `<`), the index just past it.
+fn html_break_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let rest = bytes.get(start + 1..)?;
+    if rest.len() < 3
+        || !rest[0].eq_ignore_ascii_case(&b'b')
+        || !rest[1].eq_ignore_ascii_case(&b'r')
+    {
+        return None;
+    }
+    let mut i = 2;
+    while rest.get(i).is_some_and(|&b| is_tf_whitespace(b)) {
+        i += 1;
+    }
+    if rest.get(i) == Some(&b'/') {
+        i += 1;
+    }
+    (rest.get(i) == Some(&b'>')).then_some(start + 1 + i + 1)
+}
+
+/// How standardized text is cut into tokens. Empty tokens are always dropped.
+#[derive(Debug, Clone, Default)]
+pub enum Splitter {
+    /// Runs of ASCII whitespace separate tokens (`tf.strings.split`).
+    #[default]
+    Whitespace,
+    /// Tokens are maximal runs of Python `\w` characters, i.e. the matches of
+    /// `re.findall(r"\b\w+\b", text)`.
+    Word,
+    /// Tokens are the non-overlapping matches of a regular expression
+    /// (`re.findall` semantics for a pattern without groups).
+    Pattern(Regex),
+    /// The whole standardized text is one token.
+    None,
+}
+
+impl Splitter {
+    /// Parse `"whitespace"`, `"word"`, `None`, or any other string as a regex.
+    pub fn from_spec(spec: Option<&str>) -> Result<Self> {
+        Ok(match spec {
+            None => Splitter::None,
+            Some("whitespace") => Splitter::Whitespace,
+            Some("word") => Splitter::Word,
+            Some(pattern) => Splitter::Pattern(Regex::new(pattern).map_err(|e| {
+                CoreError::invalid(format!(
+                    "`split` must be \"whitespace\", \"word\", None or a valid regular \
+                     expression. Received: split={pattern:?} ({e})"
+                ))
+            })?),
+        })
+    }
+}
+
+/// Byte classes of the fused fast path.
+const DROP: u16 = 256;
+const SEP: u16 = 257;
+
+/// Per-thread reusable buffers for [`TextPipeline::for_each_token`].
+#[derive(Debug, Default)]
+pub struct Scratch {
+    token: Vec<u8>,
+}
+
+/// Standardizer + splitter + stopwords: turns a text into a stream of tokens.
+#[derive(Debug, Clone)]
+pub struct TextPipeline {
+    standardizer: Standardizer,
+    splitter: Splitter,
+    stopwords: HashSet<Box<[u8]>>,
+    /// Fast-path table for whitespace splitting: output byte, DROP or SEP.
+    whitespace_table: [u16; 256],
+    /// Fast-path table for word splitting of ASCII text.
+    word_table: [u16; 256],
+}
+
+impl Default for TextPipeline {
+    fn default() -> Self {
+        TextPipeline::new(
+            Standardizer::default(),
+            Splitter::default(),
+            std::iter::empty::<&str>(),
+        )
+    }
+}
+
+impl TextPipeline {
+    /// Build a pipeline. Stopwords are compared with the tokens after
+    /// standardization and splitting; matching tokens are dropped.
+    pub fn new<S: AsRef<str>>(
+        standardizer: Standardizer,
+        splitter: Splitter,
+        stopwords: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let stopwords = stopwords
+            .into_iter()
+            .map(|s| Box::<[u8]>::from(s.as_ref().as_bytes()))
+            .collect();
+        let class = |b: u8, word: bool| -> u16 {
+            if standardizer.strip_punctuation && ASCII_PUNCTUATION.contains(&b) {
+                DROP
+            } else if (!word && is_tf_whitespace(b))
+                || (word && b < 0x80 && !(b.is_ascii_alphanumeric() || b == b'_'))
+            {
+                SEP
+            } else if standardizer.lowercase != Lowercase::None {
+                u16::from(b.to_ascii_lowercase())
+            } else {
+                u16::from(b)
+            }
+        };
+        let mut whitespace_table = [0u16; 256];
+        let mut word_table = [0u16; 256];
+        for b in 0..=255u8 {
+            whitespace_table[usize::from(b)] = class(b, false);
+            word_table[usize::from(b)] = class(b, true);
+        }
+        TextPipeline {
+            standardizer,
+            splitter,
+            stopwords,
+            whitespace_table,
+            word_table,
+        }
+    }
+
+    /// The standardizer.
+    pub fn standardizer(&self) -> &Standardizer {
+        &self.standardizer
+    }
+
+    /// The splitter.
+    pub fn splitter(&self) -> &Splitter {
+        &self.splitter
+    }
+
+    /// Call `emit` with each token of `text` (non-empty, not a stopword), in
+    /// order, until it returns `ControlFlow::Break`.
+    pub fn for_each_token<F>(&self, text: &str, scratch: &mut Scratch, mut emit: F)
+    where
+        F: FnMut(&[u8]) -> ControlFlow<()>,
+    {
+        let mut emit = |tok: &[u8]| -> ControlFlow<()> {
+            if tok.is_empty() || (!self.stopwords.is_empty() && self.stopwords.contains(tok)) {
+                ControlFlow::Continue(())
+            } else {
+                emit(tok)
+            }
+        };
+        let html = self.standardizer.strip_html && memchr::memchr(b'<', text.as_bytes()).is_some();
+        let text: Cow<'_, str> = if html {
+            strip_html_breaks(text)
+        } else {
+            Cow::Borrowed(text)
+        };
+        let table = match self.splitter {
+            Splitter::Whitespace
+                if self.standardizer.lowercase != Lowercase::Unicode || text.is_ascii() =>
+            {
+                Some(&self.whitespace_table)
+            }
+            Splitter::Word if text.is_ascii() => Some(&self.word_table),
+            _ => None,
+        };
+        if let Some(table) = table {
+            let _ = fused_split(text.as_bytes(), table, &mut scratch.token, &mut emit);
+            return;
+        }
+        // General path: HTML breaks are already gone.
+        let standardizer = Standardizer {
+            strip_html: false,
+            ..self.standardizer
+        };
+        let standardized = standardizer.apply(&text);
+        let s: &str = &standardized;
+        let _ = match &self.splitter {
+            Splitter::Whitespace => s
+                .as_bytes()
+                .split(|&b| is_tf_whitespace(b))
+                .try_for_each(&mut emit),
+            Splitter::Word => split_words(s, &mut emit),
+            Splitter::Pattern(re) => re
+                .find_iter(s)
+                .try_for_each(|m| emit(m.as_str().as_bytes())),
+            Splitter::None => emit(s.as_bytes()),
+        };
+    }
+
+    /// All tokens of `text` as owned strings (convenience for tests and tools).
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut scratch = Scratch::default();
+        self.for_each_token(text, &mut scratch, |t| {
+            out.push(String::from_utf8_lossy(t).into_owned());
+            ControlFlow::Continue(())
+        });
+        out
+    }
+}
+
+/// One pass over the bytes: cut at SEP bytes; a token whose bytes all map to
+/// themselves is emitted as a slice of the input (no copy), any other is
+/// mapped through `table` (DROP bytes skipped) into `buf` first.
+fn fused_split<F>(bytes: &[u8], table: &[u16; 256], buf: &mut Vec<u8>, emit: &mut F) -> ControlFlow<()>
+where
+    F: FnMut(&[u8]) -> ControlFlow<()>,
+{
+    let mut start = 0;
+    let mut dirty = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let c = table[usize::from(b)];
+        if c == SEP {
+            if i > start {
+                emit_region(&bytes[start..i], dirty, table, buf, emit)?;
+            }
+            start = i + 1;
+            dirty = false;
+        } else {
+            dirty |= c != u16::from(b);
+        }
+    }
+    if start < bytes.len() {
+        emit_region(&bytes[start..], dirty, table, buf, emit)?;
+    }
+    ControlFlow::Continue(())
+}
+
+#[inline]
+fn emit_region<F>(region: &[u8], dirty: bool, table: &[u16; 256], buf: &mut Vec<u8>, emit: &mut F) -> ControlFlow<()>
+where
+    F: FnMut(&[u8]) -> ControlFlow<()>,
+{
+    if !dirty {
+        return emit(region);
+    }
+    buf.clear();
+    buf.extend(region.iter().filter_map(|&b| {
+        let c = table[usize::from(b)];
+        (c < DROP).then_some(c as u8)
+    }));
+    emit(buf)
+}
+
+/// Emit the maximal runs of word characters of `s`.
+fn split_words<F>(s: &str, emit: &mut F) -> ControlFlow<()>
+where
+    F: FnMut(&[u8]) -> ControlFlow<()>,
+{
+    let mut start: Option<usize> = None;
+    for (i, c) in s.char_indices() {
+        match (is_word_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(st)) => {
+                emit(&s.as_bytes()[st..i])?;
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(st) = start {
+        emit(&s.as_bytes()[st..])?;
+    }
+    ControlFlow::Continue(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipeline(standardize: Option<&str>, split: Option<&str>, html: bool) -> TextPipeline {
+        let st = Standardizer::from_name(standardize, html).unwrap_or_else(|e| panic!("{e}"));
+        let sp = Splitter::from_spec(split).unwrap_or_else(|e| panic!("{e}"));
+        TextPipeline::new(st, sp, std::iter::empty::<&str>())
+    }
+
+    #[test]
+    fn empty_text_has_no_tokens() {
+        assert!(TextPipeline::default().tokens("").is_empty());
+        assert!(TextPipeline::default().tokens(" \t\n!!! ").is_empty());
+    }
+
+    #[test]
+    fn keras_default() {
+        let p = TextPipeline::default();
+        assert_eq!(
+            p.tokens("Hello, World!  It's\tA.B"),
+            ["hello", "world", "its", "ab"]
+        );
+        // Only ASCII is lowercased; NBSP and U+2000 do not split; \x1c does not split.
+        assert_eq!(
+            p.tokens("ÉCOLE a\u{a0}b c\u{2000}d e\u{1c}f"),
+            ["École", "a\u{a0}b", "c\u{2000}d", "e\u{1c}f"]
+        );
+        assert_eq!(p.tokens("x\x0by\x0cz\rw"), ["x", "y", "z", "w"]);
+    }
+
+    #[test]
+    fn html_breaks() {
+        let p = pipeline(
+            Some("lower_and_strip_punctuation"),
+            Some("whitespace"),
+            true,
+        );
+        assert_eq!(
+            p.tokens("a<br />b<BR/>c<br>d<bR  />e<b>f<br"),
+            ["a", "b", "c", "d", "ebfbr"]
+        );
+        assert_eq!(strip_html_breaks("x<br />y"), "x y");
+        assert_eq!(strip_html_breaks("no breaks <b>"), "no breaks <b>");
+    }
+
+    #[test]
+    fn word_split_matches_python_semantics() {
+        let p = pipeline(Some("lower_unicode"), Some("word"), false);
+        assert_eq!(
+            p.tokens("It's a_b, 3.5 ÉCOLE naïve"),
+            ["it", "s", "a_b", "3", "5", "école", "naïve"]
+        );
+        assert!(is_word_char('é') && is_word_char('_') && is_word_char('²'));
+        assert!(!is_word_char('\u{301}') && !is_word_char('-'));
+    }
+
+    #[test]
+    fn regex_split_and_errors() {
+        let p = pipeline(None, Some(r"[a-z]+|\d"), false);
+        assert_eq!(p.tokens("ab12 Cd"), ["ab", "1", "2", "d"]);
+        assert!(Splitter::from_spec(Some("(")).is_err());
+        assert!(Standardizer::from_name(Some("upper"), false).is_err());
+    }
+
+    #[test]
+    fn stopwords_are_dropped() {
+        let p = TextPipeline::new(Standardizer::default(), Splitter::Whitespace, ["the", "a"]);
+        assert_eq!(p.tokens("The cat, a hat"), ["cat", "hat"]);
+    }
+
+    #[test]
+    fn early_stop() {
+        let p = TextPipeline::default();
+        let mut seen = Vec::new();
+        let mut scratch = Scratch::default();
+        p.for_each_token("a b c d", &mut scratch, |t| {
+            seen.push(t.to_vec());
+            if seen.len() == 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(seen.len(), 2);
+    }
+}

@@ -1,1 +1,632 @@
-//! (to be written)
+//! Token counting, vocabulary construction and encoding of texts into ids.
+//!
+//! Counting runs in parallel (one hash map per chunk of documents, merged at
+//! the end). [`Vocabulary::build`] orders tokens like Keras' `IndexLookup`
+//! (`np.lexsort((tokens, counts))[::-1]`: count descending, ties broken by the
+//! token's UTF-8 bytes, descending) or alphabetically, and lays out the ids:
+//!
+//! | id | token |
+//! |----|-------|
+//! | 0 | pad token (`""`) |
+//! | 1 | start token, only when one is configured |
+//! | next | OOV token (`"[UNK]"`) |
+//! | ... | reserved placeholders `"[UNUSED<id>]"`, only with `index_from` |
+//! | first word id.. | learned tokens |
+//!
+//! The first learned token has id `index_from + 1` when `index_from` is set
+//! (the `keras.datasets.imdb` arithmetic: the word of rank `r >= 1` gets id
+//! `r + index_from`), else the id right after the special tokens.
+//! `max_tokens` bounds the total number of ids, special ones included.
+
+use std::ops::ControlFlow;
+
+use foldhash::{HashMap, HashMapExt};
+use rayon::prelude::*;
+
+use crate::error::{CoreError, Result};
+use crate::pad::{PadConfig, Side};
+use crate::text::{Scratch, TextPipeline};
+
+/// A hash map keyed by token bytes. Tokens of up to 15 bytes (nearly all
+/// words) are stored inline as a `u128` (bytes + length), so a lookup hashes
+/// two words and compares in registers without chasing a pointer; longer
+/// tokens go to a second, byte-keyed map.
+#[derive(Debug, Clone, Default)]
+pub struct TokenMap<V> {
+    short: HashMap<u128, V>,
+    long: HashMap<Box<[u8]>, V>,
+}
+
+/// Inline key of a token of at most 15 bytes.
+#[inline]
+fn short_key(token: &[u8]) -> Option<u128> {
+    if token.len() > 15 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..token.len()].copy_from_slice(token);
+    buf[15] = token.len() as u8;
+    Some(u128::from_le_bytes(buf))
+}
+
+/// The token bytes of an inline key.
+fn short_token(key: u128) -> Vec<u8> {
+    let buf = key.to_le_bytes();
+    let len = usize::from(buf[15]).min(15);
+    buf[..len].to_vec()
+}
+
+impl<V> TokenMap<V> {
+    /// An empty map with room for about `capacity` tokens.
+    pub fn with_capacity(capacity: usize) -> Self {
+        TokenMap {
+            short: HashMap::with_capacity(capacity),
+            long: HashMap::new(),
+        }
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    /// True if empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value of a token.
+    #[inline]
+    pub fn get(&self, token: &[u8]) -> Option<&V> {
+        match short_key(token) {
+            Some(k) => self.short.get(&k),
+            None => self.long.get(token),
+        }
+    }
+
+    /// The value of a token, inserting `V::default()` first if absent.
+    #[inline]
+    pub fn entry_or_default(&mut self, token: &[u8]) -> &mut V
+    where
+        V: Default,
+    {
+        match short_key(token) {
+            Some(k) => self.short.entry(k).or_default(),
+            // Rare (long tokens): one small allocation per occurrence.
+            None => self.long.entry(token.into()).or_default(),
+        }
+    }
+
+    /// Insert, returning the previous value.
+    pub fn insert(&mut self, token: &[u8], value: V) -> Option<V> {
+        match short_key(token) {
+            Some(k) => self.short.insert(k, value),
+            None => self.long.insert(token.into(), value),
+        }
+    }
+
+    /// Add all of `other` into `self`, combining values with `merge`.
+    pub fn merge_from(&mut self, other: TokenMap<V>, mut merge: impl FnMut(&mut V, V))
+    where
+        V: Default,
+    {
+        for (k, v) in other.short {
+            merge(self.short.entry(k).or_default(), v);
+        }
+        for (k, v) in other.long {
+            merge(self.long.entry(k).or_default(), v);
+        }
+    }
+
+    /// All `(token bytes, value)` pairs, in no particular order.
+    pub fn into_entries(self) -> impl Iterator<Item = (Vec<u8>, V)> {
+        self.short
+            .into_iter()
+            .map(|(k, v)| (short_token(k), v))
+            .chain(self.long.into_iter().map(|(k, v)| (k.into_vec(), v)))
+    }
+}
+
+/// Token counts.
+pub type Counts = TokenMap<u64>;
+
+/// Count the tokens of all `docs` (in parallel).
+pub fn count_tokens<S: AsRef<str> + Sync>(pipeline: &TextPipeline, docs: &[S]) -> Counts {
+    if docs.is_empty() {
+        return Counts::default();
+    }
+    let chunks = (rayon::current_num_threads() * 4).max(1);
+    let chunk_len = docs.len().div_ceil(chunks).max(1);
+    let maps: Vec<Counts> = docs
+        .par_chunks(chunk_len)
+        .map(|chunk| {
+            let mut counts = Counts::with_capacity(1 << 15);
+            let mut scratch = Scratch::default();
+            for doc in chunk {
+                pipeline.for_each_token(doc.as_ref(), &mut scratch, |tok| {
+                    *counts.entry_or_default(tok) += 1;
+                    ControlFlow::Continue(())
+                });
+            }
+            counts
+        })
+        .collect();
+    merge_counts(maps)
+}
+
+/// Merge count maps pairwise (in parallel) into one.
+fn merge_counts(maps: Vec<Counts>) -> Counts {
+    maps.into_par_iter().reduce(Counts::default, |a, b| {
+        let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+        big.merge_from(small, |c, n| *c += n);
+        big
+    })
+}
+
+/// Order of the learned tokens in the vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VocabOrder {
+    /// Count descending, ties by token bytes descending (Keras' order).
+    #[default]
+    Frequency,
+    /// Lexicographic by code point (Python's `sorted`). With `max_tokens`, the
+    /// most frequent tokens are kept first, then sorted.
+    Alphabetical,
+}
+
+impl VocabOrder {
+    /// Parse `"frequency"` / `"alphabetical"`.
+    pub fn parse(value: &str) -> Result<Self> {
+        match value {
+            "frequency" => Ok(VocabOrder::Frequency),
+            "alphabetical" => Ok(VocabOrder::Alphabetical),
+            other => Err(CoreError::invalid(format!(
+                "`vocab_order` must be \"frequency\" or \"alphabetical\". Received: vocab_order={other:?}"
+            ))),
+        }
+    }
+}
+
+/// How a vocabulary is built and laid out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VocabConfig {
+    /// Maximum number of ids, special tokens included (`None`: no limit).
+    pub max_tokens: Option<usize>,
+    /// Tokens seen fewer times than this are left out.
+    pub min_freq: u64,
+    /// Order of the learned tokens.
+    pub order: VocabOrder,
+    /// Token at id 0.
+    pub pad_token: String,
+    /// Token of the out-of-vocabulary id.
+    pub oov_token: String,
+    /// Optional token at id 1, prepended to every encoded text.
+    pub start_token: Option<String>,
+    /// Learned token of rank `r >= 1` gets id `r + index_from` (Keras imdb).
+    pub index_from: Option<usize>,
+}
+
+impl Default for VocabConfig {
+    /// `TextVectorization`'s layout: `""` at 0, `"[UNK]"` at 1, no limit.
+    fn default() -> Self {
+        VocabConfig {
+            max_tokens: None,
+            min_freq: 1,
+            order: VocabOrder::Frequency,
+            pad_token: String::new(),
+            oov_token: "[UNK]".to_owned(),
+            start_token: None,
+            index_from: None,
+        }
+    }
+}
+
+impl VocabConfig {
+    /// The special tokens in id order (pad, start?, oov).
+    pub fn specials(&self) -> Vec<&str> {
+        let mut out = vec![self.pad_token.as_str()];
+        if let Some(start) = &self.start_token {
+            out.push(start.as_str());
+        }
+        out.push(self.oov_token.as_str());
+        out
+    }
+
+    /// Id of the first learned token.
+    pub fn first_word_id(&self) -> usize {
+        let n = self.specials().len();
+        self.index_from.map_or(n, |i| (i + 1).max(n))
+    }
+
+    /// Check the settings for consistency.
+    pub fn validate(&self) -> Result<()> {
+        let specials = self.specials();
+        for (i, a) in specials.iter().enumerate() {
+            if specials[i + 1..].contains(a) {
+                return Err(CoreError::invalid(format!(
+                    "pad_token, start_token and oov_token must all differ. Received: {specials:?}"
+                )));
+            }
+        }
+        if let Some(index_from) = self.index_from {
+            if index_from + 1 < specials.len() {
+                return Err(CoreError::invalid(format!(
+                    "`index_from` must be at least {} so that words come after the {} special \
+                     tokens. Received: index_from={index_from}",
+                    specials.len() - 1,
+                    specials.len()
+                )));
+            }
+        }
+        if let Some(max) = self.max_tokens {
+            if max < self.first_word_id() {
+                return Err(CoreError::invalid(format!(
+                    "`max_tokens` must be at least {} (the special and reserved ids). \
+                     Received: max_tokens={max}",
+                    self.first_word_id()
+                )));
+            }
+        }
+        if self.min_freq == 0 {
+            return Err(CoreError::invalid(
+                "`min_freq` must be at least 1. Received: min_freq=0",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An ordered vocabulary: id `i` is `tokens()[i]`, plus a byte-keyed lookup.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    tokens: Vec<String>,
+    lookup: TokenMap<i32>,
+    oov_id: i32,
+    start_id: Option<i32>,
+}
+
+impl Vocabulary {
+    /// Build from token counts, following `config` (see the module docs).
+    pub fn build(counts: Counts, config: &VocabConfig) -> Result<Self> {
+        config.validate()?;
+        let specials = config.specials();
+        let mut entries: Vec<(Vec<u8>, u64)> = counts
+            .into_entries()
+            .filter(|(tok, c)| {
+                *c >= config.min_freq && !specials.iter().any(|s| s.as_bytes() == &tok[..])
+            })
+            .collect();
+        entries.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        let first = config.first_word_id();
+        if let Some(max) = config.max_tokens {
+            entries.truncate(max.saturating_sub(first));
+        }
+        if config.order == VocabOrder::Alphabetical {
+            entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        }
+        let mut tokens: Vec<String> = Vec::with_capacity(first + entries.len());
+        tokens.extend(specials.iter().map(|s| (*s).to_owned()));
+        tokens.extend((tokens.len()..first).map(|id| format!("[UNUSED{id}]")));
+        tokens.extend(
+            entries
+                .into_iter()
+                .map(|(tok, _)| String::from_utf8_lossy(&tok).into_owned()),
+        );
+        Self::from_tokens(tokens, config)
+    }
+
+    /// Rebuild from a full token list (as returned by [`Vocabulary::tokens`]),
+    /// checking that the special tokens sit at their ids.
+    pub fn from_tokens(tokens: Vec<String>, config: &VocabConfig) -> Result<Self> {
+        config.validate()?;
+        let specials = config.specials();
+        let first = config.first_word_id();
+        if tokens.len() < first || tokens.iter().zip(&specials).any(|(t, s)| t != s) {
+            return Err(CoreError::invalid(format!(
+                "the vocabulary must start with the special tokens {specials:?} and have at \
+                 least {first} entries. Received: {:?}",
+                tokens.iter().take(first.max(3)).collect::<Vec<_>>()
+            )));
+        }
+        if let Some(max) = config.max_tokens {
+            if tokens.len() > max {
+                return Err(CoreError::invalid(format!(
+                    "the vocabulary has {} entries, more than max_tokens={max}",
+                    tokens.len()
+                )));
+            }
+        }
+        if tokens.len() > i32::MAX as usize {
+            return Err(CoreError::invalid(
+                "the vocabulary is too large for int32 ids",
+            ));
+        }
+        let mut lookup = TokenMap::with_capacity(tokens.len());
+        // Words first, then specials, so a special token always maps to its own id.
+        for (id, tok) in tokens.iter().enumerate().skip(first) {
+            if lookup
+                .insert(tok.as_bytes(), id as i32)
+                .is_some()
+            {
+                return Err(CoreError::invalid(format!(
+                    "the vocabulary contains {tok:?} more than once"
+                )));
+            }
+        }
+        for (id, tok) in specials.iter().enumerate() {
+            lookup.insert(tok.as_bytes(), id as i32);
+        }
+        let start_id = config.start_token.as_ref().map(|_| 1);
+        let oov_id = if start_id.is_some() { 2 } else { 1 };
+        Ok(Vocabulary {
+            tokens,
+            lookup,
+            oov_id,
+            start_id,
+        })
+    }
+
+    /// The tokens in id order.
+    pub fn tokens(&self) -> &[String] {
+        &self.tokens
+    }
+
+    /// Number of ids.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// True if there are no ids at all (never for a built vocabulary).
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Id of a token (the OOV id if unknown).
+    #[inline]
+    pub fn id(&self, token: &[u8]) -> i32 {
+        self.lookup.get(token).copied().unwrap_or(self.oov_id)
+    }
+
+    /// Id of the OOV token.
+    pub fn oov_id(&self) -> i32 {
+        self.oov_id
+    }
+
+    /// Id of the start token, if any.
+    pub fn start_id(&self) -> Option<i32> {
+        self.start_id
+    }
+
+    /// Token of an id, if in range.
+    pub fn token(&self, id: usize) -> Option<&str> {
+        self.tokens.get(id).map(String::as_str)
+    }
+
+    /// Encode one text into `ids` (cleared first). With `limit`, stops after
+    /// that many ids (used for post-truncation).
+    pub fn encode_into(
+        &self,
+        pipeline: &TextPipeline,
+        text: &str,
+        scratch: &mut Scratch,
+        limit: Option<usize>,
+        ids: &mut Vec<i32>,
+    ) {
+        ids.clear();
+        let limit = limit.unwrap_or(usize::MAX);
+        if limit == 0 {
+            return;
+        }
+        if let Some(start) = self.start_id {
+            ids.push(start);
+            if ids.len() >= limit {
+                return;
+            }
+        }
+        pipeline.for_each_token(text, scratch, |tok| {
+            ids.push(self.id(tok));
+            if ids.len() >= limit {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+    }
+
+    /// Encode `docs` into `out`, a row-major `docs.len() x pad.length` buffer,
+    /// padding with 0 and truncating as `pad` says (in parallel).
+    pub fn encode_padded<S: AsRef<str> + Sync>(
+        &self,
+        pipeline: &TextPipeline,
+        docs: &[S],
+        pad: &PadConfig,
+        out: &mut [i32],
+    ) -> Result<()> {
+        if out.len() != docs.len() * pad.length {
+            return Err(CoreError::invalid(format!(
+                "output buffer has {} values, expected {} x {}",
+                out.len(),
+                docs.len(),
+                pad.length
+            )));
+        }
+        if pad.length == 0 {
+            return Ok(());
+        }
+        let limit = (pad.truncating == Side::Post).then_some(pad.length);
+        out.par_chunks_mut(pad.length)
+            .zip(docs.par_iter())
+            .with_min_len(8)
+            .for_each_init(
+                || (Scratch::default(), Vec::with_capacity(1024)),
+                |(scratch, ids), (row, doc)| {
+                    self.encode_into(pipeline, doc.as_ref(), scratch, limit, ids);
+                    pad.write_row(ids, row, 0);
+                },
+            );
+        Ok(())
+    }
+
+    /// Encode `docs` into one flat id buffer plus `row_splits` (length
+    /// `docs.len() + 1`). With `truncate`, each row keeps at most that many ids
+    /// (from the side it names); rows are never padded.
+    pub fn encode_ragged<S: AsRef<str> + Sync>(
+        &self,
+        pipeline: &TextPipeline,
+        docs: &[S],
+        truncate: Option<(usize, Side)>,
+    ) -> (Vec<i32>, Vec<i64>) {
+        const CHUNK: usize = 256;
+        let pad = truncate.map(|(length, truncating)| PadConfig {
+            length,
+            padding: Side::Post,
+            truncating,
+        });
+        let limit = pad.filter(|p| p.truncating == Side::Post).map(|p| p.length);
+        let parts: Vec<(Vec<i32>, Vec<usize>)> = docs
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut scratch = Scratch::default();
+                let mut ids = Vec::with_capacity(1024);
+                let mut values = Vec::new();
+                let mut lens = Vec::with_capacity(chunk.len());
+                for doc in chunk {
+                    self.encode_into(pipeline, doc.as_ref(), &mut scratch, limit, &mut ids);
+                    let kept = match &pad {
+                        Some(p) => p.kept(&ids),
+                        None => &ids[..],
+                    };
+                    values.extend_from_slice(kept);
+                    lens.push(kept.len());
+                }
+                (values, lens)
+            })
+            .collect();
+        let total = parts.iter().map(|(v, _)| v.len()).sum();
+        let mut values = Vec::with_capacity(total);
+        let mut splits = Vec::with_capacity(docs.len() + 1);
+        splits.push(0i64);
+        let mut at = 0i64;
+        for (v, lens) in parts {
+            values.extend_from_slice(&v);
+            for len in lens {
+                at += len as i64;
+                splits.push(at);
+            }
+        }
+        (values, splits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(docs: &[&str], config: &VocabConfig) -> Vocabulary {
+        let p = TextPipeline::default();
+        Vocabulary::build(count_tokens(&p, docs), config).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn empty_corpus_has_only_specials() {
+        let v = build(&[], &VocabConfig::default());
+        assert_eq!(v.tokens(), ["", "[UNK]"]);
+    }
+
+    #[test]
+    fn keras_tie_order() {
+        // Same corpus as a TextVectorization check: unk, b, a have count 2; x, c count 1.
+        let v = build(&["b a c a b [UNK] unk", "", "x"], &VocabConfig::default());
+        assert_eq!(v.tokens(), ["", "[UNK]", "unk", "b", "a", "x", "c"]);
+        let limited = build(
+            &["b a c a b [UNK] unk", "", "x"],
+            &VocabConfig {
+                max_tokens: Some(4),
+                ..VocabConfig::default()
+            },
+        );
+        assert_eq!(limited.tokens(), ["", "[UNK]", "unk", "b"]);
+    }
+
+    #[test]
+    fn min_freq_alphabetical_and_index_from() {
+        let config = VocabConfig {
+            min_freq: 2,
+            order: VocabOrder::Alphabetical,
+            start_token: Some("[START]".into()),
+            index_from: Some(3),
+            ..VocabConfig::default()
+        };
+        let v = build(&["b a c a b z z"], &config);
+        assert_eq!(
+            v.tokens(),
+            ["", "[START]", "[UNK]", "[UNUSED3]", "a", "b", "z"]
+        );
+        let p = TextPipeline::default();
+        let mut ids = Vec::new();
+        v.encode_into(&p, "a q z", &mut Scratch::default(), None, &mut ids);
+        assert_eq!(ids, [1, 4, 2, 6]);
+    }
+
+    #[test]
+    fn bad_configs() {
+        let bad = [
+            VocabConfig {
+                max_tokens: Some(1),
+                ..VocabConfig::default()
+            },
+            VocabConfig {
+                min_freq: 0,
+                ..VocabConfig::default()
+            },
+            VocabConfig {
+                oov_token: String::new(),
+                ..VocabConfig::default()
+            },
+            VocabConfig {
+                start_token: Some("s".into()),
+                index_from: Some(1),
+                ..VocabConfig::default()
+            },
+        ];
+        for config in bad {
+            assert!(config.validate().is_err(), "{config:?}");
+        }
+        assert!(Vocabulary::from_tokens(vec!["x".into()], &VocabConfig::default()).is_err());
+        assert!(Vocabulary::from_tokens(
+            vec!["".into(), "[UNK]".into(), "a".into(), "a".into()],
+            &VocabConfig::default()
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn padded_and_ragged() {
+        let v = build(&["a a a b b c"], &VocabConfig::default());
+        let p = TextPipeline::default();
+        let docs = ["a b c d", "", "c"];
+        let pad = PadConfig {
+            length: 3,
+            padding: Side::Post,
+            truncating: Side::Post,
+        };
+        let mut out = vec![-1; 9];
+        v.encode_padded(&p, &docs, &pad, &mut out)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out, [2, 3, 4, 0, 0, 0, 4, 0, 0]);
+        let pre = PadConfig {
+            padding: Side::Pre,
+            truncating: Side::Pre,
+            ..pad
+        };
+        v.encode_padded(&p, &docs, &pre, &mut out)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out, [3, 4, 1, 0, 0, 0, 0, 0, 4]);
+        let (values, splits) = v.encode_ragged(&p, &docs, None);
+        assert_eq!(values, [2, 3, 4, 1, 4]);
+        assert_eq!(splits, [0, 4, 4, 5]);
+        let (values, splits) = v.encode_ragged(&p, &docs, Some((2, Side::Pre)));
+        assert_eq!(values, [4, 1, 4]);
+        assert_eq!(splits, [0, 2, 2, 3]);
+    }
+}

@@ -1,0 +1,512 @@
+"""The :class:`Tokenizer`: raw texts to int32 id arrays, in Rust, on all cores.
+
+Its defaults are those of ``keras.layers.TextVectorization`` and, with them, it
+gives exactly the same vocabulary and ids (ASCII-only lowercasing, ASCII
+punctuation stripping, ASCII-whitespace splitting, Keras' tie order).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from imdbfast import _native
+from imdbfast.stopwords import get_stopwords
+
+__all__ = ["Tokenizer", "SEED_004", "PRESETS", "FORMAT", "FORMAT_VERSION"]
+
+FORMAT = "imdbfast.Tokenizer"
+FORMAT_VERSION = 1
+
+_STANDARDIZE = (
+    None,
+    "lower_and_strip_punctuation",
+    "lower",
+    "strip_punctuation",
+    "lower_unicode",
+    "lower_unicode_and_strip_punctuation",
+)
+
+#: Seed 004's pipeline: Python ``text.lower()``, ``re.findall(r"\b\w+\b", ...)``,
+#: NLTK English stopwords removed, words seen at least 5 times, alphabetical
+#: vocabulary, ``"<pad>"`` = 0, ``"<unk>"`` = 1, first 256 ids, 0-padded at the end.
+SEED_004: dict[str, Any] = {
+    "max_tokens": None,
+    "standardize": "lower_unicode",
+    "split": "word",
+    "output_sequence_length": 256,
+    "min_freq": 5,
+    "stopwords": "english",
+    "vocab_order": "alphabetical",
+    "pad_token": "<pad>",
+    "oov_token": "<unk>",
+    "padding": "post",
+    "truncating": "post",
+}
+
+#: Named configurations for :meth:`Tokenizer.from_preset`.
+PRESETS: dict[str, dict[str, Any]] = {
+    "text_vectorization": {},
+    "seed004": SEED_004,
+    # keras.datasets.imdb ids: 0 pad, 1 start, 2 OOV, word of rank r at r + 3.
+    "keras_imdb": {"start_token": "[START]", "oov_token": "[OOV]", "index_from": 3},
+}
+
+
+class Tokenizer:
+    """Learns a vocabulary from texts and encodes texts into int32 id arrays.
+
+    The constructor mirrors ``keras.layers.TextVectorization``: with the
+    defaults, ``Tokenizer(max_tokens=M, output_sequence_length=L)`` gives the
+    same ``get_vocabulary()`` and the same ids as
+    ``TextVectorization(max_tokens=M, output_sequence_length=L)``.
+
+    Processing order: ``strip_html`` (HTML line breaks ``<br />``, ``<br/>``,
+    ``<br>``, any case, become a space), lowercasing, ASCII punctuation
+    removal, splitting, stopword removal; empty tokens are dropped.
+
+    Args:
+        max_tokens: int or None. Maximum vocabulary size, special (and
+            reserved) ids included, as in Keras: at most ``max_tokens - 2``
+            learned tokens with the default layout.
+        standardize: ``"lower_and_strip_punctuation"`` (default: ASCII
+            lowercasing, then deletion of the 32 ASCII punctuation
+            characters), ``"lower"`` (ASCII only, like ``tf.strings.lower``),
+            ``"strip_punctuation"``, ``"lower_unicode"`` (Python's
+            ``str.lower()``), ``"lower_unicode_and_strip_punctuation"``, or
+            None.
+        split: ``"whitespace"`` (default: runs of ASCII whitespace
+            ``" \\t\\n\\v\\f\\r"``, like ``tf.strings.split``; NBSP and other
+            Unicode spaces do not split), ``"word"`` (maximal runs of Python
+            ``\\w`` characters, i.e. ``re.findall(r"\\b\\w+\\b", text)``), None
+            (the whole text is one token), or any other string: a regular
+            expression (Rust ``regex`` syntax) whose non-overlapping matches
+            are the tokens, like ``re.findall`` for a pattern without groups.
+        output_sequence_length: int or None. With an int, :meth:`transform`
+            returns a ``(n, output_sequence_length)`` int32 array; with None,
+            a list of 1-D int32 arrays (see :meth:`transform`).
+        min_freq: int. Tokens seen fewer times during :meth:`fit` are left out.
+        stopwords: None, ``"english"`` (NLTK's list, see
+            :mod:`imdbfast.stopwords`) or an iterable of tokens, compared with
+            the standardized tokens and dropped from every text.
+        vocab_order: ``"frequency"`` (count descending, ties broken exactly as
+            TextVectorization does: by the token's UTF-8 bytes, descending) or
+            ``"alphabetical"`` (by code point; with ``max_tokens`` the most
+            frequent tokens are chosen first).
+        pad_token: token of id 0 (default ``""``).
+        oov_token: token of the out-of-vocabulary id (default ``"[UNK]"``).
+        strip_html: bool. Replace HTML line breaks by a space first.
+        start_token: str or None. If set, gets id 1 (the OOV id becomes 2) and
+            starts every encoded text, as in ``keras.datasets.imdb``.
+        index_from: int or None. If set, the learned token of frequency rank
+            ``r`` (1-based) gets id ``r + index_from``, the
+            ``keras.datasets.imdb`` arithmetic; ids between the special ones
+            and ``index_from`` are reserved and shown as ``"[UNUSED<id>]"``.
+            ``Tokenizer.from_preset("keras_imdb")`` gives 0 pad, 1
+            ``"[START]"``, 2 ``"[OOV]"``, 3 reserved, words from 4.
+        padding: ``"post"`` (default) or ``"pre"``: where padding goes.
+        truncating: ``"post"`` (default) or ``"pre"``: which end of a long
+            text is dropped.
+
+    Raises:
+        ValueError: an invalid option (unknown name, bad number, invalid
+            regular expression, clashing special tokens).
+    """
+
+    def __init__(
+        self,
+        max_tokens: int | None = None,
+        standardize: str | None = "lower_and_strip_punctuation",
+        split: str | None = "whitespace",
+        output_sequence_length: int | None = None,
+        *,
+        min_freq: int = 1,
+        stopwords: str | Iterable[str] | None = None,
+        vocab_order: str = "frequency",
+        pad_token: str = "",
+        oov_token: str = "[UNK]",
+        strip_html: bool = False,
+        start_token: str | None = None,
+        index_from: int | None = None,
+        padding: str = "post",
+        truncating: str = "post",
+    ) -> None:
+        _check_int("max_tokens", max_tokens, minimum=1, optional=True)
+        _check_int("output_sequence_length", output_sequence_length, minimum=0, optional=True)
+        _check_int("min_freq", min_freq, minimum=1)
+        _check_int("index_from", index_from, minimum=0, optional=True)
+        if standardize not in _STANDARDIZE:
+            raise ValueError(
+                f"`standardize` must be one of {list(_STANDARDIZE)}. "
+                f"Received: standardize={standardize!r}"
+            )
+        if split is not None and not isinstance(split, str):
+            raise ValueError(
+                '`split` must be "whitespace", "word", None or a regular expression '
+                f"string. Received: split={split!r}"
+            )
+        if vocab_order not in ("frequency", "alphabetical"):
+            raise ValueError(
+                '`vocab_order` must be "frequency" or "alphabetical". '
+                f"Received: vocab_order={vocab_order!r}"
+            )
+        for name, side in (("padding", padding), ("truncating", truncating)):
+            if side not in ("pre", "post"):
+                raise ValueError(f'`{name}` must be "pre" or "post". Received: {name}={side!r}')
+        for name, tok in (("pad_token", pad_token), ("oov_token", oov_token)):
+            if not isinstance(tok, str):
+                raise ValueError(f"`{name}` must be a str. Received: {name}={tok!r}")
+        if start_token is not None and not isinstance(start_token, str):
+            raise ValueError(f"`start_token` must be None or a str. Received: start_token={start_token!r}")
+        if not isinstance(strip_html, bool):
+            raise ValueError(f"`strip_html` must be a bool. Received: strip_html={strip_html!r}")
+        stopword_list = _stopword_list(stopwords)
+
+        self.max_tokens = max_tokens
+        self.standardize = standardize
+        self.split = split
+        self.output_sequence_length = output_sequence_length
+        self.min_freq = min_freq
+        self.stopwords: str | list[str] | None = (
+            stopwords if stopwords is None or isinstance(stopwords, str) else stopword_list
+        )
+        self.vocab_order = vocab_order
+        self.pad_token = pad_token
+        self.oov_token = oov_token
+        self.strip_html = strip_html
+        self.start_token = start_token
+        self.index_from = index_from
+        self.padding = padding
+        self.truncating = truncating
+
+        self._pipeline = _native.TextPipeline(standardize, split, strip_html, stopword_list)
+        self._vocab: _native.Vocabulary | None = None
+        # Check the id layout now rather than at fit time.
+        _native.Vocabulary(
+            [pad_token, *([start_token] if start_token is not None else []), oov_token]
+            + [f"[UNUSED{i}]" for i in range(2 + (start_token is not None), (index_from or 0) + 1)],
+            **{**self._layout(), "max_tokens": max_tokens},
+        )
+
+    # ---------------------------------------------------------------- config
+
+    def _layout(self) -> dict[str, Any]:
+        return {
+            "max_tokens": None,
+            "pad_token": self.pad_token,
+            "oov_token": self.oov_token,
+            "start_token": self.start_token,
+            "index_from": self.index_from,
+        }
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, as a JSON-serializable dict."""
+        return {
+            "max_tokens": self.max_tokens,
+            "standardize": self.standardize,
+            "split": self.split,
+            "output_sequence_length": self.output_sequence_length,
+            "min_freq": self.min_freq,
+            "stopwords": self.stopwords,
+            "vocab_order": self.vocab_order,
+            "pad_token": self.pad_token,
+            "oov_token": self.oov_token,
+            "strip_html": self.strip_html,
+            "start_token": self.start_token,
+            "index_from": self.index_from,
+            "padding": self.padding,
+            "truncating": self.truncating,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Tokenizer:
+        """Build an (unfitted) tokenizer from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    @classmethod
+    def from_preset(cls, name: str, **overrides: Any) -> Tokenizer:
+        """Build an (unfitted) tokenizer from a named configuration.
+
+        Presets: ``"text_vectorization"`` (the defaults), ``"seed004"``
+        (:data:`SEED_004`: Unicode lowercasing, ``\\b\\w+\\b`` words, NLTK
+        English stopwords, ``min_freq=5``, alphabetical vocabulary,
+        ``"<pad>"`` = 0, ``"<unk>"`` = 1, 256 ids per text) and
+        ``"keras_imdb"`` (``keras.datasets.imdb`` ids: 0 pad, 1 ``"[START]"``,
+        2 ``"[OOV]"``, words from 4).
+
+        Args:
+            name: preset name.
+            **overrides: constructor arguments that replace the preset's.
+
+        Raises:
+            ValueError: unknown preset.
+        """
+        if name not in PRESETS:
+            raise ValueError(f"Unknown preset. Expected one of {sorted(PRESETS)}. Received: {name!r}")
+        return cls(**{**PRESETS[name], **overrides})
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "stopwords")
+        fitted = f"vocabulary_size={self.vocabulary_size()}" if self._vocab is not None else "not fitted"
+        return f"Tokenizer({args}) [{fitted}]"
+
+    # ------------------------------------------------------------ vocabulary
+
+    def fit(self, texts: Iterable[str]) -> Tokenizer:
+        """Learn the vocabulary from ``texts`` (replacing any previous one).
+
+        Args:
+            texts: list/tuple of str, NumPy str/object array, or any iterable
+                of str.
+
+        Returns:
+            self.
+
+        Raises:
+            TypeError: an item is not a str (its index is named).
+        """
+        self._vocab = _native.Vocabulary.build(
+            self._pipeline,
+            _as_text_list(texts),
+            max_tokens=self.max_tokens,
+            min_freq=self.min_freq,
+            order=self.vocab_order,
+            pad_token=self.pad_token,
+            oov_token=self.oov_token,
+            start_token=self.start_token,
+            index_from=self.index_from,
+        )
+        return self
+
+    adapt = fit
+
+    def set_vocabulary(self, vocabulary: Sequence[str]) -> Tokenizer:
+        """Use a given vocabulary (as returned by :meth:`get_vocabulary`).
+
+        Raises:
+            ValueError: the special tokens are not at their ids, a token
+                repeats, or it is longer than ``max_tokens``.
+        """
+        layout = self._layout()
+        layout["max_tokens"] = self.max_tokens
+        self._vocab = _native.Vocabulary([str(t) for t in vocabulary], **layout)
+        return self
+
+    def _fitted(self) -> _native.Vocabulary:
+        if self._vocab is None:
+            raise RuntimeError(
+                "This Tokenizer has no vocabulary yet: call fit(texts) (or load a "
+                "saved tokenizer) before using it."
+            )
+        return self._vocab
+
+    @property
+    def is_fitted(self) -> bool:
+        """Whether a vocabulary has been learned or set."""
+        return self._vocab is not None
+
+    def get_vocabulary(self) -> list[str]:
+        """All tokens in id order, special tokens first."""
+        return self._fitted().tokens()
+
+    def vocabulary_size(self) -> int:
+        """Number of ids (special tokens included)."""
+        return len(self._fitted())
+
+    def token_to_id(self, token: str) -> int:
+        """Id of ``token``; the OOV id for tokens not in the vocabulary."""
+        return self._fitted().token_to_id(token)
+
+    def id_to_token(self, id: int) -> str:
+        """Token of an id.
+
+        Raises:
+            ValueError: the id is out of range.
+        """
+        vocab = self.get_vocabulary()
+        if not 0 <= int(id) < len(vocab):
+            raise ValueError(f"id must be in [0, {len(vocab)}). Received: {id}")
+        return vocab[int(id)]
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """Join the tokens of ``ids`` with spaces, leaving out padding (id 0).
+
+        Raises:
+            ValueError: an id is out of range.
+        """
+        vocab = self.get_vocabulary()
+        arr = np.asarray(ids, dtype=np.int64).ravel()
+        if arr.size and (arr.min() < 0 or arr.max() >= len(vocab)):
+            raise ValueError(f"ids must be in [0, {len(vocab)}). Received: {arr.min()}..{arr.max()}")
+        return " ".join(vocab[i] for i in arr.tolist() if i != 0)
+
+    def tokenize(self, text: str) -> list[str]:
+        """The tokens of one text after standardization, splitting and
+        stopword removal (before the vocabulary lookup)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str. Received: {type(text).__name__}")
+        return self._pipeline.tokenize(text)
+
+    # -------------------------------------------------------------- encoding
+
+    def transform(self, texts: Iterable[str]) -> np.ndarray | list[np.ndarray]:
+        """Encode texts into ids.
+
+        Args:
+            texts: list/tuple of str, NumPy str/object array, or any iterable
+                of str.
+
+        Returns:
+            With ``output_sequence_length=L``: an int32 array of shape
+            ``(n, L)``, padded with 0 and truncated as ``padding`` and
+            ``truncating`` say (``(0, L)`` for no texts). With None: a list of
+            ``n`` 1-D int32 arrays, views into one flat buffer (see
+            :meth:`transform_ragged` for the buffer itself).
+
+        Raises:
+            TypeError: an item is not a str (its index is named).
+            RuntimeError: the tokenizer is not fitted.
+        """
+        vocab = self._fitted()
+        text_list = _as_text_list(texts)
+        if self.output_sequence_length is None:
+            values, row_splits = vocab.encode_ragged(self._pipeline, text_list, None, self.truncating)
+            return np.split(values, row_splits[1:-1]) if len(text_list) else []
+        return vocab.encode(
+            self._pipeline, text_list, self.output_sequence_length, self.padding, self.truncating
+        )
+
+    __call__ = transform
+
+    def transform_ragged(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Encode texts into a ragged pair ``(values, row_splits)``.
+
+        Text ``i`` is ``values[row_splits[i]:row_splits[i + 1]]``. Rows are
+        truncated to ``output_sequence_length`` if set (honouring
+        ``truncating``) and never padded, which suits length bucketing.
+
+        Returns:
+            ``values`` (int32, 1-D) and ``row_splits`` (int64, ``n + 1``).
+
+        Raises:
+            TypeError: an item is not a str (its index is named).
+            RuntimeError: the tokenizer is not fitted.
+        """
+        return self._fitted().encode_ragged(
+            self._pipeline, _as_text_list(texts), self.output_sequence_length, self.truncating
+        )
+
+    def fit_transform(self, texts: Iterable[str]) -> np.ndarray | list[np.ndarray]:
+        """:meth:`fit` then :meth:`transform` on the same texts."""
+        text_list = _as_text_list(texts)
+        return self.fit(text_list).transform(text_list)
+
+    # ----------------------------------------------------------- persistence
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole tokenizer (format, version, config, vocabulary) as a dict."""
+        return {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "config": self.get_config(),
+            "vocabulary": None if self._vocab is None else self._vocab.tokens(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Tokenizer:
+        """Rebuild a tokenizer from :meth:`to_dict`'s output.
+
+        Raises:
+            ValueError: not a tokenizer dict, or a newer format version.
+        """
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError(f"Not an {FORMAT} document. Received keys: {sorted(data)[:5] if isinstance(data, dict) else type(data).__name__}")
+        version = data.get("version")
+        if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+            raise ValueError(
+                f"Unsupported {FORMAT} version; this imdbfast reads versions 1..{FORMAT_VERSION}. "
+                f"Received: version={version!r}"
+            )
+        tok = cls.from_config(data["config"])
+        if data.get("vocabulary") is not None:
+            tok.set_vocabulary(data["vocabulary"])
+        return tok
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the tokenizer as human-readable, versioned JSON (UTF-8).
+
+        The file holds ``format``, ``version``, ``config`` (the constructor
+        arguments) and ``vocabulary`` (the tokens in id order, or null).
+        """
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.to_dict(), f, ensure_ascii=False, indent=1)
+            f.write("\n")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Tokenizer:
+        """Read a tokenizer written by :meth:`save`.
+
+        Raises:
+            OSError: the file cannot be read.
+            ValueError: not a tokenizer file, or an unsupported version.
+        """
+        with open(path, encoding="utf-8") as f:
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{os.fspath(path)}: not valid JSON ({e})") from e
+        return cls.from_dict(data)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return self.to_dict()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(Tokenizer.from_dict(state).__dict__)
+
+
+def _check_int(name: str, value: Any, *, minimum: int, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        expected = f"an int >= {minimum}" + (" or None" if optional else "")
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+
+
+def _stopword_list(stopwords: str | Iterable[str] | None) -> list[str]:
+    if stopwords is None:
+        return []
+    if isinstance(stopwords, str):
+        return list(get_stopwords(stopwords))
+    words = list(stopwords)
+    for i, w in enumerate(words):
+        if not isinstance(w, str):
+            raise ValueError(f"`stopwords` must contain only str. Received item {i}: {w!r}")
+    return sorted(set(words))
+
+
+def _as_text_list(texts: Any) -> list[str] | tuple[str, ...]:
+    """Accept list/tuple, 1-D NumPy str/object arrays and other iterables; the
+    native side checks that every item is a str and names the first that is not."""
+    if isinstance(texts, (list, tuple)):
+        return texts
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(
+            "texts must be an iterable of str, not a single "
+            f"{type(texts).__name__}; wrap it in a list."
+        )
+    if isinstance(texts, np.ndarray):
+        if texts.ndim == 2 and texts.shape[1] == 1:
+            texts = texts[:, 0]
+        if texts.ndim != 1:
+            raise ValueError(f"texts must be 1-D. Received an array of shape {texts.shape}")
+        return texts.tolist()
+    try:
+        return list(texts)
+    except TypeError:
+        raise TypeError(
+            f"texts must be an iterable of str. Received: {type(texts).__name__}"
+        ) from None
