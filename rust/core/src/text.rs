@@ -333,13 +333,20 @@ impl TextPipeline {
             Splitter::Whitespace
                 if self.standardizer.lowercase != Lowercase::Unicode || text.is_ascii() =>
             {
-                Some(&self.whitespace_table)
+                Some((&self.whitespace_table, false))
             }
-            Splitter::Word if text.is_ascii() => Some(&self.word_table),
+            Splitter::Word if text.is_ascii() => Some((&self.word_table, true)),
             _ => None,
         };
-        if let Some(table) = table {
-            let _ = fused_split(text.as_bytes(), table, &mut scratch.token, &mut emit);
+        if let Some((table, word)) = table {
+            let _ = fused_split(
+                text.as_bytes(),
+                table,
+                word,
+                &self.standardizer,
+                &mut scratch.token,
+                &mut emit,
+            );
             return;
         }
         // General path: HTML breaks are already gone.
@@ -374,35 +381,223 @@ impl TextPipeline {
     }
 }
 
-/// One pass over the bytes: cut at SEP bytes; a token whose bytes all map to
-/// themselves is emitted as a slice of the input (no copy), any other is
-/// mapped through `table` (DROP bytes skipped) into `buf` first.
-fn fused_split<F>(bytes: &[u8], table: &[u16; 256], buf: &mut Vec<u8>, emit: &mut F) -> ControlFlow<()>
+/// Which bytes separate tokens and which need rewriting, for the fast path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ByteRules {
+    /// Word-character splitting (ASCII text) instead of whitespace splitting.
+    word: bool,
+    /// ASCII uppercase letters must be lowercased.
+    lower: bool,
+    /// ASCII punctuation must be deleted.
+    strip: bool,
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn is_ascii_punct(b: u8) -> bool {
+    b.wrapping_sub(33) < 15
+        || b.wrapping_sub(58) < 7
+        || b.wrapping_sub(91) < 6
+        || b.wrapping_sub(123) < 4
+}
+
+/// (separator, needs-rewriting) for one byte; written with comparisons only
+/// so that the 64-byte loop below compiles to SIMD compares and bit masks.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn classify(b: u8, rules: ByteRules) -> (bool, bool) {
+    let punct = rules.strip && is_ascii_punct(b);
+    let sep = if rules.word {
+        let wordch = b.wrapping_sub(b'a') < 26
+            || b.wrapping_sub(b'A') < 26
+            || b.wrapping_sub(b'0') < 10
+            || b == b'_';
+        !wordch && !punct
+    } else {
+        b == b' ' || b.wrapping_sub(9) < 5
+    };
+    let dirty = punct || (rules.lower && b.wrapping_sub(b'A') < 26);
+    (sep && !punct, dirty && !sep)
+}
+
+/// Separator and needs-rewriting bit masks of a 64-byte block.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn block_masks(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
+    let mut sep = 0u64;
+    let mut dirty = 0u64;
+    for (j, &b) in block.iter().enumerate() {
+        let (s, d) = classify(b, rules);
+        sep |= u64::from(s) << j;
+        dirty |= u64::from(d) << j;
+    }
+    (sep, dirty)
+}
+
+/// Separator and needs-rewriting bit masks of a 64-byte block (SSE2, part of
+/// the x86-64 baseline; same results as [`classify`] byte by byte).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn block_masks(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
+    // SAFETY: SSE2 is part of the x86-64 baseline, always available.
+    unsafe { block_masks_sse2(block, rules) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
+    use std::arch::x86_64::*;
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    fn in_range(v: __m128i, lo: u8, n: u8) -> __m128i {
+        // (v - lo) as unsigned < n  <=>  min(v - lo, n - 1) == v - lo
+        let d = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
+        _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((n - 1) as i8)), d)
+    }
+    let mut sep = 0u64;
+    let mut dirty = 0u64;
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        let mut arr = [0u8; 16];
+        arr.copy_from_slice(chunk);
+        // SAFETY: `arr` is 16 readable bytes; loadu has no alignment requirement.
+        let v = unsafe { _mm_loadu_si128(arr.as_ptr().cast()) };
+        let zero = _mm_setzero_si128();
+        let punct = if rules.strip {
+            _mm_or_si128(
+                _mm_or_si128(in_range(v, 33, 15), in_range(v, 58, 7)),
+                _mm_or_si128(in_range(v, 91, 6), in_range(v, 123, 4)),
+            )
+        } else {
+            zero
+        };
+        let upper = in_range(v, b'A', 26);
+        let s = if rules.word {
+            let wordch = _mm_or_si128(
+                _mm_or_si128(upper, in_range(v, b'a', 26)),
+                _mm_or_si128(
+                    in_range(v, b'0', 10),
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8)),
+                ),
+            );
+            // not a word char and not deleted punctuation
+            _mm_andnot_si128(_mm_or_si128(wordch, punct), _mm_set1_epi8(-1))
+        } else {
+            _mm_andnot_si128(
+                punct,
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8)),
+                    in_range(v, 9, 5),
+                ),
+            )
+        };
+        let d = if rules.lower {
+            _mm_or_si128(punct, upper)
+        } else {
+            punct
+        };
+        let d = _mm_andnot_si128(s, d);
+        sep |= u64::from(_mm_movemask_epi8(s) as u16) << (16 * k);
+        dirty |= u64::from(_mm_movemask_epi8(d) as u16) << (16 * k);
+    }
+    (sep, dirty)
+}
+
+/// Monomorphized scanner for each combination of rules.
+fn fused_split_rules<F, const WORD: bool, const LOWER: bool, const STRIP: bool>(
+    bytes: &[u8],
+    table: &[u16; 256],
+    buf: &mut Vec<u8>,
+    emit: &mut F,
+) -> ControlFlow<()>
 where
     F: FnMut(&[u8]) -> ControlFlow<()>,
 {
-    let mut start = 0;
+    let rules = ByteRules {
+        word: WORD,
+        lower: LOWER,
+        strip: STRIP,
+    };
+    let n = bytes.len();
+    let mut tok_start = 0usize;
     let mut dirty = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        let c = table[usize::from(b)];
-        if c == SEP {
-            if i > start {
-                emit_region(&bytes[start..i], dirty, table, buf, emit)?;
-            }
-            start = i + 1;
-            dirty = false;
+    let mut base = 0usize;
+    while base < n {
+        let len = (n - base).min(64);
+        let (mut sep, dmask) = if len == 64 {
+            let mut arr = [0u8; 64];
+            arr.copy_from_slice(&bytes[base..base + 64]);
+            block_masks(&arr, rules)
         } else {
-            dirty |= c != u16::from(b);
+            let mut block = [b' '; 64];
+            block[..len].copy_from_slice(&bytes[base..base + len]);
+            let keep = (1u64 << len) - 1;
+            let (s, d) = block_masks(&block, rules);
+            (s & keep, d & keep)
+        };
+        let mut pos = 0u32;
+        while sep != 0 {
+            let i = sep.trailing_zeros();
+            let below_i = (1u64 << i) - 1;
+            let from_pos = !0u64 << pos;
+            dirty |= dmask & below_i & from_pos != 0;
+            let end = base + i as usize;
+            if end > tok_start {
+                emit_region(&bytes[tok_start..end], dirty, table, buf, emit)?;
+            }
+            tok_start = end + 1;
+            dirty = false;
+            pos = i + 1;
+            sep &= sep - 1;
         }
+        if pos < 64 {
+            dirty |= dmask & (!0u64 << pos) != 0;
+        }
+        base += len;
     }
-    if start < bytes.len() {
-        emit_region(&bytes[start..], dirty, table, buf, emit)?;
+    if tok_start < n {
+        emit_region(&bytes[tok_start..], dirty, table, buf, emit)?;
     }
     ControlFlow::Continue(())
 }
 
+/// One pass over the bytes: cut at separators; a token whose bytes all map to
+/// themselves is emitted as a slice of the input (no copy), any other is
+/// mapped through `table` (DROP bytes skipped) into `buf` first.
+fn fused_split<F>(
+    bytes: &[u8],
+    table: &[u16; 256],
+    word: bool,
+    st: &Standardizer,
+    buf: &mut Vec<u8>,
+    emit: &mut F,
+) -> ControlFlow<()>
+where
+    F: FnMut(&[u8]) -> ControlFlow<()>,
+{
+    let lower = st.lowercase != Lowercase::None;
+    match (word, lower, st.strip_punctuation) {
+        (false, false, false) => {
+            fused_split_rules::<F, false, false, false>(bytes, table, buf, emit)
+        }
+        (false, false, true) => fused_split_rules::<F, false, false, true>(bytes, table, buf, emit),
+        (false, true, false) => fused_split_rules::<F, false, true, false>(bytes, table, buf, emit),
+        (false, true, true) => fused_split_rules::<F, false, true, true>(bytes, table, buf, emit),
+        (true, false, false) => fused_split_rules::<F, true, false, false>(bytes, table, buf, emit),
+        (true, false, true) => fused_split_rules::<F, true, false, true>(bytes, table, buf, emit),
+        (true, true, false) => fused_split_rules::<F, true, true, false>(bytes, table, buf, emit),
+        (true, true, true) => fused_split_rules::<F, true, true, true>(bytes, table, buf, emit),
+    }
+}
+
 #[inline]
-fn emit_region<F>(region: &[u8], dirty: bool, table: &[u16; 256], buf: &mut Vec<u8>, emit: &mut F) -> ControlFlow<()>
+fn emit_region<F>(
+    region: &[u8],
+    dirty: bool,
+    table: &[u16; 256],
+    buf: &mut Vec<u8>,
+    emit: &mut F,
+) -> ControlFlow<()>
 where
     F: FnMut(&[u8]) -> ControlFlow<()>,
 {
@@ -502,6 +697,35 @@ mod tests {
         assert_eq!(p.tokens("ab12 Cd"), ["ab", "1", "2", "d"]);
         assert!(Splitter::from_spec(Some("(")).is_err());
         assert!(Standardizer::from_name(Some("upper"), false).is_err());
+    }
+
+    #[test]
+    fn block_masks_match_classify() {
+        let mut block = [0u8; 64];
+        for start in (0..256).step_by(64) {
+            for (j, b) in block.iter_mut().enumerate() {
+                *b = (start + j) as u8;
+            }
+            for bits in 0..8u8 {
+                let rules = ByteRules {
+                    word: bits & 1 != 0,
+                    lower: bits & 2 != 0,
+                    strip: bits & 4 != 0,
+                };
+                let (sep, dirty) = block_masks(&block, rules);
+                for (j, &b) in block.iter().enumerate() {
+                    let (s, d) = classify(b, rules);
+                    if rules.word && b >= 0x80 {
+                        continue; // word mode only runs on ASCII text
+                    }
+                    assert_eq!(
+                        (sep >> j & 1 == 1, dirty >> j & 1 == 1),
+                        (s, d),
+                        "byte {b} {rules:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -37,16 +37,43 @@ pub struct TokenMap<V> {
     long: HashMap<Box<[u8]>, V>,
 }
 
-/// Inline key of a token of at most 15 bytes.
+/// Inline key of a token of at most 15 bytes: the bytes little-endian in the
+/// low 15 bytes, the length in the top byte. Built from a few overlapping
+/// fixed-size loads instead of a variable-length copy.
 #[inline]
 fn short_key(token: &[u8]) -> Option<u128> {
-    if token.len() > 15 {
-        return None;
-    }
-    let mut buf = [0u8; 16];
-    buf[..token.len()].copy_from_slice(token);
-    buf[15] = token.len() as u8;
-    Some(u128::from_le_bytes(buf))
+    let len = token.len();
+    let (lo, hi) = match len {
+        0 => (0, 0),
+        1..=3 => {
+            let v = u64::from(token[0])
+                | u64::from(token[len / 2]) << (8 * (len / 2))
+                | u64::from(token[len - 1]) << (8 * (len - 1));
+            (v, 0)
+        }
+        4..=8 => {
+            let a = u64::from(u32::from_le_bytes([token[0], token[1], token[2], token[3]]));
+            let b = u64::from(u32::from_le_bytes([
+                token[len - 4],
+                token[len - 3],
+                token[len - 2],
+                token[len - 1],
+            ]));
+            (a | b << (8 * (len - 4)), 0)
+        }
+        9..=15 => {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(&token[..8]);
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&token[len - 8..]);
+            (
+                u64::from_le_bytes(a),
+                u64::from_le_bytes(b) >> (8 * (16 - len)),
+            )
+        }
+        _ => return None,
+    };
+    Some(u128::from(lo) | u128::from(hi) << 64 | (len as u128) << 120)
 }
 
 /// The token bytes of an inline key.
@@ -344,10 +371,7 @@ impl Vocabulary {
         let mut lookup = TokenMap::with_capacity(tokens.len());
         // Words first, then specials, so a special token always maps to its own id.
         for (id, tok) in tokens.iter().enumerate().skip(first) {
-            if lookup
-                .insert(tok.as_bytes(), id as i32)
-                .is_some()
-            {
+            if lookup.insert(tok.as_bytes(), id as i32).is_some() {
                 return Err(CoreError::invalid(format!(
                     "the vocabulary contains {tok:?} more than once"
                 )));
@@ -525,6 +549,24 @@ mod tests {
     fn build(docs: &[&str], config: &VocabConfig) -> Vocabulary {
         let p = TextPipeline::default();
         Vocabulary::build(count_tokens(&p, docs), config).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn short_keys_round_trip() {
+        let words: Vec<Vec<u8>> = (0..=16usize)
+            .map(|n| (0..n).map(|i| b'a' + i as u8).collect())
+            .collect();
+        let mut keys = std::collections::HashSet::new();
+        for w in &words {
+            match short_key(w) {
+                Some(k) => {
+                    assert_eq!(&short_token(k), w);
+                    assert!(keys.insert(k));
+                }
+                None => assert!(w.len() > 15),
+            }
+        }
+        assert_ne!(short_key(b"ab\0"), short_key(b"ab"));
     }
 
     #[test]
