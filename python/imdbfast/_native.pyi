@@ -7,6 +7,91 @@ __version__: str
 
 # --- text: tokenization, vocabulary, padding (rust/py/text.rs) ---
 
+from collections.abc import Sequence as _Seq
+from typing import Any as _Any
+from typing import final as _final
+
+import numpy as _np
+import numpy.typing as _npt
+
+@_final
+class TextPipeline:
+    """Standardization, splitting and stopword removal."""
+
+    def __new__(
+        cls,
+        standardize: str | None,
+        split: str | None,
+        strip_html: bool,
+        stopwords: _Seq[str],
+    ) -> TextPipeline: ...
+    def tokenize(self, text: str) -> list[str]:
+        """The tokens of one text."""
+
+@_final
+class Vocabulary:
+    """An ordered vocabulary; encodes texts into int32 ids."""
+
+    def __new__(
+        cls,
+        tokens: _Seq[str],
+        *,
+        max_tokens: int | None,
+        pad_token: str,
+        oov_token: str,
+        start_token: str | None,
+        index_from: int | None,
+    ) -> Vocabulary: ...
+    @staticmethod
+    def build(
+        pipeline: TextPipeline,
+        texts: _Seq[str],
+        *,
+        max_tokens: int | None,
+        min_freq: int,
+        order: str,
+        pad_token: str,
+        oov_token: str,
+        start_token: str | None,
+        index_from: int | None,
+    ) -> Vocabulary:
+        """Count tokens in parallel and build a vocabulary."""
+    def tokens(self) -> list[str]: ...
+    def __len__(self) -> int: ...
+    def token_to_id(self, token: str) -> int: ...
+    def encode(
+        self,
+        pipeline: TextPipeline,
+        texts: _Seq[str],
+        length: int,
+        padding: str,
+        truncating: str,
+    ) -> _npt.NDArray[_np.int32]:
+        """Encode into a (len(texts), length) int32 array padded with 0."""
+    def encode_ragged(
+        self,
+        pipeline: TextPipeline,
+        texts: _Seq[str],
+        length: int | None,
+        truncating: str,
+    ) -> tuple[_npt.NDArray[_np.int32], _npt.NDArray[_np.int64]]:
+        """Encode into (values, row_splits)."""
+
+def pad_sequences_int32(
+    sequences: _Any, maxlen: int | None, padding: str, truncating: str, value: int
+) -> _npt.NDArray[_np.int32] | None: ...
+def pad_sequences_int64(
+    sequences: _Any, maxlen: int | None, padding: str, truncating: str, value: int
+) -> _npt.NDArray[_np.int64] | None: ...
+def pad_sequences_float32(
+    sequences: _Any, maxlen: int | None, padding: str, truncating: str, value: float
+) -> _npt.NDArray[_np.float32] | None: ...
+def pad_sequences_float64(
+    sequences: _Any, maxlen: int | None, padding: str, truncating: str, value: float
+) -> _npt.NDArray[_np.float64] | None: ...
+def word_char_table() -> list[tuple[int, int]]:
+    """Inclusive code point ranges of Python's \\w used by split="word"."""
+
 # --- glove: embedding file parsing (rust/py/glove.rs) ---
 
 import os
