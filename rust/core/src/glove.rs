@@ -30,6 +30,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use std::hash::BuildHasher;
+
 use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
@@ -173,10 +175,13 @@ fn read_source(path: &Path, member: Option<&str>, dim: Option<usize>) -> Result<
     if meta.len() == 0 {
         return Ok((Bytes::Owned(Vec::new()), path.to_path_buf()));
     }
+    // `populate` pre-faults the pages in one kernel call (much cheaper than a
+    // page fault per 4 KiB while parsing).
     // SAFETY: the map is read-only and lives only for this call; a file changed
     // underneath us by another process could give wrong numbers, never UB in
     // safe code that only reads bytes.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| CoreError::io(path, e))?;
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+        .map_err(|e| CoreError::io(path, e))?;
     Ok((Bytes::Mapped(map), path.to_path_buf()))
 }
 
@@ -350,20 +355,111 @@ fn parse_simple(b: &[u8], mut p: usize) -> Option<(f64, usize)> {
     Some((if neg { -v } else { v }, p))
 }
 
+/// Load 8 bytes at `p` (little-endian), padding past the end with spaces.
+#[inline(always)]
+fn load8(b: &[u8], p: usize) -> u64 {
+    match b.get(p..p + 8) {
+        Some(w) => {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            u64::from_le_bytes(a)
+        }
+        None => {
+            let mut a = [b' '; 8];
+            let rest = b.get(p..).unwrap_or_default();
+            a[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(a)
+        }
+    }
+}
+
+/// Number of leading ASCII digits in the 8 bytes `w`, and their value.
+#[inline(always)]
+fn digits8(w: u64) -> (u32, u64) {
+    let t = w.wrapping_sub(0x3030_3030_3030_3030);
+    let nondigit = (t | t.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
+    let n = nondigit.trailing_zeros() / 8; // 8 when all are digits
+    if n == 0 {
+        return (0, 0);
+    }
+    // Keep the n digits, moved to the top: the value is unchanged (leading zeros).
+    let v = t << (8 * (8 - n));
+    // Eight-digit SWAR conversion (first character in the lowest byte).
+    let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32))
+        + ((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
+        >> 32;
+    (n, v)
+}
+
+/// Fast path for the usual GloVe number `[-]d{1,7}[.d{0,7}]` spanning exactly
+/// `b[start..end]`; None otherwise (the caller falls back). Exact for the same
+/// reason as [`parse_simple`]: at most 14 digits and a power of ten <= 7.
+/// Each field is parsed independently of the others (the field bounds come
+/// from a vectorised scan for spaces), so the CPU overlaps consecutive fields.
+#[inline(always)]
+fn parse_swar(b: &[u8], start: usize, end: usize) -> Option<f32> {
+    let neg = b.get(start) == Some(&b'-');
+    let p = start + usize::from(neg);
+    let (n1, int_part) = digits8(load8(b, p));
+    if n1 == 0 || n1 == 8 {
+        return None;
+    }
+    let q = p + n1 as usize;
+    let (mantissa, frac_digits) = if q == end {
+        (int_part, 0)
+    } else {
+        if b.get(q) != Some(&b'.') {
+            return None;
+        }
+        let (n2, frac) = digits8(load8(b, q + 1));
+        if q + 1 + n2 as usize != end || n2 == 8 {
+            return None;
+        }
+        (int_part * POW10_U64[n2 as usize] + frac, n2)
+    };
+    #[allow(clippy::cast_possible_wrap)]
+    let m = (mantissa as i64) as f64;
+    let k = frac_digits as usize;
+    // Multiplying by the rounded 1/10^k is within 2 ulp of the exact quotient.
+    // Unless that lands near the middle between two f32 values (the low 29 bits
+    // of the f64 mantissa close to 0x1000_0000), it rounds to the same f32 as the
+    // correctly rounded f64 quotient; otherwise divide (rare).
+    let r = m * INV_POW10[k];
+    let low = r.to_bits() & ((1 << 29) - 1);
+    let v = if low.abs_diff(1 << 28) <= 16 {
+        m / POW10[k]
+    } else {
+        r
+    };
+    let v = v as f32;
+    Some(if neg { -v } else { v })
+}
+
+/// 1/10^k rounded to f64.
+const INV_POW10: [f64; 8] = [1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7];
+
+/// Powers of ten as integers, up to 10^7.
+const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
 /// Parse the space-separated values into `row` (length `dim`).
 fn parse_values(values: &[u8], row: &mut [f32]) -> std::result::Result<(), String> {
     let dim = row.len();
     let mut n = 0usize;
-    let mut p = 0usize;
-    loop {
-        // Fast path: a simple decimal followed by a space or the line end.
-        let end_of_field = memchr_space(values, p);
-        let value = match parse_simple(values, p) {
-            Some((v, q)) if q == end_of_field => v,
-            _ => {
-                let field = &values[p..end_of_field];
-                match fast_float2::parse::<f64, _>(field) {
-                    Ok(v) => v,
+    let mut start = 0usize;
+    let ends = memchr::memchr_iter(b' ', values).chain(std::iter::once(values.len()));
+    for end in ends {
+        let value = match parse_swar(values, start, end) {
+            Some(v) => v,
+            None => {
+                let field = values.get(start..end).unwrap_or_default();
+                let general = match parse_simple(field, 0) {
+                    Some((v, q)) if q == field.len() => Ok(v),
+                    _ => fast_float2::parse::<f64, _>(field),
+                };
+                match general {
+                    // f64 then round to f32, as NumPy/pandas do for float32 columns.
+                    Ok(v) => v as f32,
                     Err(_) => {
                         let shown = String::from_utf8_lossy(field);
                         return Err(format!("value {} is not a number: {shown:?}", n + 1));
@@ -372,32 +468,15 @@ fn parse_values(values: &[u8], row: &mut [f32]) -> std::result::Result<(), Strin
             }
         };
         if let Some(slot) = row.get_mut(n) {
-            // f64 then round to f32, as NumPy/pandas do for float32 columns.
-            *slot = value as f32;
+            *slot = value;
         }
         n += 1;
-        if end_of_field >= values.len() {
-            break;
-        }
-        p = end_of_field + 1;
+        start = end + 1;
     }
     if n != dim {
         return Err(format!("expected {dim} values, found {n}"));
     }
     Ok(())
-}
-
-/// Position of the next space at or after `p`, or the end.
-#[inline]
-fn memchr_space(b: &[u8], p: usize) -> usize {
-    let mut q = p;
-    while let Some(&c) = b.get(q) {
-        if c == b' ' {
-            return q;
-        }
-        q += 1;
-    }
-    q
 }
 
 /// Count the values on a line (fields after the word).
@@ -488,23 +567,32 @@ fn parse_full(parts: &[&[u8]], label: &Path, dim: usize) -> Result<Glove> {
             Err(e) => return Err(locate(label, parts, i, e, 1)),
         }
     }
-    // Duplicates: keep the first line of each word.
-    let mut seen: HashMap<&str, ()> = HashMap::with_capacity(words.len());
-    let mut keep = Vec::new();
+    // Duplicates: keep the first line of each word. Cheap check first: sort
+    // the word hashes in parallel; only equal hashes need the exact pass.
+    let hasher = foldhash::fast::FixedState::with_seed(0x9e37_79b9);
+    let mut hashes: Vec<u64> = words.par_iter().map(|w| hasher.hash_one(w)).collect();
+    hashes.par_sort_unstable();
+    let maybe_duplicates = hashes.windows(2).any(|w| w[0] == w[1]);
+    drop(hashes);
     let mut duplicates = 0usize;
-    for (i, w) in words.iter().enumerate() {
-        if seen.insert(w, ()).is_some() {
-            duplicates += 1;
-        } else {
-            keep.push(i);
-        }
-    }
-    let (matrix, words) = if duplicates == 0 {
+    let (matrix, words) = if !maybe_duplicates {
         (
             matrix,
-            words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>(),
+            words
+                .par_iter()
+                .map(|w| (*w).to_owned())
+                .collect::<Vec<_>>(),
         )
     } else {
+        let mut seen: HashMap<&str, ()> = HashMap::with_capacity(words.len());
+        let mut keep = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            if seen.insert(w, ()).is_some() {
+                duplicates += 1;
+            } else {
+                keep.push(i);
+            }
+        }
         let mut m = Vec::with_capacity(keep.len() * dim);
         for &i in &keep {
             m.extend_from_slice(&matrix[i * dim..(i + 1) * dim]);
@@ -745,6 +833,49 @@ mod tests {
         assert!(err(full("a 1.2.3\n")).contains("value 1 is not a number: \"1.2.3\""));
         assert!(err(full("a 1 -\n")).contains("value 2 is not a number: \"-\""));
         assert!(err(full("a 1  2\n")).contains("value 2 is not a number: \"\""));
+        Ok(())
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_general_parser_on_many_numbers() -> Result<()> {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut fields = Vec::new();
+        for _ in 0..20_000 {
+            let r = next();
+            let int_digits = (r % 10) as usize;
+            let frac_digits = ((r >> 8) % 11) as usize;
+            let mut f = String::new();
+            if r & (1 << 20) != 0 {
+                f.push('-');
+            }
+            for k in 0..int_digits.max(1) {
+                f.push(char::from(b'0' + ((r >> (24 + k)) % 10) as u8));
+            }
+            if frac_digits > 0 || r & (1 << 21) != 0 {
+                f.push('.');
+                let digits = next();
+                for k in 0..frac_digits {
+                    f.push(char::from(b'0' + ((digits >> (k * 5)) % 10) as u8));
+                }
+            }
+            if r & (0xF << 40) == 0 {
+                f.push_str(&format!("e-{}", (r >> 50) % 30));
+            }
+            fields.push(f);
+        }
+        let line = format!("w {}", fields.join(" "));
+        let g = full(&line)?;
+        for (f, v) in fields.iter().zip(&g.matrix) {
+            let want = fast_float2::parse::<f64, _>(f.as_bytes())
+                .map_err(|_| CoreError::invalid(f.clone()))? as f32;
+            assert_eq!(want.to_bits(), v.to_bits(), "{f}");
+        }
         Ok(())
     }
 
