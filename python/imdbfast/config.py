@@ -65,8 +65,9 @@ class TrainConfig:
         epochs: int. Maximum number of epochs.
         validation_split: float. Fraction of the training reviews held out for
             validation (per class, seeded, as seed 000 makes it); in (0, 1).
-        train_size: int or None. Keep only this many training reviews
-            (stratified, seeded) before the validation split; None = all.
+        train_size: int or None. Keep only this many of the training
+            reviews left after the validation split (stratified, seeded); the
+            validation and test splits are unchanged. None = all.
         seed: int. Seeds the split, weight initialization, dropout and the
             batch order, so that a run is reproducible.
         data_source: str or None. Where IMDB comes from: an extracted
@@ -86,8 +87,15 @@ class TrainConfig:
         mixed_precision: bool. Compute in float16 (``mixed_float16`` policy);
             useful on GPUs with tensor cores.
         length_multiple: int or None. Round each batch's padded length up to
-            a multiple of this (fewer distinct shapes, which matters for
-            JAX's compilation); None = 8 on TensorFlow and PyTorch, 32 on JAX.
+            a multiple of this (fewer distinct shapes, which matters when
+            steps are compiled per shape: JAX, XLA); None = 32 when training
+            steps are compiled with XLA or on JAX, else 8.
+        jit_compile: bool or ``"auto"``. Compile the training step with XLA.
+            ``"auto"`` is Keras' choice (XLA on JAX; none on a CPU-only
+            TensorFlow; on a GPU TensorFlow keeps the cuDNN kernels). On
+            TensorFlow, True compiles only the training step, once per batch
+            shape (lengths are then rounded to multiples of 32); validation,
+            test and prediction run without XLA.
         verbose: int or str. Keras ``fit`` verbosity (``"auto"``, 0, 1, 2).
     """
 
@@ -116,6 +124,7 @@ class TrainConfig:
     early_stopping: int | None = None
     mixed_precision: bool = False
     length_multiple: int | None = None
+    jit_compile: bool | str = "auto"
     verbose: int | str = "auto"
 
     def __post_init__(self) -> None:
@@ -159,6 +168,11 @@ class TrainConfig:
             raise ValueError(
                 "`learning_rate` must be a positive number. "
                 f"Received: learning_rate={self.learning_rate!r}"
+            )
+        if self.jit_compile not in ("auto", True, False):
+            raise ValueError(
+                "`jit_compile` must be True, False or 'auto'. "
+                f"Received: jit_compile={self.jit_compile!r}"
             )
         if self.verbose not in ("auto", 0, 1, 2):
             raise ValueError(

@@ -279,6 +279,8 @@ class SentimentClassifier(keras.Model):
     def compile_from_config(self, config: dict[str, Any]) -> None:
         """Re-compiles a loaded model with its saved compile arguments."""
         config = keras.saving.deserialize_keras_object(config)
+        # XLA is a choice of the machine that trained; let this one decide.
+        config.pop("jit_compile", None)
         self.compile(**config)
         if hasattr(self, "optimizer") and self.built:
             # Create the optimizer variables so its saved state can be loaded.

@@ -1,0 +1,179 @@
+"""The imdbfast command line: help, one-line errors with non-zero exits,
+train / evaluate / predict on a tiny run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from train_helpers import TINY_TRAIN, tiny_imdb, tiny_run
+
+from imdbfast.cli import build_parser, config_from_args, main
+from imdbfast.config import TrainConfig
+
+
+def run_main(capsys, *argv):
+    """(exit status, stdout, stderr) of main(argv) in this process."""
+    try:
+        status = main(list(argv))
+    except SystemExit as exit:
+        status = exit.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_line_error(status, err, expected_status, match):
+    assert status == expected_status
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("imdbfast: error: ")
+    assert match in lines[0]
+    assert "Traceback" not in err
+
+
+def test_help_lists_the_commands(capsys):
+    status, out, _ = run_main(capsys, "--help")
+    assert status == 0
+    for command in ("train", "evaluate", "predict", "presets"):
+        assert command in out
+    assert "examples:" in out
+
+
+def test_train_help_lists_the_options(capsys):
+    status, out, _ = run_main(capsys, "train", "--help")
+    assert status == 0
+    for option in ("--model", "--embeddings", "--glove", "--max-tokens", "--sequence-length",
+                   "--epochs", "--batch-size", "--train-size", "--data", "--output-dir",
+                   "--seed", "--early-stopping", "--preset", "--mixed-precision"):
+        assert option in out
+
+
+def test_no_command_prints_help_and_fails(capsys):
+    status, out, _ = run_main(capsys)
+    assert status == 2 and "COMMAND" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["train", "--epochs", "0"], "argument --epochs: expected an integer >= 1, got 0"),
+        (["train", "--epochs", "ten"], "expected an integer, got 'ten'"),
+        (["train", "--model", "cnn"], "argument --model: invalid choice: 'cnn'"),
+        (["train", "--validation-split", "1.5"], "expected a number between 0 and 1"),
+        (["train", "--data", "/no/such/aclImdb.tar.gz"], "no such file or directory"),
+        (["train", "--preset", "fastest"], "invalid choice: 'fastest'"),
+        (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+        (["evaluate", "/no/such/run"], "run directory not found: /no/such/run"),
+        (["predict", "/no/such/run", "text"], "run directory not found"),
+        (["predict"], "the following arguments are required: RUN, TEXT"),
+        (["bogus"], "invalid choice: 'bogus'"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(capsys, argv, match):
+    status, _, err = run_main(capsys, *argv)
+    assert_one_line_error(status, err, 2, match)
+
+
+def test_config_errors_found_late_are_one_line_too(capsys):
+    status, _, err = run_main(capsys, "train", "--run-name", "a/b")
+    assert_one_line_error(status, err, 2, "`run_name` must be a plain directory name")
+
+
+def test_options_map_onto_train_config():
+    args = build_parser().parse_args([
+        "train", "--preset", "glove50-bilstm", "--epochs", "3", "--max-tokens", "5000",
+        "--sequence-length", "200", "--train-size", "1000", "--seed", "7",
+        "--early-stopping", "2", "--glove", "vectors.txt", "--strip-html", "-q",
+    ])
+    config = config_from_args(args)
+    assert config == TrainConfig.preset(
+        "glove50-bilstm", epochs=3, max_tokens=5000, sequence_length=200, train_size=1000,
+        seed=7, early_stopping=2, glove_source="vectors.txt", strip_html=True, verbose=0,
+    )
+    assert config_from_args(build_parser().parse_args(["train"])) == TrainConfig(verbose=1)
+
+
+def test_presets_command(capsys):
+    status, out, _ = run_main(capsys, "presets")
+    assert status == 0
+    assert "seed000: the defaults" in out and "best:" in out
+
+
+def test_python_dash_m_runs_the_same_cli():
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    done = subprocess.run([sys.executable, "-m", "imdbfast", "train", "--batch-size", "-1"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "imdbfast: error: argument --batch-size: expected an integer >= 1, got -1 "
+        "(see 'imdbfast train --help')\n"
+    )
+    done = subprocess.run([sys.executable, "-m", "imdbfast", "--version"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("imdbfast ")
+
+
+# --- with a trained run --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return tiny_run(tmp_path_factory)
+
+
+def test_predict_prints_one_line_per_text(capsys, run):
+    status, out, _ = run_main(capsys, "predict", str(run.run_dir),
+                              "A wonderful, moving film.", "Awful and boring.")
+    assert status == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    for line, text in zip(lines, ["A wonderful, moving film.", "Awful and boring."]):
+        label, probability, shown = line.split("\t")
+        assert label in ("positive", "negative")
+        assert (label == "positive") == (float(probability) > 0.5)
+        assert shown == text
+
+
+def test_predict_json_and_stdin(capsys, monkeypatch, run):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("great film\n\nworst film\n"))
+    status, out, _ = run_main(capsys, "predict", str(run.run_dir), "-", "--json")
+    assert status == 0
+    rows = [json.loads(line) for line in out.strip().splitlines()]
+    assert [r["text"] for r in rows] == ["great film", "worst film"]
+    assert all(0 <= r["probability"] <= 1 for r in rows)
+
+
+def test_evaluate_prints_the_test_metrics(capsys, run):
+    status, out, _ = run_main(capsys, "evaluate", str(run.run_dir), "--json")
+    assert status == 0
+    metrics = json.loads(out)
+    assert metrics["accuracy"] == pytest.approx(run.test_accuracy)
+    status, out, _ = run_main(capsys, "evaluate", str(run.run_dir))
+    assert status == 0 and f"accuracy: {run.test_accuracy:.4f}" in out
+
+
+def test_evaluate_with_data_that_is_not_imdb_is_a_one_line_error(capsys, run):
+    status, _, err = run_main(capsys, "evaluate", str(run.run_dir),
+                              "--data", str(run.run_dir / "history.csv"))
+    assert status == 1
+    assert_one_line_error(status, err, 1, "imdbfast: error:")
+
+
+def test_train_command_end_to_end(capsys, tmp_path_factory, tmp_path):
+    data = str(tiny_imdb(tmp_path_factory))
+    status, out, _ = run_main(
+        capsys, "train", "--data", data, "--output-dir", str(tmp_path), "--run-name", "cli",
+        "--epochs", "1", "--embedding-dim", "4", "--units", "2", "--max-tokens", "50",
+        "--sequence-length", "30", "--batch-size", str(TINY_TRAIN["batch_size"]),
+        "--quiet", "--json",
+    )
+    assert status == 0
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["run_dir"] == str(tmp_path / "cli")
+    assert (tmp_path / "cli" / "model.keras").is_file()
+    assert 0 <= summary["test"]["accuracy"] <= 1
