@@ -215,7 +215,10 @@ pub fn read_imdb_dir(root: &Path, replace_invalid: bool) -> Result<ImdbFiles> {
                     continue;
                 }
                 let p = item.path();
-                if !p.is_file() {
+                // The directory entry's type costs no system call; only a link
+                // needs a stat to see what it points to.
+                let kind = item.file_type().map_err(|e| CoreError::io(&p, e))?;
+                if !(kind.is_file() || (kind.is_symlink() && p.is_file())) {
                     continue;
                 }
                 files.push((s, u8::try_from(c).unwrap_or(0), name, p));
@@ -225,7 +228,11 @@ pub fn read_imdb_dir(root: &Path, replace_invalid: bool) -> Result<ImdbFiles> {
     let raw: Vec<RawReview> = files
         .into_par_iter()
         .map(|(split, label, name, p)| {
-            let bytes = std::fs::read(&p).map_err(|e| CoreError::io(&p, e))?;
+            // open + read + close (no stat for a size hint: reviews are small).
+            let mut bytes = Vec::with_capacity(4096);
+            File::open(&p)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(|e| CoreError::io(&p, e))?;
             Ok(RawReview {
                 split,
                 label,
