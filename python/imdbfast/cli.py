@@ -195,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="random seed for the split, weights and batch order (default: 1337)")
     fit.add_argument("--mixed-precision", action="store_true", default=None,
                      help="compute in float16 (for GPUs with tensor cores)")
+    fit.add_argument("--jit-compile", action="store_true", default=None,
+                     help="compile the training step with XLA (one compile per batch "
+                     "shape; default: Keras' choice)")
 
     out = train.add_argument_group("output")
     out.add_argument("--output-dir", metavar="DIR", default=None,
@@ -273,6 +276,7 @@ _TRAIN_FIELDS = {
     "early_stopping": "early_stopping",
     "seed": "seed",
     "mixed_precision": "mixed_precision",
+    "jit_compile": "jit_compile",
     "output_dir": "output_dir",
     "run_name": "run_name",
 }
