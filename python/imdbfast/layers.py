@@ -1,0 +1,120 @@
+"""Keras layers of imdbfast: an LSTM with a fused CPU path on TensorFlow.
+
+Why: on a CPU, TensorFlow runs ``keras.layers.LSTM`` as a ``tf.while_loop``
+of about twenty small ops per time step, and a mask makes every step more
+expensive still (the mask is tiled and applied to the output and both states).
+For the seed-000 model that loop is nearly all of the training time.
+TensorFlow also has one C++ op that runs a whole LSTM sequence, forward and
+backward (``BlockLSTM``, with a registered gradient); :class:`LSTM` uses it
+when it computes exactly what Keras' loop computes.
+
+:class:`LSTM` is ``keras.layers.LSTM`` with the same arguments, weights
+(``kernel``, ``recurrent_kernel``, ``bias``) and results, plus a ``fused``
+switch. It takes the fused path only when all of these hold; otherwise it is
+the stock layer, unchanged:
+
+* the backend is TensorFlow and no GPU is visible (with a GPU, Keras' own
+  cuDNN path is faster and is kept), and ``use_cudnn`` is not ``True``;
+* ``activation="tanh"``, ``recurrent_activation="sigmoid"``, ``use_bias``,
+  no ``recurrent_dropout``, no ``unroll``, float32 compute dtype (the stock
+  defaults; input ``dropout`` is applied as Keras' cuDNN path applies it:
+  one mask per sequence, which is also what the generic loop does).
+
+Masks must be right-padded (every row a run of ``True`` then only
+``False``), which is what :mod:`imdbfast.batching` produces; a mask of another
+form is detected in the graph and that batch takes the stock loop, so results
+never depend on the path. The TensorFlow-specific code lives in
+:mod:`imdbfast._tf_lstm` and is imported only on the TensorFlow backend, so
+models built from this layer stay backend-agnostic and load on JAX and
+PyTorch, where the layer is the stock LSTM.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+
+
+@keras.saving.register_keras_serializable(package="imdbfast")
+class LSTM(keras.layers.LSTM):
+    """``keras.layers.LSTM`` with a fused sequence kernel on TensorFlow CPU.
+
+    Args:
+        units: int. Dimensionality of the output space.
+        fused: bool. Allow the fused TensorFlow CPU path (see the module
+            docstring for when it applies); False = always the stock code.
+        **kwargs: every argument of :class:`keras.layers.LSTM`.
+
+    Example:
+    >>> layer = LSTM(32)
+    >>> keras.layers.Bidirectional(layer)  # both directions are fused
+    """
+
+    def __init__(self, units: int, *, fused: bool = True, **kwargs: Any) -> None:
+        super().__init__(units, **kwargs)
+        if not isinstance(fused, bool):
+            raise TypeError(f"`fused` must be a bool. Received: fused={fused!r}")
+        self.fused = fused
+
+    def fused_path_applies(self) -> bool:
+        """Whether a call now would take the fused TensorFlow path."""
+        if not self.fused or keras.backend.backend() != "tensorflow":
+            return False
+        cell = self.cell
+        if not (
+            self.use_cudnn is not True
+            and not self.unroll
+            and not cell.recurrent_dropout
+            and cell.use_bias
+            and cell.activation is keras.activations.tanh
+            and cell.recurrent_activation is keras.activations.sigmoid
+            and self.compute_dtype == "float32"
+        ):
+            return False
+        from imdbfast import _tf_lstm
+
+        return not _tf_lstm.gpu_available()
+
+    def inner_loop(
+        self, sequences: Any, initial_state: Any, mask: Any, training: bool = False
+    ) -> Any:
+        if not self.fused_path_applies():
+            return super().inner_loop(
+                sequences, initial_state, mask=mask, training=training
+            )
+        from imdbfast import _tf_lstm
+
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if training and self.dropout:
+            # The mask prepared by RNN.call, the same one the cell applies at
+            # every step of the stock loop.
+            dp_mask = self.cell.get_dropout_mask(sequences[:, 0, :])
+            fused_inputs = sequences * keras.ops.expand_dims(dp_mask, axis=1)
+        else:
+            fused_inputs = sequences
+
+        def stock() -> Any:
+            return super(LSTM, self).inner_loop(
+                sequences, initial_state, mask=mask, training=training
+            )
+
+        return _tf_lstm.lstm(
+            fused_inputs,
+            initial_state[0],
+            initial_state[1],
+            mask,
+            kernel=self.cell.kernel,
+            recurrent_kernel=self.cell.recurrent_kernel,
+            bias=self.cell.bias,
+            go_backwards=self.go_backwards,
+            return_sequences=self.return_sequences,
+            zero_output_for_mask=self.zero_output_for_mask,
+            fallback=stock,
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config["fused"] = self.fused
+        return config
