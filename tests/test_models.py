@@ -255,3 +255,26 @@ def test_mixed_precision_keeps_a_float32_output_and_scales_the_loss():
     assert model.get_config()["dtype"] == "mixed_float16"
     out = np.asarray(model.predict_on_batch(np.ones((2, 3), "int32")))
     assert out.dtype == np.float32
+
+
+def test_lstm_layers_are_the_fused_layer_and_fused_lstm_false_gives_equal_results(
+    built, ids
+):
+    from imdbfast import layers
+
+    for name in MASKED:
+        lstms = [l for l in built[name]._flatten_layers() if isinstance(l, keras.layers.LSTM)]
+        assert lstms and all(isinstance(l, layers.LSTM) and l.fused for l in lstms)
+        assert built[name].get_config()["fused_lstm"] is True
+        stock = tiny(name, config={"fused_lstm": False})
+        assert all(
+            not l.fused for l in stock._flatten_layers() if isinstance(l, layers.LSTM)
+        )
+        stock.set_weights(built[name].get_weights())
+        np.testing.assert_allclose(
+            np.asarray(stock.predict_on_batch(ids)),
+            np.asarray(built[name].predict_on_batch(ids)),
+            atol=1e-5,
+        )
+    xla = models.build_model(TrainConfig(jit_compile=True, embedding_dim=4, units=3), VOCAB)
+    assert xla.get_config()["fused_lstm"] is False

@@ -198,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--jit-compile", action="store_true", default=None,
                      help="compile the training step with XLA (one compile per batch "
                      "shape; default: Keras' choice)")
+    fit.add_argument("--no-fused-lstm", dest="fused_lstm", action="store_false",
+                     default=None,
+                     help="run LSTMs with Keras' step-by-step loop instead of the fused "
+                     "TensorFlow CPU op (same results, slower; for comparisons)")
 
     out = train.add_argument_group("output")
     out.add_argument("--output-dir", metavar="DIR", default=None,
@@ -277,6 +281,7 @@ _TRAIN_FIELDS = {
     "seed": "seed",
     "mixed_precision": "mixed_precision",
     "jit_compile": "jit_compile",
+    "fused_lstm": "fused_lstm",
     "output_dir": "output_dir",
     "run_name": "run_name",
 }

@@ -56,6 +56,9 @@ class LSTM(keras.layers.LSTM):
         if not isinstance(fused, bool):
             raise TypeError(f"`fused` must be a bool. Received: fused={fused!r}")
         self.fused = fused
+        if self.fused_path_applies():
+            # XLA has no kernel for the fused op (as for Keras' cuDNN path).
+            self.supports_jit = False
 
     def fused_path_applies(self) -> bool:
         """Whether a call now would take the fused TensorFlow path."""
