@@ -18,10 +18,10 @@
 use std::borrow::Cow;
 use std::ops::ControlFlow;
 
-use foldhash::HashSet;
 use regex::Regex;
 
 use crate::error::{CoreError, Result};
+use crate::vocab::TokenMap;
 
 mod tables;
 
@@ -228,6 +228,43 @@ impl Splitter {
     }
 }
 
+/// Receives the tokens of a text, one at a time, and may stop the stream.
+///
+/// The per-token work of the hot loops (counting, id lookup) is written as
+/// sinks whose `token` method is `#[inline(always)]`, so that it is compiled
+/// into the byte scanner instead of being called once per token.
+pub trait TokenSink {
+    /// Take one token (non-empty, standardized, not a stopword).
+    fn token(&mut self, token: &[u8]) -> ControlFlow<()>;
+}
+
+/// A closure as a [`TokenSink`].
+struct FnSink<F>(F);
+
+impl<F: FnMut(&[u8]) -> ControlFlow<()>> TokenSink for FnSink<F> {
+    #[inline(always)]
+    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
+        (self.0)(token)
+    }
+}
+
+/// Drops empty tokens and stopwords, passes the others on.
+struct StopFilter<'a, S> {
+    stopwords: &'a TokenMap<()>,
+    sink: &'a mut S,
+}
+
+impl<S: TokenSink> TokenSink for StopFilter<'_, S> {
+    #[inline(always)]
+    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
+        if token.is_empty() || (!self.stopwords.is_empty() && self.stopwords.get(token).is_some()) {
+            ControlFlow::Continue(())
+        } else {
+            self.sink.token(token)
+        }
+    }
+}
+
 /// Byte classes of the fused fast path.
 const DROP: u16 = 256;
 const SEP: u16 = 257;
@@ -243,7 +280,7 @@ pub struct Scratch {
 pub struct TextPipeline {
     standardizer: Standardizer,
     splitter: Splitter,
-    stopwords: HashSet<Box<[u8]>>,
+    stopwords: TokenMap<()>,
     /// Fast-path table for whitespace splitting: output byte, DROP or SEP.
     whitespace_table: [u16; 256],
     /// Fast-path table for word splitting of ASCII text.
@@ -268,10 +305,11 @@ impl TextPipeline {
         splitter: Splitter,
         stopwords: impl IntoIterator<Item = S>,
     ) -> Self {
-        let stopwords = stopwords
-            .into_iter()
-            .map(|s| Box::<[u8]>::from(s.as_ref().as_bytes()))
-            .collect();
+        let mut stopword_map = TokenMap::with_capacity(0);
+        for word in stopwords {
+            stopword_map.insert(word.as_ref().as_bytes(), ());
+        }
+        let stopwords = stopword_map;
         let class = |b: u8, word: bool| -> u16 {
             if standardizer.strip_punctuation && ASCII_PUNCTUATION.contains(&b) {
                 DROP
@@ -312,16 +350,19 @@ impl TextPipeline {
 
     /// Call `emit` with each token of `text` (non-empty, not a stopword), in
     /// order, until it returns `ControlFlow::Break`.
-    pub fn for_each_token<F>(&self, text: &str, scratch: &mut Scratch, mut emit: F)
+    pub fn for_each_token<F>(&self, text: &str, scratch: &mut Scratch, emit: F)
     where
         F: FnMut(&[u8]) -> ControlFlow<()>,
     {
-        let mut emit = |tok: &[u8]| -> ControlFlow<()> {
-            if tok.is_empty() || (!self.stopwords.is_empty() && self.stopwords.contains(tok)) {
-                ControlFlow::Continue(())
-            } else {
-                emit(tok)
-            }
+        self.tokens_into(text, scratch, &mut FnSink(emit));
+    }
+
+    /// Hand each token of `text` (non-empty, not a stopword), in order, to
+    /// `sink`, until it returns `ControlFlow::Break`.
+    pub fn tokens_into<S: TokenSink>(&self, text: &str, scratch: &mut Scratch, sink: &mut S) {
+        let mut filter = StopFilter {
+            stopwords: &self.stopwords,
+            sink,
         };
         let html = self.standardizer.strip_html && memchr::memchr(b'<', text.as_bytes()).is_some();
         let text: Cow<'_, str> = if html {
@@ -345,7 +386,7 @@ impl TextPipeline {
                 word,
                 &self.standardizer,
                 &mut scratch.token,
-                &mut emit,
+                &mut filter,
             );
             return;
         }
@@ -356,6 +397,7 @@ impl TextPipeline {
         };
         let standardized = standardizer.apply(&text);
         let s: &str = &standardized;
+        let mut emit = |tok: &[u8]| filter.token(tok);
         let _ = match &self.splitter {
             Splitter::Whitespace => s
                 .as_bytes()
@@ -504,15 +546,12 @@ fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
 }
 
 /// Monomorphized scanner for each combination of rules.
-fn fused_split_rules<F, const WORD: bool, const LOWER: bool, const STRIP: bool>(
+fn fused_split_rules<S: TokenSink, const WORD: bool, const LOWER: bool, const STRIP: bool>(
     bytes: &[u8],
     table: &[u16; 256],
     buf: &mut Vec<u8>,
-    emit: &mut F,
-) -> ControlFlow<()>
-where
-    F: FnMut(&[u8]) -> ControlFlow<()>,
-{
+    sink: &mut S,
+) -> ControlFlow<()> {
     let rules = ByteRules {
         word: WORD,
         lower: LOWER,
@@ -522,94 +561,90 @@ where
     let mut tok_start = 0usize;
     let mut dirty = false;
     let mut base = 0usize;
-    while base < n {
+    // Blocks of 64 bytes; the last one (possibly empty) is padded with spaces,
+    // which separate in every mode, so the final token is cut inside the loop
+    // too and `sink.token` has a single call site.
+    loop {
         let len = (n - base).min(64);
-        let (mut sep, dmask) = if len == 64 {
-            let mut arr = [0u8; 64];
-            arr.copy_from_slice(&bytes[base..base + 64]);
-            block_masks(&arr, rules)
-        } else {
-            let mut block = [b' '; 64];
-            block[..len].copy_from_slice(&bytes[base..base + len]);
-            let keep = (1u64 << len) - 1;
-            let (s, d) = block_masks(&block, rules);
-            (s & keep, d & keep)
-        };
+        let mut block = [b' '; 64];
+        block[..len].copy_from_slice(&bytes[base..base + len]);
+        let (mut sep, dmask) = block_masks(&block, rules);
         let mut pos = 0u32;
         while sep != 0 {
             let i = sep.trailing_zeros();
             let below_i = (1u64 << i) - 1;
             let from_pos = !0u64 << pos;
             dirty |= dmask & below_i & from_pos != 0;
+            // At most `n`: the first padding separator sits at `n`.
             let end = base + i as usize;
             if end > tok_start {
-                emit_region(&bytes[tok_start..end], dirty, table, buf, emit)?;
+                let region = &bytes[tok_start..end];
+                let token = if dirty {
+                    rewrite(region, table, buf)
+                } else {
+                    region
+                };
+                sink.token(token)?;
             }
             tok_start = end + 1;
             dirty = false;
             pos = i + 1;
             sep &= sep - 1;
         }
+        if len < 64 {
+            return ControlFlow::Continue(());
+        }
         if pos < 64 {
             dirty |= dmask & (!0u64 << pos) != 0;
         }
-        base += len;
+        base += 64;
     }
-    if tok_start < n {
-        emit_region(&bytes[tok_start..], dirty, table, buf, emit)?;
-    }
-    ControlFlow::Continue(())
 }
 
 /// One pass over the bytes: cut at separators; a token whose bytes all map to
 /// themselves is emitted as a slice of the input (no copy), any other is
 /// mapped through `table` (DROP bytes skipped) into `buf` first.
-fn fused_split<F>(
+fn fused_split<S: TokenSink>(
     bytes: &[u8],
     table: &[u16; 256],
     word: bool,
     st: &Standardizer,
     buf: &mut Vec<u8>,
-    emit: &mut F,
-) -> ControlFlow<()>
-where
-    F: FnMut(&[u8]) -> ControlFlow<()>,
-{
+    sink: &mut S,
+) -> ControlFlow<()> {
     let lower = st.lowercase != Lowercase::None;
     match (word, lower, st.strip_punctuation) {
         (false, false, false) => {
-            fused_split_rules::<F, false, false, false>(bytes, table, buf, emit)
+            fused_split_rules::<S, false, false, false>(bytes, table, buf, sink)
         }
-        (false, false, true) => fused_split_rules::<F, false, false, true>(bytes, table, buf, emit),
-        (false, true, false) => fused_split_rules::<F, false, true, false>(bytes, table, buf, emit),
-        (false, true, true) => fused_split_rules::<F, false, true, true>(bytes, table, buf, emit),
-        (true, false, false) => fused_split_rules::<F, true, false, false>(bytes, table, buf, emit),
-        (true, false, true) => fused_split_rules::<F, true, false, true>(bytes, table, buf, emit),
-        (true, true, false) => fused_split_rules::<F, true, true, false>(bytes, table, buf, emit),
-        (true, true, true) => fused_split_rules::<F, true, true, true>(bytes, table, buf, emit),
+        (false, false, true) => fused_split_rules::<S, false, false, true>(bytes, table, buf, sink),
+        (false, true, false) => fused_split_rules::<S, false, true, false>(bytes, table, buf, sink),
+        (false, true, true) => fused_split_rules::<S, false, true, true>(bytes, table, buf, sink),
+        (true, false, false) => fused_split_rules::<S, true, false, false>(bytes, table, buf, sink),
+        (true, false, true) => fused_split_rules::<S, true, false, true>(bytes, table, buf, sink),
+        (true, true, false) => fused_split_rules::<S, true, true, false>(bytes, table, buf, sink),
+        (true, true, true) => fused_split_rules::<S, true, true, true>(bytes, table, buf, sink),
     }
 }
 
+/// Map `region` through `table` into `buf` (DROP bytes left out) and return
+/// the result.
 #[inline]
-fn emit_region<F>(
-    region: &[u8],
-    dirty: bool,
-    table: &[u16; 256],
-    buf: &mut Vec<u8>,
-    emit: &mut F,
-) -> ControlFlow<()>
-where
-    F: FnMut(&[u8]) -> ControlFlow<()>,
-{
-    if !dirty {
-        return emit(region);
+fn rewrite<'b>(region: &[u8], table: &[u16; 256], buf: &'b mut Vec<u8>) -> &'b [u8] {
+    if buf.len() < region.len() {
+        buf.resize(region.len(), 0);
     }
-    buf.clear();
-    buf.extend(region.iter().filter_map(|&b| {
+    // Branch-free: every byte is stored, and the write position only advances
+    // past the bytes that are kept (a DROP byte is overwritten by the next).
+    let mut kept = 0;
+    for &b in region {
         let c = table[usize::from(b)];
-        (c < DROP).then_some(c as u8)
-    }));
-    emit(buf)
+        if let Some(slot) = buf.get_mut(kept) {
+            *slot = c as u8;
+        }
+        kept += usize::from(c < DROP);
+    }
+    &buf[..kept]
 }
 
 /// Emit the maximal runs of word characters of `s`.

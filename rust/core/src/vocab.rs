@@ -20,139 +20,15 @@
 
 use std::ops::ControlFlow;
 
-use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 
 use crate::error::{CoreError, Result};
 use crate::pad::{PadConfig, Side};
-use crate::text::{Scratch, TextPipeline};
+use crate::text::{Scratch, TextPipeline, TokenSink};
 
-/// A hash map keyed by token bytes. Tokens of up to 15 bytes (nearly all
-/// words) are stored inline as a `u128` (bytes + length), so a lookup hashes
-/// two words and compares in registers without chasing a pointer; longer
-/// tokens go to a second, byte-keyed map.
-#[derive(Debug, Clone, Default)]
-pub struct TokenMap<V> {
-    short: HashMap<u128, V>,
-    long: HashMap<Box<[u8]>, V>,
-}
+mod table;
 
-/// Inline key of a token of at most 15 bytes: the bytes little-endian in the
-/// low 15 bytes, the length in the top byte. Built from a few overlapping
-/// fixed-size loads instead of a variable-length copy.
-#[inline]
-fn short_key(token: &[u8]) -> Option<u128> {
-    let len = token.len();
-    let (lo, hi) = match len {
-        0 => (0, 0),
-        1..=3 => {
-            let v = u64::from(token[0])
-                | u64::from(token[len / 2]) << (8 * (len / 2))
-                | u64::from(token[len - 1]) << (8 * (len - 1));
-            (v, 0)
-        }
-        4..=8 => {
-            let a = u64::from(u32::from_le_bytes([token[0], token[1], token[2], token[3]]));
-            let b = u64::from(u32::from_le_bytes([
-                token[len - 4],
-                token[len - 3],
-                token[len - 2],
-                token[len - 1],
-            ]));
-            (a | b << (8 * (len - 4)), 0)
-        }
-        9..=15 => {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(&token[..8]);
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&token[len - 8..]);
-            (
-                u64::from_le_bytes(a),
-                u64::from_le_bytes(b) >> (8 * (16 - len)),
-            )
-        }
-        _ => return None,
-    };
-    Some(u128::from(lo) | u128::from(hi) << 64 | (len as u128) << 120)
-}
-
-/// The token bytes of an inline key.
-fn short_token(key: u128) -> Vec<u8> {
-    let buf = key.to_le_bytes();
-    let len = usize::from(buf[15]).min(15);
-    buf[..len].to_vec()
-}
-
-impl<V> TokenMap<V> {
-    /// An empty map with room for about `capacity` tokens.
-    pub fn with_capacity(capacity: usize) -> Self {
-        TokenMap {
-            short: HashMap::with_capacity(capacity),
-            long: HashMap::new(),
-        }
-    }
-
-    /// Number of tokens.
-    pub fn len(&self) -> usize {
-        self.short.len() + self.long.len()
-    }
-
-    /// True if empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The value of a token.
-    #[inline]
-    pub fn get(&self, token: &[u8]) -> Option<&V> {
-        match short_key(token) {
-            Some(k) => self.short.get(&k),
-            None => self.long.get(token),
-        }
-    }
-
-    /// The value of a token, inserting `V::default()` first if absent.
-    #[inline]
-    pub fn entry_or_default(&mut self, token: &[u8]) -> &mut V
-    where
-        V: Default,
-    {
-        match short_key(token) {
-            Some(k) => self.short.entry(k).or_default(),
-            // Rare (long tokens): one small allocation per occurrence.
-            None => self.long.entry(token.into()).or_default(),
-        }
-    }
-
-    /// Insert, returning the previous value.
-    pub fn insert(&mut self, token: &[u8], value: V) -> Option<V> {
-        match short_key(token) {
-            Some(k) => self.short.insert(k, value),
-            None => self.long.insert(token.into(), value),
-        }
-    }
-
-    /// Add all of `other` into `self`, combining values with `merge`.
-    pub fn merge_from(&mut self, other: TokenMap<V>, mut merge: impl FnMut(&mut V, V))
-    where
-        V: Default,
-    {
-        for (k, v) in other.short {
-            merge(self.short.entry(k).or_default(), v);
-        }
-        for (k, v) in other.long {
-            merge(self.long.entry(k).or_default(), v);
-        }
-    }
-
-    /// All `(token bytes, value)` pairs, in no particular order.
-    pub fn into_entries(self) -> impl Iterator<Item = (Vec<u8>, V)> {
-        self.short
-            .into_iter()
-            .map(|(k, v)| (short_token(k), v))
-            .chain(self.long.into_iter().map(|(k, v)| (k.into_vec(), v)))
-    }
-}
+pub use table::TokenMap;
 
 /// Token counts.
 pub type Counts = TokenMap<u64>;
@@ -170,15 +46,42 @@ pub fn count_tokens<S: AsRef<str> + Sync>(pipeline: &TextPipeline, docs: &[S]) -
             let mut counts = Counts::with_capacity(1 << 15);
             let mut scratch = Scratch::default();
             for doc in chunk {
-                pipeline.for_each_token(doc.as_ref(), &mut scratch, |tok| {
-                    *counts.entry_or_default(tok) += 1;
-                    ControlFlow::Continue(())
-                });
+                pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut CountSink(&mut counts));
             }
             counts
         })
         .collect();
     merge_counts(maps)
+}
+
+/// Counts every token it is given.
+struct CountSink<'a>(&'a mut Counts);
+
+impl TokenSink for CountSink<'_> {
+    #[inline(always)]
+    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
+        *self.0.entry_or_default(token) += 1;
+        ControlFlow::Continue(())
+    }
+}
+
+/// Appends the id of every token it is given, up to `limit` ids.
+struct EncodeSink<'a> {
+    vocab: &'a Vocabulary,
+    ids: &'a mut Vec<i32>,
+    limit: usize,
+}
+
+impl TokenSink for EncodeSink<'_> {
+    #[inline(always)]
+    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
+        self.ids.push(self.vocab.id(token));
+        if self.ids.len() >= self.limit {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
 }
 
 /// Merge count maps pairwise (in parallel) into one.
@@ -406,7 +309,7 @@ impl Vocabulary {
     }
 
     /// Id of a token (the OOV id if unknown).
-    #[inline]
+    #[inline(always)]
     pub fn id(&self, token: &[u8]) -> i32 {
         self.lookup.get(token).copied().unwrap_or(self.oov_id)
     }
@@ -447,14 +350,12 @@ impl Vocabulary {
                 return;
             }
         }
-        pipeline.for_each_token(text, scratch, |tok| {
-            ids.push(self.id(tok));
-            if ids.len() >= limit {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        });
+        let mut sink = EncodeSink {
+            vocab: self,
+            ids,
+            limit,
+        };
+        pipeline.tokens_into(text, scratch, &mut sink);
     }
 
     /// Encode `docs` into `out`, a row-major `docs.len() x pad.length` buffer,
@@ -549,24 +450,6 @@ mod tests {
     fn build(docs: &[&str], config: &VocabConfig) -> Vocabulary {
         let p = TextPipeline::default();
         Vocabulary::build(count_tokens(&p, docs), config).unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    #[test]
-    fn short_keys_round_trip() {
-        let words: Vec<Vec<u8>> = (0..=16usize)
-            .map(|n| (0..n).map(|i| b'a' + i as u8).collect())
-            .collect();
-        let mut keys = std::collections::HashSet::new();
-        for w in &words {
-            match short_key(w) {
-                Some(k) => {
-                    assert_eq!(&short_token(k), w);
-                    assert!(keys.insert(k));
-                }
-                None => assert!(w.len() > 15),
-            }
-        }
-        assert_ne!(short_key(b"ab\0"), short_key(b"ab"));
     }
 
     #[test]
