@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p imdbfast-core --example tokenize_bench -- \
-//!     TEXTS [keras|seed004] [fit|transform|both] [STOPWORDS_FILE]
+//!     TEXTS [keras|seed004] [load|fit|both] [STOPWORDS_FILE]
 //! ```
 //!
 //! TEXTS is one file of UTF-8 reviews separated by NUL bytes (train first);
@@ -19,12 +19,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let path = args
         .get(1)
-        .ok_or("usage: tokenize_bench TEXTS [keras|seed004] [fit|transform|both] [STOPWORDS]")?;
+        .ok_or("usage: tokenize_bench TEXTS [keras|seed004] [load|fit|both] [STOPWORDS]")?;
     let mode = args.get(2).map_or("keras", String::as_str);
     let phase = args.get(3).map_or("both", String::as_str);
     let raw = std::fs::read_to_string(path)?;
     let all: Vec<&str> = raw.split('\0').collect();
     let train = &all[..all.len() / 2];
+    if phase == "load" {
+        println!("{} texts", all.len());
+        return Ok(());
+    }
 
     let (pipeline, config, length) = match mode {
         "seed004" => {

@@ -38,18 +38,20 @@ pub fn count_tokens<S: AsRef<str> + Sync>(pipeline: &TextPipeline, docs: &[S]) -
     if docs.is_empty() {
         return Counts::default();
     }
-    let chunks = (rayon::current_num_threads() * 4).max(1);
-    let chunk_len = docs.len().div_ceil(chunks).max(1);
+    // One map per Rayon job (a run of contiguous chunks), not per chunk: few
+    // maps to merge, and each grows once to its working size.
     let maps: Vec<Counts> = docs
-        .par_chunks(chunk_len)
-        .map(|chunk| {
-            let mut counts = Counts::with_capacity(1 << 15);
-            let mut scratch = Scratch::default();
-            for doc in chunk {
-                pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut CountSink(&mut counts));
-            }
-            counts
-        })
+        .par_chunks(64)
+        .fold(
+            || Counts::with_capacity(1 << 15),
+            |mut counts, chunk| {
+                let mut scratch = Scratch::default();
+                for doc in chunk {
+                    pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut CountSink(&mut counts));
+                }
+                counts
+            },
+        )
         .collect();
     merge_counts(maps)
 }
@@ -226,13 +228,22 @@ impl Vocabulary {
                 *c >= config.min_freq && !specials.iter().any(|s| s.as_bytes() == &tok[..])
             })
             .collect();
-        entries.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0)));
+        let by_frequency =
+            |a: &(Vec<u8>, u64), b: &(Vec<u8>, u64)| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0));
         let first = config.first_word_id();
         if let Some(max) = config.max_tokens {
-            entries.truncate(max.saturating_sub(first));
+            // Only the kept tokens need sorting: select them first.
+            let keep = max.saturating_sub(first);
+            if keep == 0 {
+                entries.clear();
+            } else if entries.len() > keep {
+                entries.select_nth_unstable_by(keep - 1, by_frequency);
+                entries.truncate(keep);
+            }
         }
-        if config.order == VocabOrder::Alphabetical {
-            entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        match config.order {
+            VocabOrder::Frequency => entries.par_sort_unstable_by(by_frequency),
+            VocabOrder::Alphabetical => entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0)),
         }
         let mut tokens: Vec<String> = Vec::with_capacity(first + entries.len());
         tokens.extend(specials.iter().map(|s| (*s).to_owned()));
