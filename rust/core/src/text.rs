@@ -248,16 +248,16 @@ impl<F: FnMut(&[u8]) -> ControlFlow<()>> TokenSink for FnSink<F> {
     }
 }
 
-/// Drops empty tokens and stopwords, passes the others on.
+/// Drops empty tokens and (if given) stopwords, passes the others on.
 struct StopFilter<'a, S> {
-    stopwords: &'a TokenMap<()>,
+    stopwords: Option<&'a TokenMap<()>>,
     sink: &'a mut S,
 }
 
 impl<S: TokenSink> TokenSink for StopFilter<'_, S> {
     #[inline(always)]
     fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
-        if token.is_empty() || (!self.stopwords.is_empty() && self.stopwords.get(token).is_some()) {
+        if token.is_empty() || self.stopwords.is_some_and(|s| s.get(token).is_some()) {
             ControlFlow::Continue(())
         } else {
             self.sink.token(token)
@@ -281,6 +281,8 @@ pub struct TextPipeline {
     standardizer: Standardizer,
     splitter: Splitter,
     stopwords: TokenMap<()>,
+    /// The same stopwords as a list, in the order given.
+    stopword_list: Vec<Box<[u8]>>,
     /// Fast-path table for whitespace splitting: output byte, DROP or SEP.
     whitespace_table: [u16; 256],
     /// Fast-path table for word splitting of ASCII text.
@@ -305,11 +307,14 @@ impl TextPipeline {
         splitter: Splitter,
         stopwords: impl IntoIterator<Item = S>,
     ) -> Self {
-        let mut stopword_map = TokenMap::with_capacity(0);
-        for word in stopwords {
-            stopword_map.insert(word.as_ref().as_bytes(), ());
+        let stopword_list: Vec<Box<[u8]>> = stopwords
+            .into_iter()
+            .map(|s| Box::<[u8]>::from(s.as_ref().as_bytes()))
+            .collect();
+        let mut stopwords = TokenMap::with_capacity(stopword_list.len());
+        for word in &stopword_list {
+            stopwords.insert(word, ());
         }
-        let stopwords = stopword_map;
         let class = |b: u8, word: bool| -> u16 {
             if standardizer.strip_punctuation && ASCII_PUNCTUATION.contains(&b) {
                 DROP
@@ -333,6 +338,7 @@ impl TextPipeline {
             standardizer,
             splitter,
             stopwords,
+            stopword_list,
             whitespace_table,
             word_table,
         }
@@ -357,13 +363,38 @@ impl TextPipeline {
         self.tokens_into(text, scratch, &mut FnSink(emit));
     }
 
+    /// The stopwords (as given to [`TextPipeline::new`]).
+    pub fn stopwords(&self) -> impl ExactSizeIterator<Item = &[u8]> {
+        self.stopword_list.iter().map(|w| &w[..])
+    }
+
     /// Hand each token of `text` (non-empty, not a stopword), in order, to
     /// `sink`, until it returns `ControlFlow::Break`.
     pub fn tokens_into<S: TokenSink>(&self, text: &str, scratch: &mut Scratch, sink: &mut S) {
-        let mut filter = StopFilter {
-            stopwords: &self.stopwords,
-            sink,
-        };
+        let stopwords = (!self.stopwords.is_empty()).then_some(&self.stopwords);
+        self.run(text, scratch, StopFilter { stopwords, sink });
+    }
+
+    /// Like [`TextPipeline::tokens_into`], but stopwords are passed on too
+    /// (for callers that handle them in their own lookup, saving one hash
+    /// lookup per token).
+    pub fn tokens_with_stopwords_into<S: TokenSink>(
+        &self,
+        text: &str,
+        scratch: &mut Scratch,
+        sink: &mut S,
+    ) {
+        self.run(
+            text,
+            scratch,
+            StopFilter {
+                stopwords: None,
+                sink,
+            },
+        );
+    }
+
+    fn run<S: TokenSink>(&self, text: &str, scratch: &mut Scratch, mut filter: StopFilter<'_, S>) {
         let html = self.standardizer.strip_html && memchr::memchr(b'<', text.as_bytes()).is_some();
         let text: Cow<'_, str> = if html {
             strip_html_breaks(text)

@@ -18,6 +18,7 @@
 //! `r + index_from`), else the id right after the special tokens.
 //! `max_tokens` bounds the total number of ids, special ones included.
 
+use std::borrow::Cow;
 use std::ops::ControlFlow;
 
 use rayon::prelude::*;
@@ -33,7 +34,9 @@ pub use table::TokenMap;
 /// Token counts.
 pub type Counts = TokenMap<u64>;
 
-/// Count the tokens of all `docs` (in parallel).
+/// Count the tokens of all `docs` (in parallel). Stopwords are counted while
+/// scanning (one hash lookup per token instead of two) and set to 0 at the
+/// end, so that [`Vocabulary::build`] leaves them out.
 pub fn count_tokens<S: AsRef<str> + Sync>(pipeline: &TextPipeline, docs: &[S]) -> Counts {
     if docs.is_empty() {
         return Counts::default();
@@ -47,13 +50,23 @@ pub fn count_tokens<S: AsRef<str> + Sync>(pipeline: &TextPipeline, docs: &[S]) -
             |mut counts, chunk| {
                 let mut scratch = Scratch::default();
                 for doc in chunk {
-                    pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut CountSink(&mut counts));
+                    pipeline.tokens_with_stopwords_into(
+                        doc.as_ref(),
+                        &mut scratch,
+                        &mut CountSink(&mut counts),
+                    );
                 }
                 counts
             },
         )
         .collect();
-    merge_counts(maps)
+    let mut counts = merge_counts(maps);
+    for word in pipeline.stopwords() {
+        if counts.get(word).is_some() {
+            *counts.entry_or_default(word) = 0;
+        }
+    }
+    counts
 }
 
 /// Counts every token it is given.
@@ -67,9 +80,14 @@ impl TokenSink for CountSink<'_> {
     }
 }
 
-/// Appends the id of every token it is given, up to `limit` ids.
+/// Id given to stopwords in an [`EncodeSink`]'s lookup: such tokens are skipped.
+const STOPWORD: i32 = -1;
+
+/// Appends the id of every token it is given (skipping stopwords), up to
+/// `limit` ids.
 struct EncodeSink<'a> {
-    vocab: &'a Vocabulary,
+    lookup: &'a TokenMap<i32>,
+    oov_id: i32,
     ids: &'a mut Vec<i32>,
     limit: usize,
 }
@@ -77,7 +95,11 @@ struct EncodeSink<'a> {
 impl TokenSink for EncodeSink<'_> {
     #[inline(always)]
     fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
-        self.ids.push(self.vocab.id(token));
+        let id = self.lookup.get(token).copied().unwrap_or(self.oov_id);
+        if id == STOPWORD {
+            return ControlFlow::Continue(());
+        }
+        self.ids.push(id);
         if self.ids.len() >= self.limit {
             ControlFlow::Break(())
         } else {
@@ -340,10 +362,39 @@ impl Vocabulary {
         self.tokens.get(id).map(String::as_str)
     }
 
+    /// The id lookup to encode with `pipeline`: the vocabulary's own, or, if
+    /// the pipeline has stopwords, a copy in which they map to [`STOPWORD`]
+    /// (overriding any vocabulary entry, as the pipeline drops them first).
+    fn lookup_for(&self, pipeline: &TextPipeline) -> Cow<'_, TokenMap<i32>> {
+        if pipeline.stopwords().len() == 0 {
+            return Cow::Borrowed(&self.lookup);
+        }
+        let mut lookup = self.lookup.clone();
+        for word in pipeline.stopwords() {
+            lookup.insert(word, STOPWORD);
+        }
+        Cow::Owned(lookup)
+    }
+
     /// Encode one text into `ids` (cleared first). With `limit`, stops after
     /// that many ids (used for post-truncation).
     pub fn encode_into(
         &self,
+        pipeline: &TextPipeline,
+        text: &str,
+        scratch: &mut Scratch,
+        limit: Option<usize>,
+        ids: &mut Vec<i32>,
+    ) {
+        let lookup = self.lookup_for(pipeline);
+        self.encode_with(&lookup, pipeline, text, scratch, limit, ids);
+    }
+
+    /// [`Vocabulary::encode_into`] with the lookup from
+    /// [`Vocabulary::lookup_for`] (made once per batch).
+    fn encode_with(
+        &self,
+        lookup: &TokenMap<i32>,
         pipeline: &TextPipeline,
         text: &str,
         scratch: &mut Scratch,
@@ -362,11 +413,12 @@ impl Vocabulary {
             }
         }
         let mut sink = EncodeSink {
-            vocab: self,
+            lookup,
+            oov_id: self.oov_id,
             ids,
             limit,
         };
-        pipeline.tokens_into(text, scratch, &mut sink);
+        pipeline.tokens_with_stopwords_into(text, scratch, &mut sink);
     }
 
     /// Encode `docs` into `out`, a row-major `docs.len() x pad.length` buffer,
@@ -390,13 +442,15 @@ impl Vocabulary {
             return Ok(());
         }
         let limit = (pad.truncating == Side::Post).then_some(pad.length);
+        let lookup = self.lookup_for(pipeline);
+        let lookup = &*lookup;
         out.par_chunks_mut(pad.length)
             .zip(docs.par_iter())
             .with_min_len(8)
             .for_each_init(
                 || (Scratch::default(), Vec::with_capacity(1024)),
                 |(scratch, ids), (row, doc)| {
-                    self.encode_into(pipeline, doc.as_ref(), scratch, limit, ids);
+                    self.encode_with(lookup, pipeline, doc.as_ref(), scratch, limit, ids);
                     pad.write_row(ids, row, 0);
                 },
             );
@@ -419,6 +473,8 @@ impl Vocabulary {
             truncating,
         });
         let limit = pad.filter(|p| p.truncating == Side::Post).map(|p| p.length);
+        let lookup = self.lookup_for(pipeline);
+        let lookup = &*lookup;
         let parts: Vec<(Vec<i32>, Vec<usize>)> = docs
             .par_chunks(CHUNK)
             .map(|chunk| {
@@ -427,7 +483,14 @@ impl Vocabulary {
                 let mut values = Vec::new();
                 let mut lens = Vec::with_capacity(chunk.len());
                 for doc in chunk {
-                    self.encode_into(pipeline, doc.as_ref(), &mut scratch, limit, &mut ids);
+                    self.encode_with(
+                        lookup,
+                        pipeline,
+                        doc.as_ref(),
+                        &mut scratch,
+                        limit,
+                        &mut ids,
+                    );
                     let kept = match &pad {
                         Some(p) => p.kept(&ids),
                         None => &ids[..],
@@ -534,6 +597,26 @@ mod tests {
             &VocabConfig::default()
         )
         .is_err());
+    }
+
+    #[test]
+    fn stopwords_are_not_counted_and_win_over_the_vocabulary() {
+        let p = TextPipeline::new(
+            crate::text::Standardizer::default(),
+            crate::text::Splitter::Whitespace,
+            ["the", "a"],
+        );
+        let counts = count_tokens(&p, &["the cat the a hat", "cat"]);
+        let v =
+            Vocabulary::build(counts, &VocabConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v.tokens(), ["", "[UNK]", "cat", "hat"]);
+        // A given vocabulary that contains a stopword: the stopword is still dropped.
+        let tokens = ["", "[UNK]", "the", "cat"].map(String::from).to_vec();
+        let v = Vocabulary::from_tokens(tokens, &VocabConfig::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut ids = Vec::new();
+        v.encode_into(&p, "The cat sat", &mut Scratch::default(), None, &mut ids);
+        assert_eq!(ids, [3, 1]);
     }
 
     #[test]
