@@ -248,6 +248,9 @@ fn chunks(data: &[u8], parts: usize) -> Vec<&[u8]> {
 /// An error found inside a chunk: (chunk-local 0-based line, message).
 type LocalError = (usize, String);
 
+/// The words of one chunk and their hashes (for the duplicate check).
+type ChunkWords = (Vec<String>, Vec<u64>);
+
 /// Split a line into its word and the text of its values.
 fn split_word(line: &[u8]) -> std::result::Result<(&[u8], &[u8]), String> {
     if line.is_empty() {
@@ -373,58 +376,65 @@ fn load8(b: &[u8], p: usize) -> u64 {
     }
 }
 
-/// Number of leading ASCII digits in the 8 bytes `w`, and their value.
+/// Value of eight decimal digits (0..=9 each, the most significant in the
+/// lowest byte): SWAR, three multiplications.
 #[inline(always)]
-fn digits8(w: u64) -> (u32, u64) {
-    let t = w.wrapping_sub(0x3030_3030_3030_3030);
-    let nondigit = (t | t.wrapping_add(0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080;
-    let n = nondigit.trailing_zeros() / 8; // 8 when all are digits
-    if n == 0 {
-        return (0, 0);
-    }
-    // Keep the n digits, moved to the top: the value is unchanged (leading zeros).
-    let v = t << (8 * (8 - n));
-    // Eight-digit SWAR conversion (first character in the lowest byte).
+fn swar8(v: u64) -> u64 {
     let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
-    let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32))
+    ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32))
         + ((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
-        >> 32;
-    (n, v)
+        >> 32
 }
 
-/// Fast path for the usual GloVe number `[-]d{1,7}[.d{0,7}]` spanning exactly
-/// `b[start..end]`; None otherwise (the caller falls back). Exact for the same
-/// reason as [`parse_simple`]: at most 14 digits and a power of ten <= 7.
-/// Each field is parsed independently of the others (the field bounds come
-/// from a vectorised scan for spaces), so the CPU overlaps consecutive fields.
+/// Fast path for the usual GloVe number `[-]digits[.digits]` of at most 8
+/// bytes after the sign (`-0.41242`), spanning exactly `b[start..end]`; None
+/// otherwise (the caller falls back to the general parsers).
+///
+/// The field is read as one 8-byte word: the non-digits are found with
+/// byte-parallel arithmetic, the decimal point is squeezed out and the digits
+/// are converted at once, without a loop. At most 8 digits and 10^7, so the
+/// mantissa and the power of ten are exact (see [`decimal_to_f32`]).
 #[inline(always)]
-fn parse_swar(b: &[u8], start: usize, end: usize) -> Option<f32> {
+fn parse_decimal(b: &[u8], start: usize, end: usize) -> Option<f32> {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     let neg = b.get(start) == Some(&b'-');
-    let p = start + usize::from(neg);
-    let (n1, int_part) = digits8(load8(b, p));
-    if n1 == 0 || n1 == 8 {
+    let s = start + usize::from(neg);
+    let len = end.checked_sub(s)?;
+    if len == 0 || len > 8 {
         return None;
     }
-    let q = p + n1 as usize;
-    let (mantissa, frac_digits) = if q == end {
-        (int_part, 0)
+    // Digits become 0..=9, any other byte a value above 9; bytes past the
+    // field become 0 (not flagged).
+    let t = (load8(b, s) ^ 0x3030_3030_3030_3030) & (u64::MAX >> (64 - 8 * len));
+    let nondigit = (((t & LOW7) + 0x7676_7676_7676_7676) | t) & !LOW7;
+    let (digits, count, frac) = if nondigit == 0 {
+        (t, len, 0)
     } else {
-        if b.get(q) != Some(&b'.') {
+        // Exactly one non-digit, and it must be the decimal point.
+        let d = (nondigit.trailing_zeros() / 8) as usize;
+        if nondigit & (nondigit - 1) != 0 || (t >> (8 * d)) as u8 != b'.' ^ b'0' || len == 1 {
             return None;
         }
-        let (n2, frac) = digits8(load8(b, q + 1));
-        if q + 1 + n2 as usize != end || n2 == 8 {
-            return None;
-        }
-        (int_part * POW10_U64[n2 as usize] + frac, n2)
+        let before = (1u64 << (8 * d)) - 1;
+        ((t & before) | ((t >> 8) & !before), len - 1, len - 1 - d)
     };
+    // Right-align: the digits fill the top `count` bytes, zeros lead.
+    let mantissa = swar8(digits << (8 * (8 - count)));
+    Some(decimal_to_f32(mantissa, frac, neg))
+}
+
+/// `mantissa / 10^frac` (mantissa < 2^53, frac <= 7) rounded to f64 and then
+/// to f32, negated when `neg` — bit for bit what the general parsers give.
+#[inline(always)]
+fn decimal_to_f32(mantissa: u64, frac: usize, neg: bool) -> f32 {
     #[allow(clippy::cast_possible_wrap)]
     let m = (mantissa as i64) as f64;
-    let k = frac_digits as usize;
+    let k = frac.min(INV_POW10.len() - 1);
     // Multiplying by the rounded 1/10^k is within 2 ulp of the exact quotient.
     // Unless that lands near the middle between two f32 values (the low 29 bits
     // of the f64 mantissa close to 0x1000_0000), it rounds to the same f32 as the
-    // correctly rounded f64 quotient; otherwise divide (rare).
+    // correctly rounded f64 quotient; otherwise divide (rare). Both operands of
+    // the division are exact, so it is correctly rounded.
     let r = m * INV_POW10[k];
     let low = r.to_bits() & ((1 << 29) - 1);
     let v = if low.abs_diff(1 << 28) <= 16 {
@@ -433,50 +443,108 @@ fn parse_swar(b: &[u8], start: usize, end: usize) -> Option<f32> {
         r
     };
     let v = v as f32;
-    Some(if neg { -v } else { v })
+    if neg {
+        -v
+    } else {
+        v
+    }
 }
 
 /// 1/10^k rounded to f64.
 const INV_POW10: [f64; 8] = [1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7];
 
-/// Powers of ten as integers, up to 10^7.
-const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+/// Bit 7 set in every byte of `w` equal to `byte`, and only there (no false
+/// positives from borrows, unlike the shorter "has zero byte" trick).
+#[inline(always)]
+fn byte_mask(w: u64, byte: u8) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let t = w ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    !(((t & LOW7) + LOW7) | t) & !LOW7
+}
+
+/// Parse one field, `values[start..end]`: the exact fast path for the usual
+/// form, else the general parsers. None when it is not a number.
+#[inline(always)]
+fn parse_field(values: &[u8], start: usize, end: usize) -> Option<f32> {
+    match parse_decimal(values, start, end) {
+        Some(v) => Some(v),
+        None => parse_field_general(values.get(start..end).unwrap_or_default()),
+    }
+}
+
+/// The general parsers for a field the fast path does not take (exponents,
+/// long mantissas, `nan`, `inf`, a leading `+`), or None when it is not a number.
+#[cold]
+#[inline(never)]
+fn parse_field_general(field: &[u8]) -> Option<f32> {
+    let general = match parse_simple(field, 0) {
+        Some((v, q)) if q == field.len() => Ok(v),
+        _ => fast_float2::parse::<f64, _>(field),
+    };
+    // f64 then round to f32, as NumPy/pandas do for float32 columns.
+    general.ok().map(|v| v as f32)
+}
 
 /// Parse the space-separated values into `row` (length `dim`).
+///
+/// The spaces are found eight bytes at a time ([`byte_mask`]), so the bounds
+/// of every field are known before its digits are read and the CPU overlaps
+/// the parsing of consecutive fields.
 fn parse_values(values: &[u8], row: &mut [f32]) -> std::result::Result<(), String> {
-    let dim = row.len();
     let mut n = 0usize;
     let mut start = 0usize;
-    let ends = memchr::memchr_iter(b' ', values).chain(std::iter::once(values.len()));
-    for end in ends {
-        let value = match parse_swar(values, start, end) {
-            Some(v) => v,
-            None => {
-                let field = values.get(start..end).unwrap_or_default();
-                let general = match parse_simple(field, 0) {
-                    Some((v, q)) if q == field.len() => Ok(v),
-                    _ => fast_float2::parse::<f64, _>(field),
-                };
-                match general {
-                    // f64 then round to f32, as NumPy/pandas do for float32 columns.
-                    Ok(v) => v as f32,
-                    Err(_) => {
-                        let shown = String::from_utf8_lossy(field);
-                        return Err(format!("value {} is not a number: {shown:?}", n + 1));
-                    }
-                }
-            }
-        };
-        if let Some(slot) = row.get_mut(n) {
-            *slot = value;
+    let blocks = values.chunks_exact(8);
+    let tail = blocks.remainder();
+    let tail_base = values.len() - tail.len();
+    let masks = blocks.map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()));
+    // The tail loads as spaces past the end; keep only its real bytes.
+    let tail_mask = byte_mask(load8(values, tail_base), b' ') & !(u64::MAX << (8 * tail.len()));
+    let words = masks
+        .map(|w| byte_mask(w, b' '))
+        .chain(std::iter::once(tail_mask));
+    for (i, mut spaces) in words.enumerate() {
+        let base = 8 * i;
+        while spaces != 0 {
+            let end = base + (spaces.trailing_zeros() / 8) as usize;
+            spaces &= spaces - 1;
+            store_field(values, start, end, row, n)?;
+            n += 1;
+            start = end + 1;
         }
-        n += 1;
-        start = end + 1;
     }
-    if n != dim {
-        return Err(format!("expected {dim} values, found {n}"));
+    store_field(values, start, values.len(), row, n)?;
+    n += 1;
+    if n != row.len() {
+        return Err(format!("expected {} values, found {n}", row.len()));
     }
     Ok(())
+}
+
+/// Parse field `n` (`values[start..end]`) into `row[n]` (kept only for the
+/// count when the row is already full).
+#[inline(always)]
+fn store_field(
+    values: &[u8],
+    start: usize,
+    end: usize,
+    row: &mut [f32],
+    n: usize,
+) -> std::result::Result<(), String> {
+    let Some(v) = parse_field(values, start, end) else {
+        return Err(not_a_number(values, start, end, n));
+    };
+    if let Some(slot) = row.get_mut(n) {
+        *slot = v;
+    }
+    Ok(())
+}
+
+/// The message for field `n` that is not a number.
+#[cold]
+#[inline(never)]
+fn not_a_number(values: &[u8], start: usize, end: usize, n: usize) -> String {
+    let shown = String::from_utf8_lossy(values.get(start..end).unwrap_or_default());
+    format!("value {} is not a number: {shown:?}", n + 1)
 }
 
 /// Count the values on a line (fields after the word).
@@ -545,44 +613,47 @@ fn parse_full(parts: &[&[u8]], label: &Path, dim: usize) -> Result<Glove> {
         slices.push(head);
         rest = tail;
     }
-    let results: Vec<std::result::Result<Vec<&str>, LocalError>> = parts
+    // Each chunk copies its words and hashes them while their lines are
+    // still in cache (reading them back from the map later costs a cache miss
+    // per word).
+    let hasher = foldhash::fast::FixedState::with_seed(0x9e37_79b9);
+    let results: Vec<std::result::Result<ChunkWords, LocalError>> = parts
         .par_iter()
         .zip(slices.into_par_iter())
         .map(|(chunk, out)| {
-            let mut words = Vec::with_capacity(out.len() / dim.max(1));
+            let capacity = out.len() / dim.max(1);
+            let mut words = Vec::with_capacity(capacity);
+            let mut hashes = Vec::with_capacity(capacity);
             for (line, row) in lines(chunk).zip(out.chunks_exact_mut(dim)) {
                 let (word, values) = split_word(line.bytes).map_err(|m| (line.index, m))?;
                 let word = std::str::from_utf8(word)
                     .map_err(|_| (line.index, "the word is not valid UTF-8".to_string()))?;
                 parse_values(values, row).map_err(|m| (line.index, m))?;
-                words.push(word);
+                hashes.push(hasher.hash_one(word));
+                words.push(word.to_owned());
             }
-            Ok(words)
+            Ok((words, hashes))
         })
         .collect();
-    let mut words: Vec<&str> = Vec::with_capacity(rows);
+    let mut words: Vec<String> = Vec::with_capacity(rows);
+    let mut hashes: Vec<u64> = Vec::with_capacity(rows);
     for (i, r) in results.into_iter().enumerate() {
         match r {
-            Ok(w) => words.extend(w),
+            Ok((w, h)) => {
+                words.extend(w);
+                hashes.extend(h);
+            }
             Err(e) => return Err(locate(label, parts, i, e, 1)),
         }
     }
     // Duplicates: keep the first line of each word. Cheap check first: sort
     // the word hashes in parallel; only equal hashes need the exact pass.
-    let hasher = foldhash::fast::FixedState::with_seed(0x9e37_79b9);
-    let mut hashes: Vec<u64> = words.par_iter().map(|w| hasher.hash_one(w)).collect();
     hashes.par_sort_unstable();
     let maybe_duplicates = hashes.windows(2).any(|w| w[0] == w[1]);
     drop(hashes);
     let mut duplicates = 0usize;
     let (matrix, words) = if !maybe_duplicates {
-        (
-            matrix,
-            words
-                .par_iter()
-                .map(|w| (*w).to_owned())
-                .collect::<Vec<_>>(),
-        )
+        (matrix, words)
     } else {
         let mut seen: HashMap<&str, ()> = HashMap::with_capacity(words.len());
         let mut keep = Vec::new();
@@ -593,11 +664,21 @@ fn parse_full(parts: &[&[u8]], label: &Path, dim: usize) -> Result<Glove> {
                 keep.push(i);
             }
         }
+        drop(seen);
         let mut m = Vec::with_capacity(keep.len() * dim);
         for &i in &keep {
             m.extend_from_slice(&matrix[i * dim..(i + 1) * dim]);
         }
-        (m, keep.iter().map(|&i| words[i].to_owned()).collect())
+        let mut kept = vec![false; words.len()];
+        for &i in &keep {
+            kept[i] = true;
+        }
+        let words = words
+            .into_iter()
+            .zip(kept)
+            .filter_map(|(w, k)| k.then_some(w))
+            .collect();
+        (m, words)
     };
     let rows = words.len();
     Ok(Glove {
