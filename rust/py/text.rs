@@ -6,7 +6,7 @@
 //! copy), then the GIL is released and the work runs on all cores; ids are
 //! written straight into the buffers that become the returned NumPy arrays.
 
-use imdbfast_core::pad::{pad_ragged, PadConfig, Side};
+use imdbfast_core::pad::{pad_ragged, zeroed_buffer, PadConfig, Side};
 use imdbfast_core::text::{word_char_ranges, Splitter, Standardizer, TextPipeline};
 use imdbfast_core::vocab::{count_tokens, VocabConfig, VocabOrder, Vocabulary};
 use numpy::ndarray::Array2;
@@ -228,7 +228,7 @@ impl PyVocabulary {
         let n = docs.len();
         let out = py.detach(|| {
             fork::install(|| {
-                let mut out = vec![0i32; n * length];
+                let mut out = zeroed_buffer(n * length);
                 vocab
                     .encode_padded(pipeline, &docs, &pad, &mut out)
                     .map(|()| out)
