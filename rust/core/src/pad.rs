@@ -122,7 +122,11 @@ fn advise_huge_pages<T>(buffer: &[T]) {
         // memory's contents or validity. A failure (e.g. THP disabled) is
         // harmless and ignored.
         unsafe {
-            libc::madvise(first as *mut libc::c_void, last - first, libc::MADV_HUGEPAGE);
+            libc::madvise(
+                first as *mut libc::c_void,
+                last - first,
+                libc::MADV_HUGEPAGE,
+            );
         }
     }
 }

@@ -407,7 +407,15 @@ impl TextPipeline {
             {
                 Some((&self.whitespace_table, false))
             }
-            Splitter::Word if text.is_ascii() => Some((&self.word_table, true)),
+            // Non-ASCII text too, unless Unicode lowercasing meets a capital
+            // sigma, whose lowercase depends on the characters around it.
+            Splitter::Word
+                if text.is_ascii()
+                    || self.standardizer.lowercase != Lowercase::Unicode
+                    || !text.contains('\u{3a3}') =>
+            {
+                Some((&self.word_table, true))
+            }
             _ => None,
         };
         if let Some((table, word)) = table {
@@ -480,16 +488,19 @@ fn is_ascii_punct(b: u8) -> bool {
 #[inline(always)]
 fn classify(b: u8, rules: ByteRules) -> (bool, bool) {
     let punct = rules.strip && is_ascii_punct(b);
+    // In word mode a non-ASCII byte is part of a region that the Unicode
+    // path splits; it marks the region for it.
+    let high = rules.word && b >= 0x80;
     let sep = if rules.word {
         let wordch = b.wrapping_sub(b'a') < 26
             || b.wrapping_sub(b'A') < 26
             || b.wrapping_sub(b'0') < 10
             || b == b'_';
-        !wordch && !punct
+        !wordch && !punct && !high
     } else {
         b == b' ' || b.wrapping_sub(9) < 5
     };
-    let dirty = punct || (rules.lower && b.wrapping_sub(b'A') < 26);
+    let dirty = punct || high || (rules.lower && b.wrapping_sub(b'A') < 26);
     (sep && !punct, dirty && !sep)
 }
 
@@ -553,8 +564,12 @@ fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
                     _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8)),
                 ),
             );
-            // not a word char and not deleted punctuation
-            _mm_andnot_si128(_mm_or_si128(wordch, punct), _mm_set1_epi8(-1))
+            // not a word char, not deleted punctuation, not a non-ASCII byte
+            let high = _mm_cmplt_epi8(v, zero);
+            _mm_andnot_si128(
+                _mm_or_si128(_mm_or_si128(wordch, punct), high),
+                _mm_set1_epi8(-1),
+            )
         } else {
             _mm_andnot_si128(
                 punct,
@@ -569,6 +584,11 @@ fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
         } else {
             punct
         };
+        let d = if rules.word {
+            _mm_or_si128(d, _mm_cmplt_epi8(v, zero))
+        } else {
+            d
+        };
         let d = _mm_andnot_si128(s, d);
         sep |= u64::from(_mm_movemask_epi8(s) as u16) << (16 * k);
         dirty |= u64::from(_mm_movemask_epi8(d) as u16) << (16 * k);
@@ -580,6 +600,7 @@ fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
 fn fused_split_rules<S: TokenSink, const WORD: bool, const LOWER: bool, const STRIP: bool>(
     bytes: &[u8],
     table: &[u16; 256],
+    st: &Standardizer,
     buf: &mut Vec<u8>,
     sink: &mut S,
 ) -> ControlFlow<()> {
@@ -610,12 +631,16 @@ fn fused_split_rules<S: TokenSink, const WORD: bool, const LOWER: bool, const ST
             let end = base + i as usize;
             if end > tok_start {
                 let region = &bytes[tok_start..end];
-                let token = if dirty {
-                    rewrite(region, table, buf)
+                if WORD && dirty && !region.is_ascii() {
+                    unicode_words(region, st, sink)?;
                 } else {
-                    region
-                };
-                sink.token(token)?;
+                    let token = if dirty {
+                        rewrite(region, table, buf)
+                    } else {
+                        region
+                    };
+                    sink.token(token)?;
+                }
             }
             tok_start = end + 1;
             dirty = false;
@@ -646,16 +671,47 @@ fn fused_split<S: TokenSink>(
     let lower = st.lowercase != Lowercase::None;
     match (word, lower, st.strip_punctuation) {
         (false, false, false) => {
-            fused_split_rules::<S, false, false, false>(bytes, table, buf, sink)
+            fused_split_rules::<S, false, false, false>(bytes, table, st, buf, sink)
         }
-        (false, false, true) => fused_split_rules::<S, false, false, true>(bytes, table, buf, sink),
-        (false, true, false) => fused_split_rules::<S, false, true, false>(bytes, table, buf, sink),
-        (false, true, true) => fused_split_rules::<S, false, true, true>(bytes, table, buf, sink),
-        (true, false, false) => fused_split_rules::<S, true, false, false>(bytes, table, buf, sink),
-        (true, false, true) => fused_split_rules::<S, true, false, true>(bytes, table, buf, sink),
-        (true, true, false) => fused_split_rules::<S, true, true, false>(bytes, table, buf, sink),
-        (true, true, true) => fused_split_rules::<S, true, true, true>(bytes, table, buf, sink),
+        (false, false, true) => {
+            fused_split_rules::<S, false, false, true>(bytes, table, st, buf, sink)
+        }
+        (false, true, false) => {
+            fused_split_rules::<S, false, true, false>(bytes, table, st, buf, sink)
+        }
+        (false, true, true) => {
+            fused_split_rules::<S, false, true, true>(bytes, table, st, buf, sink)
+        }
+        (true, false, false) => {
+            fused_split_rules::<S, true, false, false>(bytes, table, st, buf, sink)
+        }
+        (true, false, true) => {
+            fused_split_rules::<S, true, false, true>(bytes, table, st, buf, sink)
+        }
+        (true, true, false) => {
+            fused_split_rules::<S, true, true, false>(bytes, table, st, buf, sink)
+        }
+        (true, true, true) => fused_split_rules::<S, true, true, true>(bytes, table, st, buf, sink),
     }
+}
+
+/// Word splitting of a region (between ASCII separators) that holds non-ASCII
+/// characters: standardize it as the general path does the whole text, then
+/// emit its runs of word characters. Cutting at ASCII separators first gives
+/// the same tokens, because lowercasing never turns a character into, or out
+/// of, an ASCII separator; the one context-dependent mapping (final sigma) is
+/// kept off this path by the caller.
+#[cold]
+fn unicode_words<S: TokenSink>(region: &[u8], st: &Standardizer, sink: &mut S) -> ControlFlow<()> {
+    // The region is cut from a `str` at ASCII bytes, so it is valid UTF-8.
+    let Ok(text) = std::str::from_utf8(region) else {
+        return ControlFlow::Continue(());
+    };
+    let standardizer = Standardizer {
+        strip_html: false,
+        ..*st
+    };
+    split_words(&standardizer.apply(text), &mut |t: &[u8]| sink.token(t))
 }
 
 /// Map `region` through `table` into `buf` (DROP bytes left out) and return
@@ -781,15 +837,42 @@ mod tests {
                 let (sep, dirty) = block_masks(&block, rules);
                 for (j, &b) in block.iter().enumerate() {
                     let (s, d) = classify(b, rules);
-                    if rules.word && b >= 0x80 {
-                        continue; // word mode only runs on ASCII text
-                    }
                     assert_eq!(
                         (sep >> j & 1 == 1, dirty >> j & 1 == 1),
                         (s, d),
                         "byte {b} {rules:?}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn word_split_of_mixed_text_matches_the_general_path() {
+        let texts = [
+            "Ça VA? L'ÉCOLE naïve… x²+y_1 ÀB-ÇD  Kelvin:\u{212a}K İstanbul",
+            "ΑΣ.Α ΟΔΟΣ σοφός", // capital sigma: the general path
+            "mixed ascii/ünïcödé, 123abc—déf ghi\u{301}jkl",
+            "",
+            "é",
+        ];
+        for standardize in [
+            None,
+            Some("lower"),
+            Some("lower_unicode"),
+            Some("strip_punctuation"),
+            Some("lower_unicode_and_strip_punctuation"),
+        ] {
+            let fast = pipeline(standardize, Some("word"), false);
+            for text in texts {
+                let st =
+                    Standardizer::from_name(standardize, false).unwrap_or_else(|e| panic!("{e}"));
+                let mut expected = Vec::new();
+                let _ = split_words(&st.apply(text), &mut |t: &[u8]| {
+                    expected.push(String::from_utf8_lossy(t).into_owned());
+                    ControlFlow::Continue(())
+                });
+                assert_eq!(fast.tokens(text), expected, "{standardize:?} {text:?}");
             }
         }
     }
