@@ -65,8 +65,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let t0 = Instant::now();
-    let vocab = Vocabulary::build(count_tokens(&pipeline, train), &config)?;
+    let counts = count_tokens(&pipeline, train);
+    let t_count = t0.elapsed();
+    let vocab = Vocabulary::build(counts, &config)?;
     let t_fit = t0.elapsed();
+    eprintln!("count {:.3}s", t_count.as_secs_f64());
     if phase == "fit" {
         println!("fit {:.3}s vocab {}", t_fit.as_secs_f64(), vocab.len());
         return Ok(());

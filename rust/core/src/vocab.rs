@@ -41,12 +41,17 @@ pub fn count_tokens<S: AsRef<str> + Sync>(pipeline: &TextPipeline, docs: &[S]) -
     if docs.is_empty() {
         return Counts::default();
     }
-    // One map per Rayon job (a run of contiguous chunks), not per chunk: few
-    // maps to merge, and each grows once to its working size.
+    // One map per Rayon job (a run of contiguous chunks), not per chunk, and
+    // at most about two jobs per thread: every extra map is megabytes to
+    // allocate, grow and merge, and holds the same frequent words again.
+    const CHUNK: usize = 64;
+    let chunks = docs.len().div_ceil(CHUNK);
+    let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
     let maps: Vec<Counts> = docs
-        .par_chunks(64)
+        .par_chunks(CHUNK)
+        .with_min_len(min_len)
         .fold(
-            || Counts::with_capacity(1 << 15),
+            || Counts::with_capacity(1 << 16),
             |mut counts, chunk| {
                 let mut scratch = Scratch::default();
                 for doc in chunk {
