@@ -6,7 +6,7 @@
 //! copy), then the GIL is released and the work runs on all cores; ids are
 //! written straight into the buffers that become the returned NumPy arrays.
 
-use imdbfast_core::pad::{pad_ragged, zeroed_buffer, PadConfig, Side};
+use imdbfast_core::pad::{pad_ragged, PadConfig, Side};
 use imdbfast_core::text::{word_char_ranges, Splitter, Standardizer, TextPipeline};
 use imdbfast_core::vocab::{count_tokens, VocabConfig, VocabOrder, Vocabulary};
 use numpy::ndarray::Array2;
@@ -226,15 +226,7 @@ impl PyVocabulary {
         let docs = borrow_strs(&strings)?;
         let (vocab, pipeline) = (&self.inner, &pipeline.inner);
         let n = docs.len();
-        let out = py.detach(|| {
-            fork::install(|| {
-                let mut out = zeroed_buffer(n * length);
-                vocab
-                    .encode_padded(pipeline, &docs, &pad, &mut out)
-                    .map(|()| out)
-            })
-        });
-        let out = out.py_err()?;
+        let out = py.detach(|| fork::install(|| vocab.encode_padded(pipeline, &docs, &pad)));
         let array = Array2::from_shape_vec((n, length), out)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         Ok(array.into_pyarray(py))

@@ -75,12 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let t1 = Instant::now();
-    let mut out = if std::env::var_os("NO_HUGE").is_some() {
-        vec![0i32; all.len() * length]
-    } else {
-        imdbfast_core::pad::zeroed_buffer(all.len() * length)
-    };
-    vocab.encode_padded(&pipeline, &all, &pad, &mut out)?;
+    let out = vocab.encode_padded(&pipeline, &all, &pad);
     let t_tr = t1.elapsed();
     let checksum: i64 = out.iter().map(|&v| i64::from(v)).sum();
     println!(

@@ -24,7 +24,7 @@ use std::ops::ControlFlow;
 use rayon::prelude::*;
 
 use crate::error::{CoreError, Result};
-use crate::pad::{PadConfig, Side};
+use crate::pad::{zeroed_buffer, PadConfig, Side};
 use crate::text::{Scratch, TextPipeline, TokenSink};
 
 mod table;
@@ -110,6 +110,41 @@ impl TokenSink for EncodeSink<'_> {
         } else {
             ControlFlow::Continue(())
         }
+    }
+}
+
+/// Writes the id of every token it is given (skipping stopwords) into a
+/// row, until the row is full.
+struct RowSink<'a> {
+    lookup: &'a TokenMap<i32>,
+    oov_id: i32,
+    row: &'a mut [i32],
+    len: usize,
+}
+
+impl RowSink<'_> {
+    #[inline(always)]
+    fn push(&mut self, id: i32) -> ControlFlow<()> {
+        if let Some(slot) = self.row.get_mut(self.len) {
+            *slot = id;
+            self.len += 1;
+        }
+        if self.len >= self.row.len() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
+}
+
+impl TokenSink for RowSink<'_> {
+    #[inline(always)]
+    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
+        let id = self.lookup.get(token).copied().unwrap_or(self.oov_id);
+        if id == STOPWORD {
+            return ControlFlow::Continue(());
+        }
+        self.push(id)
     }
 }
 
@@ -426,40 +461,70 @@ impl Vocabulary {
         pipeline.tokens_with_stopwords_into(text, scratch, &mut sink);
     }
 
-    /// Encode `docs` into `out`, a row-major `docs.len() x pad.length` buffer,
-    /// padding with 0 and truncating as `pad` says (in parallel).
+    /// Encode `docs` into a row-major `docs.len() x pad.length` matrix,
+    /// padded with 0 and truncated as `pad` says (in parallel).
+    ///
+    /// The matrix starts zero-filled (see [`zeroed_buffer`]), so only ids are
+    /// written; with post-padding and post-truncation they go straight into
+    /// their row and tokenizing stops once the row is full.
     pub fn encode_padded<S: AsRef<str> + Sync>(
         &self,
         pipeline: &TextPipeline,
         docs: &[S],
         pad: &PadConfig,
-        out: &mut [i32],
-    ) -> Result<()> {
-        if out.len() != docs.len() * pad.length {
-            return Err(CoreError::invalid(format!(
-                "output buffer has {} values, expected {} x {}",
-                out.len(),
-                docs.len(),
-                pad.length
-            )));
-        }
+    ) -> Vec<i32> {
+        let mut out = zeroed_buffer(docs.len() * pad.length);
         if pad.length == 0 {
-            return Ok(());
+            return out;
         }
-        let limit = (pad.truncating == Side::Post).then_some(pad.length);
         let lookup = self.lookup_for(pipeline);
         let lookup = &*lookup;
+        let direct = pad.padding == Side::Post && pad.truncating == Side::Post;
+        let limit = (pad.truncating == Side::Post).then_some(pad.length);
         out.par_chunks_mut(pad.length)
             .zip(docs.par_iter())
             .with_min_len(8)
             .for_each_init(
                 || (Scratch::default(), Vec::with_capacity(1024)),
                 |(scratch, ids), (row, doc)| {
+                    if direct {
+                        self.encode_row(lookup, pipeline, doc.as_ref(), scratch, row);
+                        return;
+                    }
                     self.encode_with(lookup, pipeline, doc.as_ref(), scratch, limit, ids);
-                    pad.write_row(ids, row, 0);
+                    let kept = pad.kept(ids);
+                    let at = match pad.padding {
+                        Side::Post => 0,
+                        Side::Pre => row.len() - kept.len(),
+                    };
+                    row[at..at + kept.len()].copy_from_slice(kept);
                 },
             );
-        Ok(())
+        out
+    }
+
+    /// Write the first `row.len()` ids of `text` to the front of `row`,
+    /// leaving the rest of it as it is.
+    fn encode_row(
+        &self,
+        lookup: &TokenMap<i32>,
+        pipeline: &TextPipeline,
+        text: &str,
+        scratch: &mut Scratch,
+        row: &mut [i32],
+    ) {
+        let mut sink = RowSink {
+            lookup,
+            oov_id: self.oov_id,
+            row,
+            len: 0,
+        };
+        if let Some(start) = self.start_id {
+            if sink.push(start).is_break() {
+                return;
+            }
+        }
+        pipeline.tokens_with_stopwords_into(text, scratch, &mut sink);
     }
 
     /// Encode `docs` into one flat id buffer plus `row_splits` (length
@@ -634,18 +699,28 @@ mod tests {
             padding: Side::Post,
             truncating: Side::Post,
         };
-        let mut out = vec![-1; 9];
-        v.encode_padded(&p, &docs, &pad, &mut out)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let out = v.encode_padded(&p, &docs, &pad);
         assert_eq!(out, [2, 3, 4, 0, 0, 0, 4, 0, 0]);
         let pre = PadConfig {
             padding: Side::Pre,
             truncating: Side::Pre,
             ..pad
         };
-        v.encode_padded(&p, &docs, &pre, &mut out)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let out = v.encode_padded(&p, &docs, &pre);
         assert_eq!(out, [3, 4, 1, 0, 0, 0, 0, 0, 4]);
+        for (padding, truncating, expected) in [
+            (Side::Post, Side::Pre, [3, 4, 1, 0, 0, 0, 4, 0, 0]),
+            (Side::Pre, Side::Post, [2, 3, 4, 0, 0, 0, 0, 0, 4]),
+        ] {
+            let config = PadConfig {
+                padding,
+                truncating,
+                ..pad
+            };
+            assert_eq!(v.encode_padded(&p, &docs, &config), expected);
+        }
+        let short = PadConfig { length: 2, ..pad };
+        assert_eq!(v.encode_padded(&p, &docs, &short), [2, 3, 0, 0, 4, 0]);
         let (values, splits) = v.encode_ragged(&p, &docs, None);
         assert_eq!(values, [2, 3, 4, 1, 4]);
         assert_eq!(splits, [0, 4, 4, 5]);
