@@ -47,11 +47,14 @@ pub fn count_tokens<S: AsRef<str> + Sync>(pipeline: &TextPipeline, docs: &[S]) -
     const CHUNK: usize = 64;
     let chunks = docs.len().div_ceil(CHUNK);
     let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
+    // Sized for IMDB-like corpora (~50k distinct tokens per job), smaller
+    // for small inputs: a map that has to grow rehashes everything.
+    let capacity = (docs.len() * 32).clamp(1 << 8, 1 << 16);
     let maps: Vec<Counts> = docs
         .par_chunks(CHUNK)
         .with_min_len(min_len)
         .fold(
-            || Counts::with_capacity(1 << 16),
+            || Counts::with_capacity(capacity),
             |mut counts, chunk| {
                 let mut scratch = Scratch::default();
                 for doc in chunk {
