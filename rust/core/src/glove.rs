@@ -594,17 +594,256 @@ pub fn parse_glove(data: &[u8], label: &Path, options: &GloveOptions) -> Result<
             ));
         }
     }
-    let parts = chunks(data, rayon::current_num_threads() * 8);
+    // Chunks of about 2 MB: many more than threads, so no core idles at the end.
+    let parts = chunks(data, (data.len() >> 21).max(rayon::current_num_threads() * 8));
     match &options.vocabulary {
-        None => parse_full(&parts, label, dim),
+        None => parse_full(data, &parts, label, dim),
         Some(vocab) => parse_filtered(&parts, label, dim, vocab, options.lowercase_fallback),
     }
 }
 
-fn parse_full(parts: &[&[u8]], label: &Path, dim: usize) -> Result<Glove> {
+/// Parse the lines of `chunk` (a part of `data` made of whole lines) into
+/// `out` (one row of `dim` values per line), returning the chunk's words and
+/// their hashes (for the duplicate check).
+///
+/// Each line first goes through [`fast_line`]; a line it does not take (CRLF,
+/// trailing spaces, exponents, long numbers, malformed text, the last line of
+/// the file) is parsed again by [`slow_line`], which accepts everything the
+/// format policy allows and words the errors.
+fn parse_chunk(
+    data: &[u8],
+    chunk: &[u8],
+    dim: usize,
+    out: &mut [f32],
+    hasher: &foldhash::fast::FixedState,
+) -> std::result::Result<ChunkWords, LocalError> {
+    let capacity = out.len() / dim.max(1);
+    let mut words = Vec::with_capacity(capacity);
+    let mut hashes = Vec::with_capacity(capacity);
+    // The chunk's place in `data`: the fast path reads 8-byte words that may
+    // run past the chunk's end (never past a line end that it accepts).
+    let start = chunk.as_ptr() as usize - data.as_ptr() as usize;
+    let stop = start + chunk.len();
+    let mut p = start;
+    // `out` has exactly one row per line of the chunk (see `count_lines`).
+    for (index, row) in out.chunks_exact_mut(dim).enumerate() {
+        if p >= stop {
+            break;
+        }
+        let (word, next) = match fast_line(data, p, row) {
+            Some(found) => found,
+            None => slow_line(data, p, stop, row).map_err(|m| (index, m))?,
+        };
+        let word = std::str::from_utf8(word)
+            .map_err(|_| (index, "the word is not valid UTF-8".to_string()))?;
+        // Copied and hashed now, while the line is still in cache.
+        hashes.push(hasher.hash_one(word));
+        words.push(word.to_owned());
+        p = next;
+    }
+    Ok((words, hashes))
+}
+
+/// The general line parser: the line at `data[p..]` (ending at the next `\n`
+/// or at `stop`), its trailing `\r` and spaces removed, into `row`. Returns
+/// the word and the position after the line, or the error message.
+#[cold]
+#[inline(never)]
+fn slow_line<'a>(
+    data: &'a [u8],
+    p: usize,
+    stop: usize,
+    row: &mut [f32],
+) -> std::result::Result<(&'a [u8], usize), String> {
+    let rest = data.get(p..stop).unwrap_or_default();
+    let (line, next) = match memchr::memchr(b'\n', rest) {
+        Some(i) => (&rest[..i], p + i + 1),
+        None => (rest, stop),
+    };
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\r' | b' ') {
+        end -= 1;
+    }
+    let (word, values) = split_word(&line[..end])?;
+    parse_values(values, row)?;
+    Ok((word, next))
+}
+
+/// The fast path for a well-formed line `word v1 ... vD\n` at `data[p..]`:
+/// fills `row` and returns the word and the position after the `\n`. None
+/// when the line is anything else (the caller then uses [`slow_line`]; `row`
+/// may have been partly written and is overwritten there).
+///
+/// The separators (bytes <= b' ') are found 64 bytes at a time as a bit mask
+/// ([`separators`]), so the bounds of every field are known without reading
+/// the field: the fields do not depend on one another and the CPU parses
+/// several at once (walking the text number by number instead makes every
+/// field wait for the previous one's end, a chain of dependent loads).
+///
+/// Not inlined, so that its loop gets the registers to itself.
+#[inline(never)]
+fn fast_line<'a>(data: &'a [u8], p: usize, row: &mut [f32]) -> Option<(&'a [u8], usize)> {
+    let mut base = p;
+    let mut mask = separators(data, base)?;
+    // The word ends at the first separator, which must be a space (not a
+    // blank line, an empty word, or a word without values). A word of 64
+    // bytes or more takes the general path.
+    let w = mask.trailing_zeros() as usize;
+    if mask == 0 || w == 0 || data.get(p + w) != Some(&b' ') {
+        return None;
+    }
+    mask &= mask - 1;
+    let mut start = p + w + 1;
+    let (last, init) = row.split_last_mut()?;
+    for slot in init {
+        while mask == 0 {
+            base += 64;
+            mask = separators(data, base)?;
+        }
+        let end = base + mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        if data.get(end) != Some(&b' ') {
+            return None;
+        }
+        *slot = parse_number(data, start, end)?;
+        start = end + 1;
+    }
+    // The last value must end the line: a line with more or fewer values
+    // fails here and is reported by the general parser.
+    while mask == 0 {
+        base += 64;
+        mask = separators(data, base)?;
+    }
+    let end = base + mask.trailing_zeros() as usize;
+    if data.get(end) != Some(&b'\n') {
+        return None;
+    }
+    *last = parse_number(data, start, end)?;
+    Some((&data[p..p + w], end + 1))
+}
+
+/// Bit `i` set where `data[base + i]` is a space, a control byte or NUL
+/// (`<= b' '`), for the 64 bytes from `base`; None past the end of `data`.
+#[inline(always)]
+fn separators(data: &[u8], base: usize) -> Option<u64> {
+    let block: &[u8; 64] = data.get(base..base.checked_add(64)?)?.try_into().ok()?;
+    Some(separator_mask(block))
+}
+
+/// [`separators`] for one block, with SSE2 (16 bytes per compare).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn separator_mask(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of the x86_64 baseline, so these instructions exist
+    // on every x86_64 CPU. The unaligned loads read bytes o..o + 16 of the
+    // 64-byte `block` for o in {0, 16, 32, 48}, all inside it.
+    unsafe {
+        let limit = _mm_set1_epi8(b' ' as i8);
+        let lane = |o: usize| {
+            let v = _mm_loadu_si128(block.as_ptr().add(o).cast());
+            // min(b, ' ') == b  <=>  b <= ' ' (unsigned).
+            let m = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, limit), v));
+            u64::from(m as u16)
+        };
+        lane(0) | lane(16) << 16 | lane(32) << 32 | lane(48) << 48
+    }
+}
+
+/// [`separators`] for one block, portable.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn separator_mask(block: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for (i, &b) in block.iter().enumerate() {
+        mask |= u64::from(b <= b' ') << i;
+    }
+    mask
+}
+
+/// Parse the field `data[start..end]` (`end` is its separator): the exact
+/// fast path for the usual form, else the general parsers. None when it is
+/// not a number.
+#[inline(always)]
+fn parse_number(data: &[u8], start: usize, end: usize) -> Option<f32> {
+    match fast_decimal(data, start, end) {
+        Some(v) => Some(v),
+        None => parse_field_general(data.get(start..end)?),
+    }
+}
+
+/// Eight bytes of `data` at `p` (little-endian), None past the end.
+#[inline(always)]
+fn word_at(data: &[u8], p: usize) -> Option<u64> {
+    let bytes: [u8; 8] = data.get(p..p.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(bytes))
+}
+
+/// `b'0'` in every byte: XOR maps the digits to 0..=9.
+const ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// The index of the first byte of `t` (digits XOR `b'0'`) that is not a digit
+/// (0..=9), or 8 when all are.
+///
+/// `t + 0x76` per byte reaches bit 7 exactly when the byte is >= 10, and
+/// `| t` flags bytes >= 0x80. A byte of 0x8A or more carries into the next
+/// byte, but only into bytes after the first non-digit, which do not matter:
+/// every byte before it is <= 9 and produces no carry.
+#[inline(always)]
+fn first_non_digit(t: u64) -> usize {
+    let flags = (t.wrapping_add(0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080;
+    (flags.trailing_zeros() / 8) as usize
+}
+
+/// The field `data[start..end]` if it is `[-]ddd[.ddd]` with at most 8 digits
+/// (the usual GloVe number, `-0.41242`); None otherwise (the caller falls back
+/// to the general parsers).
+///
+/// No loop: one 8-byte word holds the integer digits and the point, a second
+/// one (read just after the point) the fraction digits; the first non-digit
+/// of each is found with [`first_non_digit`], the digits of both are merged
+/// into one word and converted at once by [`swar8`]. The mantissa (< 10^8)
+/// and 10^frac are exact in f64, so the division is the correctly rounded f64
+/// of the decimal, which is then rounded to f32 — exactly what the general
+/// parsers (and pandas) do.
+#[inline(always)]
+fn fast_decimal(data: &[u8], start: usize, end: usize) -> Option<f32> {
+    let neg = *data.get(start)? == b'-';
+    let q = start + usize::from(neg);
+    let t = word_at(data, q)? ^ ZEROS;
+    // Integer digits: bytes 0..d.
+    let d = first_non_digit(t);
+    if d >= 8 {
+        return None;
+    }
+    let dot = (t >> (8 * d)) as u8 == b'.' ^ b'0';
+    // The fraction starts here (without a point: the separator, l = 0).
+    let fs = q + d + usize::from(dot);
+    let l = end.checked_sub(fs)?;
+    let f = word_at(data, fs)? ^ ZEROS;
+    let n = d + l;
+    // All l bytes of the fraction are digits; 1..=8 digits in all.
+    if first_non_digit(f) != l || n == 0 || n > 8 {
+        return None;
+    }
+    // The n digits in bytes 0..n (integer part, then fraction), most
+    // significant first; the bytes above them are shifted out next.
+    let digits = (t & ((1u64 << (8 * d)) - 1)) | (f << (8 * d));
+    let mantissa = swar8(digits << (8 * (8 - n)));
+    #[allow(clippy::cast_precision_loss)] // mantissa < 10^8: exact
+    let v = (mantissa as f64 / POW10[l]) as f32;
+    // The sign as a bit, not a branch (it is unpredictable).
+    Some(f32::from_bits(v.to_bits() ^ (u32::from(neg) << 31)))
+}
+
+fn parse_full(data: &[u8], parts: &[&[u8]], label: &Path, dim: usize) -> Result<Glove> {
     let counts: Vec<usize> = parts.par_iter().map(|c| count_lines(c)).collect();
     let rows: usize = counts.iter().sum();
-    let mut matrix = vec![0f32; rows * dim];
+    // calloc'd (fresh zero pages, no fill pass) and backed by huge pages where
+    // the kernel allows: every element is then written exactly once.
+    let mut matrix: Vec<f32> = crate::pad::zeroed_buffer(rows * dim);
     // Give each chunk its own slice of the output.
     let mut slices = Vec::with_capacity(parts.len());
     let mut rest = matrix.as_mut_slice();
@@ -613,27 +852,11 @@ fn parse_full(parts: &[&[u8]], label: &Path, dim: usize) -> Result<Glove> {
         slices.push(head);
         rest = tail;
     }
-    // Each chunk copies its words and hashes them while their lines are
-    // still in cache (reading them back from the map later costs a cache miss
-    // per word).
     let hasher = foldhash::fast::FixedState::with_seed(0x9e37_79b9);
     let results: Vec<std::result::Result<ChunkWords, LocalError>> = parts
         .par_iter()
         .zip(slices.into_par_iter())
-        .map(|(chunk, out)| {
-            let capacity = out.len() / dim.max(1);
-            let mut words = Vec::with_capacity(capacity);
-            let mut hashes = Vec::with_capacity(capacity);
-            for (line, row) in lines(chunk).zip(out.chunks_exact_mut(dim)) {
-                let (word, values) = split_word(line.bytes).map_err(|m| (line.index, m))?;
-                let word = std::str::from_utf8(word)
-                    .map_err(|_| (line.index, "the word is not valid UTF-8".to_string()))?;
-                parse_values(values, row).map_err(|m| (line.index, m))?;
-                hashes.push(hasher.hash_one(word));
-                words.push(word.to_owned());
-            }
-            Ok((words, hashes))
-        })
+        .map(|(chunk, out)| parse_chunk(data, chunk, dim, out, &hasher))
         .collect();
     let mut words: Vec<String> = Vec::with_capacity(rows);
     let mut hashes: Vec<u64> = Vec::with_capacity(rows);
