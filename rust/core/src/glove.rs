@@ -630,7 +630,7 @@ fn parse_chunk(
         if p >= stop {
             break;
         }
-        let (word, next) = match fast_line(data, p, row) {
+        let (word, next) = match fast_line(data, p, stop, row) {
             Some(found) => found,
             None => slow_line(data, p, stop, row).map_err(|m| (index, m))?,
         };
@@ -642,6 +642,27 @@ fn parse_chunk(
         p = next;
     }
     Ok((words, hashes))
+}
+
+/// The fast path for one line at `data[p..]` (see [`fast_values`]): the word
+/// and the position after the line, or None for the general path.
+#[inline(always)]
+fn fast_line<'a>(
+    data: &'a [u8],
+    p: usize,
+    stop: usize,
+    row: &mut [f32],
+) -> Option<(&'a [u8], usize)> {
+    let line = data.get(p..stop)?;
+    let w = memchr::memchr2(b' ', b'\n', line)?;
+    // Not an empty word, nor a word without values.
+    if w == 0 || line[w] != b' ' {
+        return None;
+    }
+    match fast_values(data, p + w + 1, row) {
+        0 => None,
+        next => Some((&line[..w], next)),
+    }
 }
 
 /// The general line parser: the line at `data[p..]` (ending at the next `\n`
@@ -669,8 +690,8 @@ fn slow_line<'a>(
     Ok((word, next))
 }
 
-/// The fast path for a well-formed line `word v1 ... vD\n` at `data[p..]`:
-/// fills `row` and returns the word and the position after the `\n`. None
+/// The fast path for the values of a well-formed line (`v1 ... vD\n`, from
+/// `data[start]`): fills `row` and returns the position after the `\n`, or 0
 /// when the line is anything else (the caller then uses [`slow_line`]; `row`
 /// may have been partly written and is overwritten there).
 ///
@@ -680,46 +701,75 @@ fn slow_line<'a>(
 /// several at once (walking the text number by number instead makes every
 /// field wait for the previous one's end, a chain of dependent loads).
 ///
-/// Not inlined, so that its loop gets the registers to itself.
+/// Not inlined, so that its loop gets the registers to itself; for the same
+/// reason the loop holds no call: at the first number that is not in the
+/// short form, the rest of the line goes to [`values_general`].
 #[inline(never)]
-fn fast_line<'a>(data: &'a [u8], p: usize, row: &mut [f32]) -> Option<(&'a [u8], usize)> {
-    let mut base = p;
-    let mut mask = separators(data, base)?;
-    // The word ends at the first separator, which must be a space (not a
-    // blank line, an empty word, or a word without values). A word of 64
-    // bytes or more takes the general path.
-    let w = mask.trailing_zeros() as usize;
-    if mask == 0 || w == 0 || data.get(p + w) != Some(&b' ') {
-        return None;
+fn fast_values(data: &[u8], start: usize, row: &mut [f32]) -> usize {
+    match separators(data, start) {
+        Some(mask) => fill_values::<false>(data, start, mask, start, row, 0),
+        None => 0,
     }
-    mask &= mask - 1;
-    let mut start = p + w + 1;
-    let (last, init) = row.split_last_mut()?;
-    for slot in init {
+}
+
+/// [`fill_values`] with the general number parsers, from field `from` on.
+#[cold]
+#[inline(never)]
+fn values_general(
+    data: &[u8],
+    base: usize,
+    mask: u64,
+    start: usize,
+    row: &mut [f32],
+    from: usize,
+) -> usize {
+    fill_values::<true>(data, base, mask, start, row, from)
+}
+
+/// The loop of [`fast_values`]: fields `from..` of `row`, the next one
+/// starting at `start`, with `mask` the separators of the 64 bytes at `base`
+/// not yet consumed. `GENERAL`: numbers the fast path does not take go to the
+/// general parsers (else the rest of the line goes to [`values_general`]).
+#[inline(always)]
+fn fill_values<const GENERAL: bool>(
+    data: &[u8],
+    mut base: usize,
+    mut mask: u64,
+    mut start: usize,
+    row: &mut [f32],
+    from: usize,
+) -> usize {
+    let dim = row.len();
+    for (i, slot) in row.iter_mut().enumerate().skip(from) {
         while mask == 0 {
             base += 64;
-            mask = separators(data, base)?;
+            mask = match separators(data, base) {
+                Some(m) => m,
+                None => return 0,
+            };
         }
         let end = base + mask.trailing_zeros() as usize;
-        mask &= mask - 1;
-        if data.get(end) != Some(&b' ') {
-            return None;
+        // Every value but the last ends at a space, the last at the line end:
+        // a line with more or fewer values fails here and is reported by
+        // the general line parser.
+        let want = if i + 1 == dim { b'\n' } else { b' ' };
+        if data.get(end) != Some(&want) {
+            return 0;
         }
-        *slot = parse_number(data, start, end)?;
+        let value = if GENERAL {
+            parse_number(data, start, end)
+        } else {
+            fast_decimal(data, start, end)
+        };
+        match value {
+            Some(v) => *slot = v,
+            None if GENERAL => return 0,
+            None => return values_general(data, base, mask, start, row, i),
+        }
+        mask &= mask - 1;
         start = end + 1;
     }
-    // The last value must end the line: a line with more or fewer values
-    // fails here and is reported by the general parser.
-    while mask == 0 {
-        base += 64;
-        mask = separators(data, base)?;
-    }
-    let end = base + mask.trailing_zeros() as usize;
-    if data.get(end) != Some(&b'\n') {
-        return None;
-    }
-    *last = parse_number(data, start, end)?;
-    Some((&data[p..p + w], end + 1))
+    start
 }
 
 /// Bit `i` set where `data[base + i]` is a space, a control byte or NUL
@@ -781,59 +831,104 @@ fn word_at(data: &[u8], p: usize) -> Option<u64> {
     Some(u64::from_le_bytes(bytes))
 }
 
+/// Byte masks of an 8-byte word, by byte index: `TOP[k]` keeps the top `k`
+/// bytes, `ABOVE[k]` the bytes after byte `k`, `BELOW[k]` the bytes before
+/// it, `AT[k]` byte `k` (tables, not shifts: x86 shifts by a variable take
+/// the `cl` register, which costs moves and spills in the hot loop).
+const TOP: [u64; 9] = {
+    let mut t = [0u64; 9];
+    let mut k = 1;
+    while k <= 8 {
+        t[k] = u64::MAX << (8 * (8 - k));
+        k += 1;
+    }
+    t
+};
+const ABOVE: [u64; 8] = {
+    let mut t = [0u64; 8];
+    let mut k = 0;
+    while k < 7 {
+        t[k] = u64::MAX << (8 * (k + 1));
+        k += 1;
+    }
+    t
+};
+const BELOW: [u64; 8] = {
+    let mut t = [0u64; 8];
+    let mut k = 1;
+    while k < 8 {
+        t[k] = u64::MAX >> (8 * (8 - k));
+        k += 1;
+    }
+    t
+};
+const AT: [u64; 8] = {
+    let mut t = [0u64; 8];
+    let mut k = 0;
+    while k < 8 {
+        t[k] = 0xFF << (8 * k);
+        k += 1;
+    }
+    t
+};
+
 /// `b'0'` in every byte: XOR maps the digits to 0..=9.
 const ZEROS: u64 = 0x3030_3030_3030_3030;
 
-/// The index of the first byte of `t` (digits XOR `b'0'`) that is not a digit
-/// (0..=9), or 8 when all are.
+/// The field `data[start..end]` if it is `[-]ddd[.ddd]` of at most 8 bytes
+/// after the sign, or 9 with a point (the usual GloVe numbers, `-0.41242`,
+/// `0.0095095`); None otherwise (the caller falls back to the general
+/// parsers).
 ///
-/// `t + 0x76` per byte reaches bit 7 exactly when the byte is >= 10, and
-/// `| t` flags bytes >= 0x80. A byte of 0x8A or more carries into the next
-/// byte, but only into bytes after the first non-digit, which do not matter:
-/// every byte before it is <= 9 and produces no carry.
-#[inline(always)]
-fn first_non_digit(t: u64) -> usize {
-    let flags = (t.wrapping_add(0x7676_7676_7676_7676) | t) & 0x8080_8080_8080_8080;
-    (flags.trailing_zeros() / 8) as usize
-}
-
-/// The field `data[start..end]` if it is `[-]ddd[.ddd]` with at most 8 digits
-/// (the usual GloVe number, `-0.41242`); None otherwise (the caller falls back
-/// to the general parsers).
-///
-/// No loop: one 8-byte word holds the integer digits and the point, a second
-/// one (read just after the point) the fraction digits; the first non-digit
-/// of each is found with [`first_non_digit`], the digits of both are merged
-/// into one word and converted at once by [`swar8`]. The mantissa (< 10^8)
-/// and 10^frac are exact in f64, so the division is the correctly rounded f64
-/// of the decimal, which is then rounded to f32 — exactly what the general
-/// parsers (and pandas) do.
+/// No loop: the 8 bytes that end at `end` are read as one word, so the field
+/// is right-aligned in it (the bytes before the field are masked off). The
+/// non-digits are flagged byte-parallel; the only one allowed is a decimal
+/// point, which is squeezed out by moving the integer digits up one byte.
+/// The digits are then converted at once by [`swar8`]. The mantissa
+/// (< 10^8) and 10^frac are exact in f64, so the division is the correctly
+/// rounded f64 of the decimal, which is then rounded to f32 — exactly what
+/// the general parsers (and pandas) do.
 #[inline(always)]
 fn fast_decimal(data: &[u8], start: usize, end: usize) -> Option<f32> {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     let neg = *data.get(start)? == b'-';
-    let q = start + usize::from(neg);
-    let t = word_at(data, q)? ^ ZEROS;
-    // Integer digits: bytes 0..d.
-    let d = first_non_digit(t);
-    if d >= 8 {
+    let len = end.checked_sub(start + usize::from(neg))?;
+    if len == 0 || len > 9 {
         return None;
     }
-    let dot = (t >> (8 * d)) as u8 == b'.' ^ b'0';
-    // The fraction starts here (without a point: the separator, l = 0).
-    let fs = q + d + usize::from(dot);
-    let l = end.checked_sub(fs)?;
-    let f = word_at(data, fs)? ^ ZEROS;
-    let n = d + l;
-    // All l bytes of the fraction are digits; 1..=8 digits in all.
-    if first_non_digit(f) != l || n == 0 || n > 8 {
-        return None;
-    }
-    // The n digits in bytes 0..n (integer part, then fraction), most
-    // significant first; the bytes above them are shifted out next.
-    let digits = (t & ((1u64 << (8 * d)) - 1)) | (f << (8 * d));
-    let mantissa = swar8(digits << (8 * (8 - n)));
-    #[allow(clippy::cast_precision_loss)] // mantissa < 10^8: exact
-    let v = (mantissa as f64 / POW10[l]) as f32;
+    let u = word_at(data, end.checked_sub(8)?)? ^ ZEROS;
+    let field = TOP[len.min(8)];
+    // Bit 7 of every field byte that is not a digit: (b & 0x7F) + 0x76 reaches
+    // bit 7 exactly when b & 0x7F >= 10 (no carry between bytes), `| u` flags
+    // bytes >= 0x80.
+    let flags = (((u & LOW7) + 0x7676_7676_7676_7676) | u) & !LOW7 & field;
+    let (digits, frac) = if flags == 0 {
+        if len > 8 {
+            return None;
+        }
+        (u & field, 0)
+    } else {
+        // One non-digit, at byte k: it must be the point, with a digit next
+        // to it on at least one side.
+        let k = (flags.trailing_zeros() / 8) as usize;
+        if flags & (flags - 1) != 0 || (u ^ 0x1E1E_1E1E_1E1E_1E1E) & AT[k] != 0 || len == 1 {
+            return None;
+        }
+        // Squeezing the point out frees byte 0: a 9-byte field's first
+        // digit (outside the word) goes there.
+        let first = if len == 9 {
+            let d = data.get(end - 9)? ^ b'0';
+            if d > 9 {
+                return None;
+            }
+            u64::from(d)
+        } else {
+            0
+        };
+        ((u & ABOVE[k]) | ((u & field & BELOW[k]) << 8) | first, 7 - k)
+    };
+    #[allow(clippy::cast_precision_loss)] // < 10^8: exact
+    let v = (swar8(digits) as f64 / POW10[frac]) as f32;
     // The sign as a bit, not a branch (it is unpredictable).
     Some(f32::from_bits(v.to_bits() ^ (u32::from(neg) << 31)))
 }
