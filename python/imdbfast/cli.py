@@ -17,7 +17,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, NoReturn, Sequence
+from typing import Any, Callable, NoReturn, Sequence
 
 from imdbfast.config import EMBEDDINGS, MODELS, MONITORS, PRESETS
 
@@ -72,34 +72,25 @@ def _int_at_least(minimum: int) -> Any:
     return parse
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
-    return value
+def _float_where(accept: Callable[[float], bool], expected: str) -> Any:
+    """An argparse type: a float for which ``accept`` holds."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
 
 
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a rate in [0, 1), got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return value
+_fraction = _float_where(lambda v: 0.0 < v < 1.0, "a number between 0 and 1")
+_rate = _float_where(lambda v: 0.0 <= v < 1.0, "a rate in [0, 1)")
+_positive_float = _float_where(lambda v: v > 0, "a positive number")
 
 
 def _existing_path(text: str) -> str:
