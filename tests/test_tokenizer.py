@@ -93,7 +93,6 @@ def test_single_string_is_rejected():
     [
         ({"standardize": "upper"}, "`standardize` must be one of"),
         ({"split": "("}, "valid regular expression"),
-        ({"split": 3}, "`split` must be"),
         ({"max_tokens": 0}, "`max_tokens` must be an int >= 1"),
         ({"max_tokens": 1}, "`max_tokens` must be at least 2"),
         ({"min_freq": 0}, "`min_freq` must be an int >= 1"),
@@ -104,12 +103,27 @@ def test_single_string_is_rejected():
         ({"oov_token": ""}, "must all differ"),
         ({"start_token": "[S]", "index_from": 1}, "`index_from` must be at least 2"),
         ({"stopwords": "klingon"}, "Unknown stopword list"),
-        ({"stopwords": ["a", 1]}, "`stopwords` must contain only str"),
-        ({"strip_html": "yes"}, "`strip_html` must be a bool"),
     ],
 )
 def test_bad_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
+        Tokenizer(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"split": 3}, "`split` must be"),
+        ({"max_tokens": "100"}, "`max_tokens` must be an int >= 1"),
+        ({"min_freq": 2.5}, "`min_freq` must be an int >= 1"),
+        ({"pad_token": None}, "`pad_token` must be a str"),
+        ({"start_token": 1}, "`start_token` must be None or a str"),
+        ({"stopwords": ["a", 1]}, "`stopwords` must contain only str"),
+        ({"strip_html": "yes"}, "`strip_html` must be a bool"),
+    ],
+)
+def test_bad_option_types(kwargs, match):
+    with pytest.raises(TypeError, match=match):
         Tokenizer(**kwargs)
 
 

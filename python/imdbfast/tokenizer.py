@@ -145,7 +145,7 @@ class Tokenizer:
                 f"Received: standardize={standardize!r}"
             )
         if split is not None and not isinstance(split, str):
-            raise ValueError(
+            raise TypeError(
                 '`split` must be "whitespace", "word", None or a regular expression '
                 f"string. Received: split={split!r}"
             )
@@ -159,11 +159,11 @@ class Tokenizer:
                 raise ValueError(f'`{name}` must be "pre" or "post". Received: {name}={side!r}')
         for name, tok in (("pad_token", pad_token), ("oov_token", oov_token)):
             if not isinstance(tok, str):
-                raise ValueError(f"`{name}` must be a str. Received: {name}={tok!r}")
+                raise TypeError(f"`{name}` must be a str. Received: {name}={tok!r}")
         if start_token is not None and not isinstance(start_token, str):
-            raise ValueError(f"`start_token` must be None or a str. Received: start_token={start_token!r}")
+            raise TypeError(f"`start_token` must be None or a str. Received: start_token={start_token!r}")
         if not isinstance(strip_html, bool):
-            raise ValueError(f"`strip_html` must be a bool. Received: strip_html={strip_html!r}")
+            raise TypeError(f"`strip_html` must be a bool. Received: strip_html={strip_html!r}")
         stopword_list = _stopword_list(stopwords)
 
         self.max_tokens = max_tokens
@@ -471,8 +471,10 @@ class Tokenizer:
 def _check_int(name: str, value: Any, *, minimum: int, optional: bool = False) -> None:
     if value is None and optional:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        expected = f"an int >= {minimum}" + (" or None" if optional else "")
+    expected = f"an int >= {minimum}" + (" or None" if optional else "")
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+    if value < minimum:
         raise ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
 
 
@@ -484,7 +486,7 @@ def _stopword_list(stopwords: str | Iterable[str] | None) -> list[str]:
     words = list(stopwords)
     for i, w in enumerate(words):
         if not isinstance(w, str):
-            raise ValueError(f"`stopwords` must contain only str. Received item {i}: {w!r}")
+            raise TypeError(f"`stopwords` must contain only str. Received item {i}: {w!r}")
     return sorted(set(words))
 
 
