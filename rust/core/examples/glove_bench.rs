@@ -12,7 +12,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..n {
         let t = Instant::now();
         let g = imdbfast_core::glove::load_glove(Path::new(&path), None, &opts)?;
-        println!("{} x {} in {:.3} s", g.rows, g.dim, t.elapsed().as_secs_f64());
+        println!(
+            "{} x {} in {:.3} s",
+            g.rows,
+            g.dim,
+            t.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

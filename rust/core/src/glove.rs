@@ -595,7 +595,10 @@ pub fn parse_glove(data: &[u8], label: &Path, options: &GloveOptions) -> Result<
         }
     }
     // Chunks of about 2 MB: many more than threads, so no core idles at the end.
-    let parts = chunks(data, (data.len() >> 21).max(rayon::current_num_threads() * 8));
+    let parts = chunks(
+        data,
+        (data.len() >> 21).max(rayon::current_num_threads() * 8),
+    );
     match &options.vocabulary {
         None => parse_full(data, &parts, label, dim),
         Some(vocab) => parse_filtered(&parts, label, dim, vocab, options.lowercase_fallback),
@@ -925,7 +928,10 @@ fn fast_decimal(data: &[u8], start: usize, end: usize) -> Option<f32> {
         } else {
             0
         };
-        ((u & ABOVE[k]) | ((u & field & BELOW[k]) << 8) | first, 7 - k)
+        (
+            (u & ABOVE[k]) | ((u & field & BELOW[k]) << 8) | first,
+            7 - k,
+        )
     };
     #[allow(clippy::cast_precision_loss)] // < 10^8: exact
     let v = (swar8(digits) as f64 / POW10[frac]) as f32;
