@@ -269,6 +269,39 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
+/// Skip an optional sign at `b[*p]`; true when it was `-`.
+#[inline]
+fn take_sign(b: &[u8], p: &mut usize) -> bool {
+    match b.get(*p) {
+        Some(b'-') => {
+            *p += 1;
+            true
+        }
+        Some(b'+') => {
+            *p += 1;
+            false
+        }
+        _ => false,
+    }
+}
+
+/// Append the run of decimal digits at `b[*p]` to `mantissa` (wrapping; the
+/// caller bounds the digit count) and return how many there were.
+#[inline]
+fn take_digits(b: &[u8], p: &mut usize, mantissa: &mut u64) -> u32 {
+    let mut count = 0;
+    while let Some(&c) = b.get(*p) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        count += 1;
+        *p += 1;
+    }
+    count
+}
+
 /// Parse one decimal number starting at `b[p]` (`-0.1234`, `12`, `3.5e-05`).
 ///
 /// Returns the value and the position after it, or None when the text is not
@@ -278,58 +311,22 @@ const POW10: [f64; 23] = [
 /// multiplication or division gives the correctly rounded f64.
 #[inline]
 fn parse_simple(b: &[u8], mut p: usize) -> Option<(f64, usize)> {
-    let neg = match b.get(p) {
-        Some(b'-') => {
-            p += 1;
-            true
-        }
-        Some(b'+') => {
-            p += 1;
-            false
-        }
-        _ => false,
-    };
+    let neg = take_sign(b, &mut p);
     let mut mantissa: u64 = 0;
-    let mut digits = 0u32;
+    let mut digits = take_digits(b, &mut p, &mut mantissa);
     let mut exp: i32 = 0;
-    while let Some(&c) = b.get(p) {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-        digits += 1;
-        p += 1;
-    }
     if b.get(p) == Some(&b'.') {
         p += 1;
-        while let Some(&c) = b.get(p) {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
-            digits += 1;
-            exp -= 1;
-            p += 1;
-        }
+        let fraction = take_digits(b, &mut p, &mut mantissa);
+        digits += fraction;
+        exp -= fraction as i32;
     }
     if digits == 0 || digits > 19 {
         return None;
     }
     if matches!(b.get(p), Some(b'e' | b'E')) {
         p += 1;
-        let eneg = match b.get(p) {
-            Some(b'-') => {
-                p += 1;
-                true
-            }
-            Some(b'+') => {
-                p += 1;
-                false
-            }
-            _ => false,
-        };
+        let eneg = take_sign(b, &mut p);
         let mut e: i32 = 0;
         let mut edigits = 0;
         while let Some(&c) = b.get(p) {
