@@ -87,11 +87,13 @@ def test_options_map_onto_train_config():
         "train", "--preset", "glove50-bilstm", "--epochs", "3", "--max-tokens", "5000",
         "--sequence-length", "200", "--train-size", "1000", "--seed", "7",
         "--early-stopping", "2", "--glove", "vectors.txt", "--strip-html", "-q",
+        "--embedding-dropout", "0.25",
     ])
     config = config_from_args(args)
     assert config == TrainConfig.preset(
         "glove50-bilstm", epochs=3, max_tokens=5000, sequence_length=200, train_size=1000,
         seed=7, early_stopping=2, glove_source="vectors.txt", strip_html=True, verbose=0,
+        embedding_dropout=0.25,
     )
     assert config_from_args(build_parser().parse_args(["train"])) == TrainConfig(verbose=1)
 

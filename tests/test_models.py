@@ -236,6 +236,42 @@ def test_build_model_uses_config_and_model_defaults():
     assert isinstance(m.get_layer("batch_norm"), keras.layers.BatchNormalization)
 
 
+@pytest.mark.parametrize("name", MASKED)
+def test_embedding_dropout_drops_whole_channels_in_training_only(name, ids):
+    keras.utils.set_random_seed(3)
+    model = tiny(name, config={"embedding_dropout": 0.5})
+    layer = model.get_layer("embedding_dropout")
+    assert isinstance(layer, keras.layers.SpatialDropout1D)
+    assert layer.rate == 0.5
+    vectors = np.asarray(model.get_layer("embedding")(ids))
+    dropped = np.asarray(layer(vectors, training=True))
+    # A dropped channel is zero at every position of its review; kept ones are
+    # scaled by 1 / (1 - rate).
+    gone = np.all(dropped == 0, axis=1)  # (batch, channels)
+    assert gone.any() and not gone.all()
+    kept = np.broadcast_to(~gone[:, None, :], vectors.shape)
+    np.testing.assert_allclose(dropped[kept], 2 * vectors[kept], rtol=1e-6)
+    np.testing.assert_array_equal(np.asarray(layer(vectors, training=False)), vectors)
+    # Inference is unchanged by the layer, padding stays masked, and the
+    # rate survives a config round trip.
+    padded = np.pad(ids, ((0, 0), (0, 5)))
+    np.testing.assert_allclose(model.predict_on_batch(padded), model.predict_on_batch(ids),
+                               rtol=1e-5, atol=1e-6)
+    clone = type(model).from_config(json.loads(json.dumps(model.get_config())))
+    assert clone.get_layer("embedding_dropout").rate == 0.5
+    # The seed models have no such layer.
+    assert "embedding_dropout" not in [layer.name for layer in tiny(name).layers]
+
+
+def test_embedding_dropout_is_checked():
+    with pytest.raises(ValueError, match="embedding_dropout"):
+        TrainConfig(embedding_dropout=1.0)
+    with pytest.raises(ValueError, match="recurrent models only"):
+        models.build_model(TrainConfig(model="flatten", embedding_dropout=0.2), VOCAB)
+    with pytest.raises(ValueError, match="embedding_dropout"):
+        models.BiLSTMClassifier(VOCAB, embedding_dropout=-0.1)
+
+
 def test_lstm_layers_keep_the_cudnn_compatible_arguments(built):
     for name in MASKED:
         for layer in built[name]._flatten_layers():

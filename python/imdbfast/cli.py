@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="LSTM units, or flatten's hidden units (default: the model's)")
     model.add_argument("--dropout", metavar="F", type=_rate, default=None,
                        help="dropout rate (default: the model's)")
+    model.add_argument("--embedding-dropout", metavar="F", type=_rate, default=None,
+                       help="drop embedding channels at this rate while training "
+                       "(SpatialDropout1D; recurrent models; default: 0)")
 
     text = train.add_argument_group("text")
     text.add_argument("--max-tokens", metavar="N", type=_int_at_least(3), default=None,
@@ -260,6 +263,7 @@ _TRAIN_FIELDS = {
     "embedding_dim": "embedding_dim",
     "units": "units",
     "dropout": "dropout",
+    "embedding_dropout": "embedding_dropout",
     "max_tokens": "max_tokens",
     "sequence_length": "sequence_length",
     "strip_html": "strip_html",

@@ -50,6 +50,9 @@ class TrainConfig:
             default.
         dropout: float or None. Dropout rate after the recurrent layer; None =
             the model's default.
+        embedding_dropout: float. Rate of a ``SpatialDropout1D`` after the
+            embedding of the recurrent models (while training, whole embedding
+            channels are dropped for a review); 0 = none, as in the seeds.
         max_tokens: int or None. Vocabulary size including the padding and OOV
             entries (TextVectorization's meaning); None keeps every word.
         sequence_length: int. Reviews are cut to this many tokens (the first
@@ -111,6 +114,7 @@ class TrainConfig:
     embedding_dim: int | None = None
     units: int | None = None
     dropout: float | None = None
+    embedding_dropout: float = 0.0
     max_tokens: int | None = 20000
     sequence_length: int = 600
     standardize: str | None = "lower_and_strip_punctuation"
@@ -168,6 +172,14 @@ class TrainConfig:
             raise ValueError(
                 "`dropout` must be a number in [0, 1). "
                 f"Received: dropout={self.dropout!r}"
+            )
+        if isinstance(self.embedding_dropout, bool) or not (
+            isinstance(self.embedding_dropout, (int, float))
+            and 0.0 <= self.embedding_dropout < 1.0
+        ):
+            raise ValueError(
+                "`embedding_dropout` must be a number in [0, 1). "
+                f"Received: embedding_dropout={self.embedding_dropout!r}"
             )
         if self.learning_rate is not None and not (
             isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0

@@ -19,6 +19,10 @@ TensorFlow, JAX and PyTorch.
                            with a 200-step linear warmup.
 =========================  =====================================================
 
+The recurrent models take an optional ``embedding_dropout``: a
+``SpatialDropout1D`` after the embedding that, during training, drops whole
+embedding channels (the same dimensions at every position of a review) (0 by default, so the seed architectures are unchanged).
+
 Padding (id 0) is masked: the embedding sets ``mask_zero=True``, the mask flows
 through the recurrent layers and the attention pooling ignores masked steps, so
 appending padding to a review never changes its prediction. ``flatten`` cannot
@@ -212,6 +216,20 @@ def _embedding_layer(
     )
 
 
+def _embedding_dropout(rate: float, dtype: Any) -> keras.layers.Layer | None:
+    """``SpatialDropout1D`` (drops whole embedding channels) for a rate > 0, else None."""
+    if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not (
+        0.0 <= rate < 1.0
+    ):
+        raise ValueError(
+            "`embedding_dropout` must be a number in [0, 1). "
+            f"Received: embedding_dropout={rate!r}"
+        )
+    if rate == 0:
+        return None
+    return keras.layers.SpatialDropout1D(rate, dtype=dtype, name="embedding_dropout")
+
+
 def _set_embedding_matrix(
     layer: keras.layers.Embedding, matrix: Any, embeddings: str
 ) -> None:
@@ -340,6 +358,9 @@ class BiLSTMClassifier(SentimentClassifier):
         embedding_matrix: array or None. Initial word vectors,
             ``(vocabulary_size, embedding_dim)``; required for GloVe modes.
             Not stored in the config.
+        embedding_dropout: float. Rate of ``SpatialDropout1D`` after the
+            embedding (whole channels dropped); 0 = no such layer (the
+            seed models have none).
         dtype: str or None. Dtype policy of the layers (e.g.
             ``"mixed_float16"``); the output layer stays float32.
         fused_lstm: bool. Allow the fused TensorFlow CPU LSTM path
@@ -359,6 +380,7 @@ class BiLSTMClassifier(SentimentClassifier):
         dropout: float = 0.5,
         embeddings: str = "learned",
         embedding_matrix: Any = None,
+        embedding_dropout: float = 0.0,
         dtype: Any = None,
         fused_lstm: bool = True,
         **kwargs: Any,
@@ -368,6 +390,7 @@ class BiLSTMClassifier(SentimentClassifier):
         embedding = _embedding_layer(
             vocabulary_size, embedding_dim, embeddings, mask_zero=True, dtype=dtype
         )
+        word_drop = _embedding_dropout(embedding_dropout, dtype)
         encoder = keras.layers.Bidirectional(
             LSTM(lstm_units, fused=fused_lstm, dtype=dtype), dtype=dtype, name="bilstm"
         )
@@ -377,6 +400,8 @@ class BiLSTMClassifier(SentimentClassifier):
         # === Functional Model ===
         token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
         x = embedding(token_ids)
+        if word_drop is not None:
+            x = word_drop(x)
         x = encoder(x)
         x = drop(x)
         outputs = head(x)
@@ -389,12 +414,14 @@ class BiLSTMClassifier(SentimentClassifier):
         self.lstm_units = lstm_units
         self.dropout = dropout
         self.embeddings = embeddings
+        self.embedding_dropout = embedding_dropout
         self.fused_lstm = fused_lstm
         self._set_policy(dtype)
 
     def get_config(self) -> dict[str, Any]:
         config = self._base_config()
         config["fused_lstm"] = self.fused_lstm
+        config["embedding_dropout"] = self.embedding_dropout
         config.update({"lstm_units": self.lstm_units, "dropout": self.dropout})
         return config
 
@@ -492,6 +519,9 @@ class DeepBiLSTMAttentionClassifier(SentimentClassifier):
         head_dropout: float. Dropout after the relu layer.
         embeddings: str. ``"learned"``, ``"glove"`` or ``"glove-finetune"``.
         embedding_matrix: array or None. Initial word vectors (GloVe modes).
+        embedding_dropout: float. Rate of ``SpatialDropout1D`` after the
+            embedding (whole channels dropped); 0 = no such layer (the
+            seed models have none).
         dtype: str or None. Dtype policy of the layers.
         fused_lstm: bool. Allow the fused TensorFlow CPU LSTM path
             (:class:`imdbfast.layers.LSTM`); False = Keras' step loop.
@@ -513,6 +543,7 @@ class DeepBiLSTMAttentionClassifier(SentimentClassifier):
         head_dropout: float = 0.4,
         embeddings: str = "learned",
         embedding_matrix: Any = None,
+        embedding_dropout: float = 0.0,
         dtype: Any = None,
         fused_lstm: bool = True,
         **kwargs: Any,
@@ -522,6 +553,7 @@ class DeepBiLSTMAttentionClassifier(SentimentClassifier):
         embedding = _embedding_layer(
             vocabulary_size, embedding_dim, embeddings, mask_zero=True, dtype=dtype
         )
+        word_drop = _embedding_dropout(embedding_dropout, dtype)
         encoder = keras.layers.Bidirectional(
             LSTM(lstm_units, return_sequences=True, fused=fused_lstm, dtype=dtype),
             dtype=dtype,
@@ -539,6 +571,8 @@ class DeepBiLSTMAttentionClassifier(SentimentClassifier):
         # === Functional Model ===
         token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
         x = embedding(token_ids)
+        if word_drop is not None:
+            x = word_drop(x)
         x = encoder(x)
         x = drop(x)
         x = norm(x)
@@ -557,12 +591,14 @@ class DeepBiLSTMAttentionClassifier(SentimentClassifier):
         self.dropout = dropout
         self.head_dropout = head_dropout
         self.embeddings = embeddings
+        self.embedding_dropout = embedding_dropout
         self.fused_lstm = fused_lstm
         self._set_policy(dtype)
 
     def get_config(self) -> dict[str, Any]:
         config = self._base_config()
         config["fused_lstm"] = self.fused_lstm
+        config["embedding_dropout"] = self.embedding_dropout
         config.update(
             {
                 "lstm_units": self.lstm_units,
@@ -588,6 +624,9 @@ class LSTMClassifier(SentimentClassifier):
             default optimizer.
         embeddings: str. ``"learned"``, ``"glove"`` or ``"glove-finetune"``.
         embedding_matrix: array or None. Initial word vectors (GloVe modes).
+        embedding_dropout: float. Rate of ``SpatialDropout1D`` after the
+            embedding (whole channels dropped); 0 = no such layer (the
+            seed models have none).
         dtype: str or None. Dtype policy of the layers.
         fused_lstm: bool. Allow the fused TensorFlow CPU LSTM path
             (:class:`imdbfast.layers.LSTM`); False = Keras' step loop.
@@ -608,6 +647,7 @@ class LSTMClassifier(SentimentClassifier):
         warmup_steps: int = 200,
         embeddings: str = "learned",
         embedding_matrix: Any = None,
+        embedding_dropout: float = 0.0,
         dtype: Any = None,
         fused_lstm: bool = True,
         **kwargs: Any,
@@ -617,6 +657,7 @@ class LSTMClassifier(SentimentClassifier):
         embedding = _embedding_layer(
             vocabulary_size, embedding_dim, embeddings, mask_zero=True, dtype=dtype
         )
+        word_drop = _embedding_dropout(embedding_dropout, dtype)
         encoder = LSTM(lstm_units, fused=fused_lstm, dtype=dtype, name="lstm")
         drop = keras.layers.Dropout(dropout, dtype=dtype, name="dropout")
         head = keras.layers.Dense(1, activation="sigmoid", dtype="float32", name="output")
@@ -624,6 +665,8 @@ class LSTMClassifier(SentimentClassifier):
         # === Functional Model ===
         token_ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
         x = embedding(token_ids)
+        if word_drop is not None:
+            x = word_drop(x)
         x = encoder(x)
         x = drop(x)
         outputs = head(x)
@@ -637,12 +680,14 @@ class LSTMClassifier(SentimentClassifier):
         self.dropout = dropout
         self.warmup_steps = warmup_steps
         self.embeddings = embeddings
+        self.embedding_dropout = embedding_dropout
         self.fused_lstm = fused_lstm
         self._set_policy(dtype)
 
     def get_config(self) -> dict[str, Any]:
         config = self._base_config()
         config["fused_lstm"] = self.fused_lstm
+        config["embedding_dropout"] = self.embedding_dropout
         config.update(
             {
                 "lstm_units": self.lstm_units,
@@ -678,7 +723,8 @@ def build_model(
 
     Args:
         config: TrainConfig. Uses ``model``, ``embeddings``, ``embedding_dim``,
-            ``units``, ``dropout``, ``sequence_length`` and ``mixed_precision``.
+            ``units``, ``dropout``, ``embedding_dropout``, ``sequence_length``
+            and ``mixed_precision``.
         vocabulary_size: int. The tokenizer's vocabulary size.
         embedding_matrix: array or None. ``(vocabulary_size, dim)`` initial
             vectors; required when ``config.embeddings`` is a GloVe mode, and
@@ -716,6 +762,11 @@ def build_model(
         "name": name,
     }
     if name == "flatten":
+        if config.embedding_dropout:
+            raise ValueError(
+                "`embedding_dropout` applies to the recurrent models only, not "
+                f"'flatten'. Received: embedding_dropout={config.embedding_dropout}"
+            )
         kwargs["sequence_length"] = config.sequence_length
         if config.units is not None:
             kwargs["hidden_units"] = config.units
@@ -729,6 +780,7 @@ def build_model(
             kwargs["lstm_units"] = config.units
         if config.dropout is not None:
             kwargs["dropout"] = config.dropout
+        kwargs["embedding_dropout"] = config.embedding_dropout
         # XLA cannot compile the fused op.
         kwargs["fused_lstm"] = config.fused_lstm and config.jit_compile is not True
     return MODEL_CLASSES[name](**kwargs)
