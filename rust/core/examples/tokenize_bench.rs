@@ -1,5 +1,6 @@
 //! Profiling driver for the tokenizer without Python: fit on the first half of
-//! the texts, encode all of them to a padded id matrix, print timings.
+//! the texts, encode all of them to a padded id matrix, print timings
+//! (`ROUNDS=n` repeats it n times in one process).
 //!
 //! ```text
 //! cargo run --release -p imdbfast-core --example tokenize_bench -- \
@@ -64,25 +65,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         truncating: Side::Post,
     };
 
-    let t0 = Instant::now();
-    let counts = count_tokens(&pipeline, train);
-    let t_count = t0.elapsed();
-    let vocab = Vocabulary::build(counts, &config)?;
-    let t_fit = t0.elapsed();
-    eprintln!("count {:.3}s", t_count.as_secs_f64());
-    if phase == "fit" {
-        println!("fit {:.3}s vocab {}", t_fit.as_secs_f64(), vocab.len());
-        return Ok(());
+    let rounds: usize = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1);
+    for _ in 0..rounds {
+        let t0 = Instant::now();
+        let counts = count_tokens(&pipeline, train);
+        let t_count = t0.elapsed();
+        let vocab = Vocabulary::build(counts, &config)?;
+        let t_fit = t0.elapsed();
+        if phase == "fit" {
+            println!(
+                "count {:.3}s fit {:.3}s vocab {}",
+                t_count.as_secs_f64(),
+                t_fit.as_secs_f64(),
+                vocab.len()
+            );
+            continue;
+        }
+        let t1 = Instant::now();
+        let out = vocab.encode_padded(&pipeline, &all, &pad);
+        let t_tr = t1.elapsed();
+        let checksum: i64 = out.iter().map(|&v| i64::from(v)).sum();
+        println!(
+            "count {:.3}s fit {:.3}s transform {:.3}s total {:.3}s vocab {} checksum {checksum}",
+            t_count.as_secs_f64(),
+            t_fit.as_secs_f64(),
+            t_tr.as_secs_f64(),
+            t0.elapsed().as_secs_f64(),
+            vocab.len()
+        );
     }
-    let t1 = Instant::now();
-    let out = vocab.encode_padded(&pipeline, &all, &pad);
-    let t_tr = t1.elapsed();
-    let checksum: i64 = out.iter().map(|&v| i64::from(v)).sum();
-    println!(
-        "fit {:.3}s transform {:.3}s vocab {} checksum {checksum}",
-        t_fit.as_secs_f64(),
-        t_tr.as_secs_f64(),
-        vocab.len()
-    );
     Ok(())
 }

@@ -23,6 +23,8 @@ use regex::Regex;
 use crate::error::{CoreError, Result};
 use crate::vocab::TokenMap;
 
+#[cfg(target_arch = "x86_64")]
+mod short_token;
 mod tables;
 
 /// The 32 ASCII punctuation characters, exactly the class
@@ -236,6 +238,14 @@ impl Splitter {
 pub trait TokenSink {
     /// Take one token (non-empty, standardized, not a stopword).
     fn token(&mut self, token: &[u8]) -> ControlFlow<()>;
+
+    /// Take the token `window[..len]`; the bytes after it in `window` are
+    /// readable too, which lets a lookup load fixed-size words instead of
+    /// branching on the token's length (see [`TokenMap::get_at`]).
+    #[inline(always)]
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        self.token(&window[..len])
+    }
 }
 
 /// A closure as a [`TokenSink`].
@@ -261,6 +271,19 @@ impl<S: TokenSink> TokenSink for StopFilter<'_, S> {
             ControlFlow::Continue(())
         } else {
             self.sink.token(token)
+        }
+    }
+
+    #[inline(always)]
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        if len == 0
+            || self
+                .stopwords
+                .is_some_and(|s| s.get_at(window, len).is_some())
+        {
+            ControlFlow::Continue(())
+        } else {
+            self.sink.token_at(window, len)
         }
     }
 }
@@ -596,14 +619,24 @@ fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
     (sep, dirty)
 }
 
-/// Monomorphized scanner for each combination of rules.
-fn fused_split_rules<S: TokenSink, const WORD: bool, const LOWER: bool, const STRIP: bool>(
+/// Monomorphized scanner for each combination of rules. With `SIMD` (only
+/// inside [`fused_split_ssse3`]), tokens of up to 16 bytes are standardized
+/// by [`short_token::standardize`] instead of by branching on `dirty`.
+#[inline(always)]
+fn fused_split_rules<
+    S: TokenSink,
+    const SIMD: bool,
+    const WORD: bool,
+    const LOWER: bool,
+    const STRIP: bool,
+>(
     bytes: &[u8],
     table: &[u16; 256],
     st: &Standardizer,
     buf: &mut Vec<u8>,
     sink: &mut S,
 ) -> ControlFlow<()> {
+    let mut short = [0u8; 16];
     let rules = ByteRules {
         word: WORD,
         lower: LOWER,
@@ -629,17 +662,36 @@ fn fused_split_rules<S: TokenSink, const WORD: bool, const LOWER: bool, const ST
             dirty |= dmask & below_i & from_pos != 0;
             // At most `n`: the first padding separator sits at `n`.
             let end = base + i as usize;
+            #[cfg(target_arch = "x86_64")]
+            if SIMD && dirty && end - tok_start <= 16 && tok_start + 16 <= n {
+                // SAFETY: SIMD is only set in code compiled for SSSE3, which
+                // runs after a CPU check; the window has 16 bytes.
+                let kept = unsafe {
+                    short_token::standardize::<WORD, LOWER, STRIP>(
+                        &bytes[tok_start..],
+                        end - tok_start,
+                        &mut short,
+                    )
+                };
+                match kept {
+                    Some(len) => sink.token_at(&short, len)?,
+                    None => unicode_words(&bytes[tok_start..end], st, sink)?,
+                }
+                tok_start = end + 1;
+                dirty = false;
+                pos = i + 1;
+                sep &= sep - 1;
+                continue;
+            }
             if end > tok_start {
                 let region = &bytes[tok_start..end];
                 if WORD && dirty && !region.is_ascii() {
                     unicode_words(region, st, sink)?;
+                } else if dirty {
+                    let len = rewrite(region, table, buf);
+                    sink.token_at(buf, len)?;
                 } else {
-                    let token = if dirty {
-                        rewrite(region, table, buf)
-                    } else {
-                        region
-                    };
-                    sink.token(token)?;
+                    sink.token_at(&bytes[tok_start..], region.len())?;
                 }
             }
             tok_start = end + 1;
@@ -659,7 +711,8 @@ fn fused_split_rules<S: TokenSink, const WORD: bool, const LOWER: bool, const ST
 
 /// One pass over the bytes: cut at separators; a token whose bytes all map to
 /// themselves is emitted as a slice of the input (no copy), any other is
-/// mapped through `table` (DROP bytes skipped) into `buf` first.
+/// mapped through `table` (DROP bytes skipped) into `buf` first. On CPUs with
+/// SSSE3 (nearly all x86-64 ones) short tokens take the branch-free path.
 fn fused_split<S: TokenSink>(
     bytes: &[u8],
     table: &[u16; 256],
@@ -668,31 +721,68 @@ fn fused_split<S: TokenSink>(
     buf: &mut Vec<u8>,
     sink: &mut S,
 ) -> ControlFlow<()> {
-    let lower = st.lowercase != Lowercase::None;
-    match (word, lower, st.strip_punctuation) {
-        (false, false, false) => {
-            fused_split_rules::<S, false, false, false>(bytes, table, st, buf, sink)
-        }
-        (false, false, true) => {
-            fused_split_rules::<S, false, false, true>(bytes, table, st, buf, sink)
-        }
-        (false, true, false) => {
-            fused_split_rules::<S, false, true, false>(bytes, table, st, buf, sink)
-        }
-        (false, true, true) => {
-            fused_split_rules::<S, false, true, true>(bytes, table, st, buf, sink)
-        }
-        (true, false, false) => {
-            fused_split_rules::<S, true, false, false>(bytes, table, st, buf, sink)
-        }
-        (true, false, true) => {
-            fused_split_rules::<S, true, false, true>(bytes, table, st, buf, sink)
-        }
-        (true, true, false) => {
-            fused_split_rules::<S, true, true, false>(bytes, table, st, buf, sink)
-        }
-        (true, true, true) => fused_split_rules::<S, true, true, true>(bytes, table, st, buf, sink),
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("ssse3") {
+        // SAFETY: the CPU supports SSSE3 (checked just above).
+        return unsafe { fused_split_ssse3(bytes, table, word, st, buf, sink) };
     }
+    fused_split_dispatch::<S, false>(bytes, table, word, st, buf, sink)
+}
+
+/// [`fused_split`] compiled for SSSE3.
+///
+/// # Safety
+/// The CPU must support SSSE3.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "ssse3")]
+unsafe fn fused_split_ssse3<S: TokenSink>(
+    bytes: &[u8],
+    table: &[u16; 256],
+    word: bool,
+    st: &Standardizer,
+    buf: &mut Vec<u8>,
+    sink: &mut S,
+) -> ControlFlow<()> {
+    fused_split_dispatch::<S, true>(bytes, table, word, st, buf, sink)
+}
+
+/// Picks the scanner monomorphized for the pipeline's rules.
+#[inline(always)]
+fn fused_split_dispatch<S: TokenSink, const SIMD: bool>(
+    bytes: &[u8],
+    table: &[u16; 256],
+    word: bool,
+    st: &Standardizer,
+    buf: &mut Vec<u8>,
+    sink: &mut S,
+) -> ControlFlow<()> {
+    let lower = st.lowercase != Lowercase::None;
+    let args = (bytes, table, st, buf, sink);
+    match (word, lower, st.strip_punctuation) {
+        (false, false, false) => call::<S, SIMD, false, false, false>(args),
+        (false, false, true) => call::<S, SIMD, false, false, true>(args),
+        (false, true, false) => call::<S, SIMD, false, true, false>(args),
+        (false, true, true) => call::<S, SIMD, false, true, true>(args),
+        (true, false, false) => call::<S, SIMD, true, false, false>(args),
+        (true, false, true) => call::<S, SIMD, true, false, true>(args),
+        (true, true, false) => call::<S, SIMD, true, true, false>(args),
+        (true, true, true) => call::<S, SIMD, true, true, true>(args),
+    }
+}
+
+type ScanArgs<'a, 'b, S> = (
+    &'a [u8],
+    &'a [u16; 256],
+    &'a Standardizer,
+    &'b mut Vec<u8>,
+    &'b mut S,
+);
+
+#[inline(always)]
+fn call<S: TokenSink, const SIMD: bool, const WORD: bool, const LOWER: bool, const STRIP: bool>(
+    (bytes, table, st, buf, sink): ScanArgs<'_, '_, S>,
+) -> ControlFlow<()> {
+    fused_split_rules::<S, SIMD, WORD, LOWER, STRIP>(bytes, table, st, buf, sink)
 }
 
 /// Word splitting of a region (between ASCII separators) that holds non-ASCII
@@ -714,12 +804,13 @@ fn unicode_words<S: TokenSink>(region: &[u8], st: &Standardizer, sink: &mut S) -
     split_words(&standardizer.apply(text), &mut |t: &[u8]| sink.token(t))
 }
 
-/// Map `region` through `table` into `buf` (DROP bytes left out) and return
-/// the result.
+/// Map `region` through `table` into the front of `buf` (DROP bytes left
+/// out) and return the result's length. `buf` keeps at least
+/// [`WINDOW_SLACK`] bytes after it.
 #[inline]
-fn rewrite<'b>(region: &[u8], table: &[u16; 256], buf: &'b mut Vec<u8>) -> &'b [u8] {
-    if buf.len() < region.len() {
-        buf.resize(region.len(), 0);
+fn rewrite(region: &[u8], table: &[u16; 256], buf: &mut Vec<u8>) -> usize {
+    if buf.len() < region.len() + WINDOW_SLACK {
+        buf.resize(region.len() + WINDOW_SLACK, 0);
     }
     // Branch-free: every byte is stored, and the write position only advances
     // past the bytes that are kept (a DROP byte is overwritten by the next).
@@ -731,8 +822,12 @@ fn rewrite<'b>(region: &[u8], table: &[u16; 256], buf: &'b mut Vec<u8>) -> &'b [
         }
         kept += usize::from(c < DROP);
     }
-    &buf[..kept]
+    kept
 }
+
+/// Readable bytes kept after a rewritten token (enough for the 16-byte loads
+/// of [`TokenMap::get_at`]).
+const WINDOW_SLACK: usize = 16;
 
 /// Emit the maximal runs of word characters of `s`.
 fn split_words<F>(s: &str, emit: &mut F) -> ControlFlow<()>

@@ -86,6 +86,12 @@ impl TokenSink for CountSink<'_> {
         *self.0.entry_or_default(token) += 1;
         ControlFlow::Continue(())
     }
+
+    #[inline(always)]
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        *self.0.entry_or_default_at(window, len) += 1;
+        ControlFlow::Continue(())
+    }
 }
 
 /// Id given to stopwords in an [`EncodeSink`]'s lookup: such tokens are skipped.
@@ -103,7 +109,16 @@ struct EncodeSink<'a> {
 impl TokenSink for EncodeSink<'_> {
     #[inline(always)]
     fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
-        let id = self.lookup.get(token).copied().unwrap_or(self.oov_id);
+        self.token_at(token, token.len())
+    }
+
+    #[inline(always)]
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        let id = self
+            .lookup
+            .get_at(window, len)
+            .copied()
+            .unwrap_or(self.oov_id);
         if id == STOPWORD {
             return ControlFlow::Continue(());
         }
@@ -143,7 +158,16 @@ impl RowSink<'_> {
 impl TokenSink for RowSink<'_> {
     #[inline(always)]
     fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
-        let id = self.lookup.get(token).copied().unwrap_or(self.oov_id);
+        self.token_at(token, token.len())
+    }
+
+    #[inline(always)]
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        let id = self
+            .lookup
+            .get_at(window, len)
+            .copied()
+            .unwrap_or(self.oov_id);
         if id == STOPWORD {
             return ControlFlow::Continue(());
         }

@@ -186,6 +186,27 @@ fn pack(token: &[u8]) -> Packed {
     }
 }
 
+/// [`pack`] for the token `window[..len]`, reading 16 fixed bytes from
+/// `window` when it has them (no branching on the length).
+#[inline(always)]
+fn pack_at(window: &[u8], len: usize) -> Packed {
+    match window.get(..16) {
+        Some(head) if (1..=16).contains(&len) && window[len - 1] != 0 => {
+            let mut lo = [0u8; 8];
+            let mut hi = [0u8; 8];
+            lo.copy_from_slice(&head[..8]);
+            hi.copy_from_slice(&head[8..]);
+            let (lo, hi) = (u64::from_le_bytes(lo), u64::from_le_bytes(hi));
+            if len <= 8 {
+                Packed::Short(lo & (u64::MAX >> (64 - 8 * len)))
+            } else {
+                Packed::Mid(u128::from(lo) | u128::from(hi & (u64::MAX >> (128 - 8 * len))) << 64)
+            }
+        }
+        _ => pack(&window[..len]),
+    }
+}
+
 /// The bytes of a packed key (its length: up to the last non-zero byte).
 fn unpack(bytes: &[u8]) -> Vec<u8> {
     let len = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
@@ -235,6 +256,29 @@ impl<V: Copy + Default> TokenMap<V> {
             Packed::Short(k) => self.short.get(k),
             Packed::Mid(k) => self.mid.get(k),
             Packed::Long => self.long.get(token),
+        }
+    }
+
+    /// [`TokenMap::get`] of the token `window[..len]`. The bytes after the
+    /// token in `window` are read but do not matter; with at least 16 bytes
+    /// in `window` the key is built without branching on the length.
+    #[inline(always)]
+    pub fn get_at(&self, window: &[u8], len: usize) -> Option<&V> {
+        match pack_at(window, len) {
+            Packed::Short(k) => self.short.get(k),
+            Packed::Mid(k) => self.mid.get(k),
+            Packed::Long => self.long.get(&window[..len]),
+        }
+    }
+
+    /// [`TokenMap::entry_or_default`] of the token `window[..len]` (see
+    /// [`TokenMap::get_at`]).
+    #[inline(always)]
+    pub fn entry_or_default_at(&mut self, window: &[u8], len: usize) -> &mut V {
+        match pack_at(window, len) {
+            Packed::Short(k) => self.short.get_or_insert(k),
+            Packed::Mid(k) => self.mid.get_or_insert(k),
+            Packed::Long => self.long.entry(window[..len].into()).or_default(),
         }
     }
 
