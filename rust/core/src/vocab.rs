@@ -29,7 +29,7 @@ use crate::text::{Scratch, TextPipeline, TokenSink};
 
 mod table;
 
-pub use table::TokenMap;
+pub use table::{TokenBytes, TokenMap};
 
 /// Token counts.
 pub type Counts = TokenMap<u64>;
@@ -311,14 +311,15 @@ impl Vocabulary {
     pub fn build(counts: Counts, config: &VocabConfig) -> Result<Self> {
         config.validate()?;
         let specials = config.specials();
-        let mut entries: Vec<(Vec<u8>, u64)> = counts
+        let mut entries: Vec<(TokenBytes, u64)> = counts
             .into_entries()
             .filter(|(tok, c)| {
-                *c >= config.min_freq && !specials.iter().any(|s| s.as_bytes() == &tok[..])
+                *c >= config.min_freq && !specials.iter().any(|s| s.as_bytes() == tok.as_bytes())
             })
             .collect();
-        let by_frequency =
-            |a: &(Vec<u8>, u64), b: &(Vec<u8>, u64)| b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0));
+        let by_frequency = |a: &(TokenBytes, u64), b: &(TokenBytes, u64)| {
+            b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0))
+        };
         let first = config.first_word_id();
         if let Some(max) = config.max_tokens {
             // Only the kept tokens need sorting: select them first.
@@ -340,7 +341,7 @@ impl Vocabulary {
         tokens.extend(
             entries
                 .into_iter()
-                .map(|(tok, _)| String::from_utf8_lossy(&tok).into_owned()),
+                .map(|(tok, _)| String::from_utf8_lossy(tok.as_bytes()).into_owned()),
         );
         Self::from_tokens(tokens, config)
     }

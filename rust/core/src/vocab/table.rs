@@ -137,6 +137,10 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
     fn iter(&self) -> impl Iterator<Item = (K, V)> + '_ {
         self.slots.iter().copied().filter(|(k, _)| !k.is_empty())
     }
+
+    fn into_iter(self) -> impl Iterator<Item = (K, V)> {
+        self.slots.into_iter().filter(|(k, _)| !k.is_empty())
+    }
 }
 
 /// Where a token lives in a [`TokenMap`].
@@ -207,10 +211,49 @@ fn pack_at(window: &[u8], len: usize) -> Packed {
     }
 }
 
-/// The bytes of a packed key (its length: up to the last non-zero byte).
-fn unpack(bytes: &[u8]) -> Vec<u8> {
-    let len = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-    bytes[..len].to_vec()
+/// The bytes of a token taken out of a [`TokenMap`]: up to 16 bytes inline
+/// (no allocation; nearly every token), longer ones on the heap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenBytes(Repr);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Repr {
+    Inline { bytes: [u8; 16], len: u8 },
+    Heap(Box<[u8]>),
+}
+
+impl TokenBytes {
+    /// From a packed key's little-endian bytes (its length: up to the last
+    /// non-zero byte).
+    fn unpack(packed: &[u8]) -> Self {
+        let len = packed.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        let mut bytes = [0u8; 16];
+        bytes[..len].copy_from_slice(&packed[..len]);
+        TokenBytes(Repr::Inline {
+            bytes,
+            len: len as u8,
+        })
+    }
+
+    /// The token's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { bytes, len } => &bytes[..usize::from(*len)],
+            Repr::Heap(bytes) => bytes,
+        }
+    }
+}
+
+impl Ord for TokenBytes {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+impl PartialOrd for TokenBytes {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// A map from token bytes to a small `Copy` value (see the module docs).
@@ -314,21 +357,20 @@ impl<V: Copy + Default> TokenMap<V> {
     }
 
     /// All `(token bytes, value)` pairs, in no particular order.
-    pub fn into_entries(self) -> impl Iterator<Item = (Vec<u8>, V)> {
-        let short: Vec<(Vec<u8>, V)> = self
+    pub fn into_entries(self) -> impl Iterator<Item = (TokenBytes, V)> {
+        let short = self
             .short
-            .iter()
-            .map(|(k, v)| (unpack(&k.to_le_bytes()), v))
-            .collect();
-        let mid: Vec<(Vec<u8>, V)> = self
-            .mid
-            .iter()
-            .map(|(k, v)| (unpack(&k.to_le_bytes()), v))
-            .collect();
-        short
             .into_iter()
-            .chain(mid)
-            .chain(self.long.into_iter().map(|(k, v)| (k.into_vec(), v)))
+            .map(|(k, v)| (TokenBytes::unpack(&k.to_le_bytes()), v));
+        let mid = self
+            .mid
+            .into_iter()
+            .map(|(k, v)| (TokenBytes::unpack(&k.to_le_bytes()), v));
+        let long = self
+            .long
+            .into_iter()
+            .map(|(k, v)| (TokenBytes(Repr::Heap(k)), v));
+        short.chain(mid).chain(long)
     }
 }
 
@@ -362,7 +404,10 @@ mod tests {
         assert_eq!(map.get(b"zz"), None);
         let mut entries: Vec<(Vec<u8>, usize)> = map.into_entries().collect();
         entries.sort_by_key(|e| e.1);
-        let back: Vec<Vec<u8>> = entries.into_iter().map(|e| e.0).collect();
+        let back: Vec<Vec<u8>> = entries
+            .into_iter()
+            .map(|e| e.0.as_bytes().to_vec())
+            .collect();
         assert_eq!(back, words);
     }
 
