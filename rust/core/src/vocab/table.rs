@@ -402,7 +402,7 @@ mod tests {
             assert_eq!(map.get(w), Some(&i), "{w:?}");
         }
         assert_eq!(map.get(b"zz"), None);
-        let mut entries: Vec<(Vec<u8>, usize)> = map.into_entries().collect();
+        let mut entries: Vec<(TokenBytes, usize)> = map.into_entries().collect();
         entries.sort_by_key(|e| e.1);
         let back: Vec<Vec<u8>> = entries
             .into_iter()
