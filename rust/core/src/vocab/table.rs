@@ -101,6 +101,20 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
         }
     }
 
+    /// Ask the CPU to start loading the cache line of `key`'s home slot.
+    #[inline(always)]
+    fn prefetch(&self, key: K) {
+        let i = key.hash(self.seed) as usize & (self.slots.len() - 1);
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch is only a hint; the address is inside `slots`.
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<_MM_HINT_T0>(self.slots.as_ptr().add(i).cast());
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = i;
+    }
+
     #[inline(always)]
     fn get(&self, key: K) -> Option<&V> {
         let slot = &self.slots[self.find(key)];
@@ -211,6 +225,25 @@ fn pack_at(window: &[u8], len: usize) -> Packed {
     }
 }
 
+/// A token of 1 to 16 bytes packed for a [`TokenMap`] lookup (see
+/// [`TokenMap::key_at`]): lets a caller start the lookup's memory access
+/// ([`TokenMap::prefetch`]) well before it needs the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenKey(KeyRepr);
+
+impl Default for TokenKey {
+    /// A placeholder (the key of the one-byte token `"\x01"`).
+    fn default() -> Self {
+        TokenKey(KeyRepr::Short(1))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyRepr {
+    Short(u64),
+    Mid(u128),
+}
+
 /// The bytes of a token taken out of a [`TokenMap`]: up to 16 bytes inline
 /// (no allocation; nearly every token), longer ones on the heap.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,6 +344,44 @@ impl<V: Copy + Default> TokenMap<V> {
             Packed::Short(k) => self.short.get(k),
             Packed::Mid(k) => self.mid.get(k),
             Packed::Long => self.long.get(&window[..len]),
+        }
+    }
+
+    /// The packed key of the token `window[..len]`, or None for the tokens
+    /// that have no packed form (empty, longer than 16 bytes, ending in NUL).
+    #[inline(always)]
+    pub fn key_at(window: &[u8], len: usize) -> Option<TokenKey> {
+        match pack_at(window, len) {
+            Packed::Short(k) => Some(TokenKey(KeyRepr::Short(k))),
+            Packed::Mid(k) => Some(TokenKey(KeyRepr::Mid(k))),
+            Packed::Long => None,
+        }
+    }
+
+    /// Start loading the memory that a lookup of `key` will read.
+    #[inline(always)]
+    pub fn prefetch(&self, key: TokenKey) {
+        match key.0 {
+            KeyRepr::Short(k) => self.short.prefetch(k),
+            KeyRepr::Mid(k) => self.mid.prefetch(k),
+        }
+    }
+
+    /// [`TokenMap::get`] of a packed key.
+    #[inline(always)]
+    pub fn get_key(&self, key: TokenKey) -> Option<&V> {
+        match key.0 {
+            KeyRepr::Short(k) => self.short.get(k),
+            KeyRepr::Mid(k) => self.mid.get(k),
+        }
+    }
+
+    /// [`TokenMap::entry_or_default`] of a packed key.
+    #[inline(always)]
+    pub fn entry_key(&mut self, key: TokenKey) -> &mut V {
+        match key.0 {
+            KeyRepr::Short(k) => self.short.get_or_insert(k),
+            KeyRepr::Mid(k) => self.mid.get_or_insert(k),
         }
     }
 
