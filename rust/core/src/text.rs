@@ -296,6 +296,7 @@ const SEP: u16 = 257;
 #[derive(Debug, Default)]
 pub struct Scratch {
     token: Vec<u8>,
+    lowered: Vec<u8>,
 }
 
 /// Standardizer + splitter + stopwords: turns a text into a stream of tokens.
@@ -447,7 +448,7 @@ impl TextPipeline {
                 table,
                 word,
                 &self.standardizer,
-                &mut scratch.token,
+                scratch,
                 &mut filter,
             );
             return;
@@ -619,9 +620,11 @@ fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
     (sep, dirty)
 }
 
-/// Monomorphized scanner for each combination of rules. With `SIMD` (only
-/// inside [`fused_split_ssse3`]), tokens of up to 16 bytes are standardized
-/// by [`short_token::standardize`] instead of by branching on `dirty`.
+/// Monomorphized scanner for each combination of rules, over the text
+/// `bytes[..n]` (`bytes` may go on past it: readable bytes that let tokens
+/// near the end be loaded as 16-byte windows too). With `SIMD` (only inside
+/// [`fused_split_ssse3`]), tokens of up to 16 bytes that need rewriting are
+/// standardized by [`short_token::standardize`].
 #[inline(always)]
 fn fused_split_rules<
     S: TokenSink,
@@ -631,6 +634,7 @@ fn fused_split_rules<
     const STRIP: bool,
 >(
     bytes: &[u8],
+    n: usize,
     table: &[u16; 256],
     st: &Standardizer,
     buf: &mut Vec<u8>,
@@ -642,7 +646,6 @@ fn fused_split_rules<
         lower: LOWER,
         strip: STRIP,
     };
-    let n = bytes.len();
     let mut tok_start = 0usize;
     let mut dirty = false;
     let mut base = 0usize;
@@ -663,7 +666,7 @@ fn fused_split_rules<
             // At most `n`: the first padding separator sits at `n`.
             let end = base + i as usize;
             #[cfg(target_arch = "x86_64")]
-            if SIMD && dirty && end - tok_start <= 16 && tok_start + 16 <= n {
+            if SIMD && dirty && end - tok_start <= 16 && tok_start + 16 <= bytes.len() {
                 // SAFETY: SIMD is only set in code compiled for SSSE3, which
                 // runs after a CPU check; the window has 16 bytes.
                 let kept = unsafe {
@@ -711,25 +714,30 @@ fn fused_split_rules<
 
 /// One pass over the bytes: cut at separators; a token whose bytes all map to
 /// themselves is emitted as a slice of the input (no copy), any other is
-/// mapped through `table` (DROP bytes skipped) into `buf` first. On CPUs with
-/// SSSE3 (nearly all x86-64 ones) short tokens take the branch-free path.
+/// mapped through `table` (DROP bytes skipped) into a buffer first. On CPUs
+/// with SSSE3 (nearly all x86-64 ones) short tokens take the branch-free path.
 fn fused_split<S: TokenSink>(
     bytes: &[u8],
     table: &[u16; 256],
     word: bool,
     st: &Standardizer,
-    buf: &mut Vec<u8>,
+    scratch: &mut Scratch,
     sink: &mut S,
 ) -> ControlFlow<()> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("ssse3") {
         // SAFETY: the CPU supports SSSE3 (checked just above).
-        return unsafe { fused_split_ssse3(bytes, table, word, st, buf, sink) };
+        return unsafe { fused_split_ssse3(bytes, table, word, st, scratch, sink) };
     }
-    fused_split_dispatch::<S, false>(bytes, table, word, st, buf, sink)
+    let lower = st.lowercase != Lowercase::None;
+    let args = (bytes, bytes.len(), table, st, &mut scratch.token, sink);
+    fused_split_dispatch::<S, false>(word, lower, st.strip_punctuation, args)
 }
 
-/// [`fused_split`] compiled for SSSE3.
+/// [`fused_split`] compiled for SSSE3. A text to lowercase is lowercased
+/// (ASCII letters) as a whole first, into a buffer with 16 bytes of slack:
+/// capitalized words then need no rewriting, and every token can be loaded
+/// as a 16-byte window.
 ///
 /// # Safety
 /// The CPU must support SSSE3.
@@ -740,25 +748,42 @@ unsafe fn fused_split_ssse3<S: TokenSink>(
     table: &[u16; 256],
     word: bool,
     st: &Standardizer,
-    buf: &mut Vec<u8>,
+    scratch: &mut Scratch,
     sink: &mut S,
 ) -> ControlFlow<()> {
-    fused_split_dispatch::<S, true>(bytes, table, word, st, buf, sink)
+    let Scratch { token, lowered } = scratch;
+    if st.lowercase == Lowercase::None {
+        let args = (bytes, bytes.len(), table, st, token, sink);
+        return fused_split_dispatch::<S, true>(word, false, st.strip_punctuation, args);
+    }
+    lowered.clear();
+    lowered.extend(bytes.iter().map(u8::to_ascii_lowercase));
+    lowered.extend_from_slice(&[b' '; 16]);
+    // ASCII lowercasing is idempotent and commutes with the rest (the table,
+    // punctuation stripping, and the Unicode path for non-ASCII regions), so
+    // the scan itself no longer needs to lowercase.
+    let args = (&lowered[..], bytes.len(), table, st, token, sink);
+    fused_split_dispatch::<S, true>(word, false, st.strip_punctuation, args)
 }
 
-/// Picks the scanner monomorphized for the pipeline's rules.
+type ScanArgs<'a, 'b, S> = (
+    &'a [u8],
+    usize,
+    &'a [u16; 256],
+    &'a Standardizer,
+    &'b mut Vec<u8>,
+    &'b mut S,
+);
+
+/// Picks the scanner monomorphized for the rules.
 #[inline(always)]
 fn fused_split_dispatch<S: TokenSink, const SIMD: bool>(
-    bytes: &[u8],
-    table: &[u16; 256],
     word: bool,
-    st: &Standardizer,
-    buf: &mut Vec<u8>,
-    sink: &mut S,
+    lower: bool,
+    strip: bool,
+    args: ScanArgs<'_, '_, S>,
 ) -> ControlFlow<()> {
-    let lower = st.lowercase != Lowercase::None;
-    let args = (bytes, table, st, buf, sink);
-    match (word, lower, st.strip_punctuation) {
+    match (word, lower, strip) {
         (false, false, false) => call::<S, SIMD, false, false, false>(args),
         (false, false, true) => call::<S, SIMD, false, false, true>(args),
         (false, true, false) => call::<S, SIMD, false, true, false>(args),
@@ -770,19 +795,11 @@ fn fused_split_dispatch<S: TokenSink, const SIMD: bool>(
     }
 }
 
-type ScanArgs<'a, 'b, S> = (
-    &'a [u8],
-    &'a [u16; 256],
-    &'a Standardizer,
-    &'b mut Vec<u8>,
-    &'b mut S,
-);
-
 #[inline(always)]
 fn call<S: TokenSink, const SIMD: bool, const WORD: bool, const LOWER: bool, const STRIP: bool>(
-    (bytes, table, st, buf, sink): ScanArgs<'_, '_, S>,
+    (bytes, n, table, st, buf, sink): ScanArgs<'_, '_, S>,
 ) -> ControlFlow<()> {
-    fused_split_rules::<S, SIMD, WORD, LOWER, STRIP>(bytes, table, st, buf, sink)
+    fused_split_rules::<S, SIMD, WORD, LOWER, STRIP>(bytes, n, table, st, buf, sink)
 }
 
 /// Word splitting of a region (between ASCII separators) that holds non-ASCII
