@@ -364,16 +364,35 @@ impl Vocabulary {
     pub fn build(counts: Counts, config: &VocabConfig) -> Result<Self> {
         config.validate()?;
         let specials = config.specials();
+        let first = config.first_word_id();
+        // With max_tokens, only tokens counted at least as often as the one
+        // of the last kept rank can be kept: find that count on the bare
+        // counts first, so that only those tokens are taken out of the map.
+        let mut least = config.min_freq;
+        if let Some(max) = config.max_tokens {
+            let keep = max.saturating_sub(first);
+            let mut values: Vec<u64> = counts.values().filter(|&c| c >= least).collect();
+            for special in &specials {
+                if let Some(c) = counts.get(special.as_bytes()) {
+                    if let Some(at) = values.iter().position(|v| v == c) {
+                        values.swap_remove(at);
+                    }
+                }
+            }
+            if keep > 0 && values.len() > keep {
+                let (_, kth, _) = values.select_nth_unstable_by(keep - 1, |a, b| b.cmp(a));
+                least = least.max(*kth);
+            }
+        }
         let mut entries: Vec<(TokenBytes, u64)> = counts
             .into_entries()
             .filter(|(tok, c)| {
-                *c >= config.min_freq && !specials.iter().any(|s| s.as_bytes() == tok.as_bytes())
+                *c >= least && !specials.iter().any(|s| s.as_bytes() == tok.as_bytes())
             })
             .collect();
         let by_frequency = |a: &(TokenBytes, u64), b: &(TokenBytes, u64)| {
             b.1.cmp(&a.1).then_with(|| b.0.cmp(&a.0))
         };
-        let first = config.first_word_id();
         if let Some(max) = config.max_tokens {
             // Only the kept tokens need sorting: select them first.
             let keep = max.saturating_sub(first);

@@ -427,6 +427,13 @@ impl<V: Copy + Default> TokenMap<V> {
         }
     }
 
+    /// All values, in no particular order.
+    pub fn values(&self) -> impl Iterator<Item = V> + '_ {
+        let short = self.short.iter().map(|(_, v)| v);
+        let mid = self.mid.iter().map(|(_, v)| v);
+        short.chain(mid).chain(self.long.values().copied())
+    }
+
     /// All `(token bytes, value)` pairs, in no particular order.
     pub fn into_entries(self) -> impl Iterator<Item = (TokenBytes, V)> {
         let short = self
