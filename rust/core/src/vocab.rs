@@ -718,6 +718,29 @@ mod tests {
     }
 
     #[test]
+    fn special_tokens_met_in_the_text_do_not_take_a_kept_rank() {
+        let p = TextPipeline::new(
+            crate::text::Standardizer::from_name(None, false).unwrap_or_else(|e| panic!("{e}")),
+            crate::text::Splitter::default(),
+            std::iter::empty::<&str>(),
+        );
+        let docs = ["[UNK] [UNK] [UNK] [UNK] a a a b b c"];
+        for (max, expected) in [
+            (3, &["", "[UNK]", "a"][..]),
+            (4, &["", "[UNK]", "a", "b"][..]),
+            (9, &["", "[UNK]", "a", "b", "c"][..]),
+        ] {
+            let config = VocabConfig {
+                max_tokens: Some(max),
+                ..VocabConfig::default()
+            };
+            let v = Vocabulary::build(count_tokens(&p, &docs), &config)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(v.tokens(), expected, "max_tokens={max}");
+        }
+    }
+
+    #[test]
     fn min_freq_alphabetical_and_index_from() {
         let config = VocabConfig {
             min_freq: 2,
