@@ -372,11 +372,27 @@ mod tests {
     use super::*;
     use std::io::Write;
 
-    fn tmpdir(tag: &str) -> PathBuf {
+    /// A fresh directory under the system temp dir, removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl std::ops::Deref for TempDir {
+        type Target = PathBuf;
+        fn deref(&self) -> &PathBuf {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn tmpdir(tag: &str) -> TempDir {
         let d = std::env::temp_dir().join(format!("imdbfast-archive-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         let _ = std::fs::create_dir_all(&d);
-        d
+        TempDir(d)
     }
 
     fn header(path: &str, kind: tar::EntryType, size: u64) -> tar::Header {
@@ -528,7 +544,7 @@ mod tests {
         let a = read_imdb_dir(&d, false)?;
         let t = read_imdb_tar(&build(&tmpdir("dir2"), &all_classes()), false)?;
         assert_eq!(a.reviews, t.reviews);
-        std::fs::remove_dir_all(d.join("aclImdb/test/pos")).map_err(|e| CoreError::io(&d, e))?;
+        std::fs::remove_dir_all(d.join("aclImdb/test/pos")).map_err(|e| CoreError::io(&*d, e))?;
         match read_imdb_dir(&d, false) {
             Err(e) => assert!(e.to_string().contains("missing class folder"), "{e}"),
             Ok(_) => panic!("accepted"),
