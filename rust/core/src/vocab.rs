@@ -146,15 +146,34 @@ impl TokenSink for CountSink<'_> {
     }
 }
 
-/// Id given to stopwords in an [`EncodeSink`]'s lookup: such tokens are skipped.
+/// Id given to stopwords in an encoding lookup: such tokens are skipped.
 const STOPWORD: i32 = -1;
+
+/// Token -> id for encoding: unknown tokens get the OOV id, stopwords none.
+#[derive(Clone, Copy)]
+struct Ids<'a> {
+    lookup: &'a TokenMap<i32>,
+    oov_id: i32,
+}
+
+impl Ids<'_> {
+    /// The id of the token `window[..len]`, or None for a stopword.
+    #[inline(always)]
+    fn get(self, window: &[u8], len: usize) -> Option<i32> {
+        let id = self
+            .lookup
+            .get_at(window, len)
+            .copied()
+            .unwrap_or(self.oov_id);
+        (id != STOPWORD).then_some(id)
+    }
+}
 
 /// Appends the id of every token it is given (skipping stopwords), up to
 /// `limit` ids.
 struct EncodeSink<'a> {
-    lookup: &'a TokenMap<i32>,
-    oov_id: i32,
-    ids: &'a mut Vec<i32>,
+    ids: Ids<'a>,
+    out: &'a mut Vec<i32>,
     limit: usize,
 }
 
@@ -166,20 +185,13 @@ impl TokenSink for EncodeSink<'_> {
 
     #[inline(always)]
     fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
-        let id = self
-            .lookup
-            .get_at(window, len)
-            .copied()
-            .unwrap_or(self.oov_id);
-        if id == STOPWORD {
-            return ControlFlow::Continue(());
+        if let Some(id) = self.ids.get(window, len) {
+            self.out.push(id);
+            if self.out.len() >= self.limit {
+                return ControlFlow::Break(());
+            }
         }
-        self.ids.push(id);
-        if self.ids.len() >= self.limit {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
+        ControlFlow::Continue(())
     }
 }
 
@@ -187,8 +199,7 @@ impl TokenSink for EncodeSink<'_> {
 /// row, until the row is full. (Unlike counting, lookups are not batched:
 /// the vocabulary's table is small enough to stay in the CPU's caches.)
 struct RowSink<'a> {
-    lookup: &'a TokenMap<i32>,
-    oov_id: i32,
+    ids: Ids<'a>,
     row: &'a mut [i32],
     len: usize,
 }
@@ -216,15 +227,10 @@ impl TokenSink for RowSink<'_> {
 
     #[inline(always)]
     fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
-        let id = self
-            .lookup
-            .get_at(window, len)
-            .copied()
-            .unwrap_or(self.oov_id);
-        if id == STOPWORD {
-            return ControlFlow::Continue(());
+        match self.ids.get(window, len) {
+            Some(id) => self.push(id),
+            None => ControlFlow::Continue(()),
         }
-        self.push(id)
     }
 }
 
@@ -553,9 +559,11 @@ impl Vocabulary {
             }
         }
         let mut sink = EncodeSink {
-            lookup,
-            oov_id: self.oov_id,
-            ids,
+            ids: Ids {
+                lookup,
+                oov_id: self.oov_id,
+            },
+            out: ids,
             limit,
         };
         pipeline.tokens_with_stopwords_into(text, scratch, &mut sink);
@@ -614,8 +622,10 @@ impl Vocabulary {
         row: &mut [i32],
     ) {
         let mut sink = RowSink {
-            lookup,
-            oov_id: self.oov_id,
+            ids: Ids {
+                lookup,
+                oov_id: self.oov_id,
+            },
             row,
             len: 0,
         };
