@@ -157,14 +157,19 @@ struct Ids<'a> {
 }
 
 impl Ids<'_> {
+    /// The id of the token `window[..len]`, or [`STOPWORD`].
+    #[inline(always)]
+    fn raw(self, window: &[u8], len: usize) -> i32 {
+        self.lookup
+            .get_at(window, len)
+            .copied()
+            .unwrap_or(self.oov_id)
+    }
+
     /// The id of the token `window[..len]`, or None for a stopword.
     #[inline(always)]
     fn get(self, window: &[u8], len: usize) -> Option<i32> {
-        let id = self
-            .lookup
-            .get_at(window, len)
-            .copied()
-            .unwrap_or(self.oov_id);
+        let id = self.raw(window, len);
         (id != STOPWORD).then_some(id)
     }
 }
@@ -196,8 +201,9 @@ impl TokenSink for EncodeSink<'_> {
 }
 
 /// Writes the id of every token it is given (skipping stopwords) into a
-/// row, until the row is full. (Unlike counting, lookups are not batched:
-/// the vocabulary's table is small enough to stay in the CPU's caches.)
+/// row, until the row is full; call [`RowSink::finish`] at the end. (Unlike
+/// counting, lookups are not batched: the vocabulary's table is small enough
+/// to stay in the CPU's caches.)
 struct RowSink<'a> {
     ids: Ids<'a>,
     row: &'a mut [i32],
@@ -217,6 +223,14 @@ impl RowSink<'_> {
             ControlFlow::Continue(())
         }
     }
+
+    /// Reset the slot after the last id, which a skipped stopword may have
+    /// written (the rest of the row is untouched padding).
+    fn finish(self) {
+        if let Some(slot) = self.row.get_mut(self.len) {
+            *slot = 0;
+        }
+    }
 }
 
 impl TokenSink for RowSink<'_> {
@@ -227,9 +241,18 @@ impl TokenSink for RowSink<'_> {
 
     #[inline(always)]
     fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
-        match self.ids.get(window, len) {
-            Some(id) => self.push(id),
-            None => ControlFlow::Continue(()),
+        // Branch-free on stopwords (about half of English tokens, so a branch
+        // would mispredict often): a stopword's id is written into the next
+        // slot but the row does not advance, so the next id overwrites it.
+        let id = self.ids.raw(window, len);
+        if let Some(slot) = self.row.get_mut(self.len) {
+            *slot = id;
+        }
+        self.len += usize::from(id != STOPWORD);
+        if self.len >= self.row.len() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
         }
     }
 }
@@ -612,7 +635,7 @@ impl Vocabulary {
     }
 
     /// Write the first `row.len()` ids of `text` to the front of `row`,
-    /// leaving the rest of it as it is.
+    /// which must be all zeros (the padding); the rest of it stays zeros.
     fn encode_row(
         &self,
         lookup: &TokenMap<i32>,
@@ -635,6 +658,7 @@ impl Vocabulary {
             }
         }
         pipeline.tokens_with_stopwords_into(text, scratch, &mut sink);
+        sink.finish();
     }
 
     /// Encode `docs` into one flat id buffer plus `row_splits` (length
