@@ -131,6 +131,7 @@ class BucketedBatches(keras.utils.PyDataset):
         )
         self.empty_id = empty_id
         self._epoch = 0
+        self._served = 0  # batches served since the order last advanced
         self._plan_epoch: int | None = None
         self._plan: list[np.ndarray] = []
 
@@ -153,14 +154,23 @@ class BucketedBatches(keras.utils.PyDataset):
                 f"batch index out of range [0, {len(self)}). Received: {index}"
             )
         rows = self.batch_indices(self._epoch)[index]
+        self._served += 1
         x = self.pad_rows(rows)
         if self.labels is None:
             return (x,)
         return x, self.labels[rows]
 
     def on_epoch_end(self) -> None:
-        """Advances to the next epoch's order (called by Keras)."""
-        self._epoch += 1
+        """Advances to the next epoch's order (called by Keras) once every
+        batch of the current one has been served.
+
+        A pass cut short does not count: the JAX and PyTorch trainers read one
+        batch to build the model and then end that "epoch", and with
+        ``steps_per_epoch`` a pass over the data spans several Keras epochs.
+        """
+        if self._served >= len(self):
+            self._epoch += 1
+            self._served = 0
 
     # --- orders ------------------------------------------------------------
 
