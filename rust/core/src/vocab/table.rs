@@ -157,23 +157,14 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
     }
 }
 
-/// Where a token lives in a [`TokenMap`].
-enum Packed {
-    /// 1 to 8 bytes, last byte not NUL.
-    Short(u64),
-    /// 9 to 16 bytes, last byte not NUL.
-    Mid(u128),
-    /// Anything else.
-    Long,
-}
-
 /// Pack a token (see the module docs), with a few overlapping fixed-size
-/// loads instead of a variable-length copy.
+/// loads instead of a variable-length copy; None for the tokens that have no
+/// packed form (empty, longer than 16 bytes, ending in NUL).
 #[inline(always)]
-fn pack(token: &[u8]) -> Packed {
+fn pack(token: &[u8]) -> Option<TokenKey> {
     let len = token.len();
     match token.last() {
-        None | Some(0) => return Packed::Long,
+        None | Some(0) => return None,
         Some(_) => {}
     }
     let le64 = |at: usize| {
@@ -189,25 +180,26 @@ fn pack(token: &[u8]) -> Packed {
             token[at + 3],
         ]))
     };
-    match len {
-        1..=3 => Packed::Short(
+    let repr = match len {
+        1..=3 => KeyRepr::Short(
             u64::from(token[0])
                 | u64::from(token[len / 2]) << (8 * (len / 2))
                 | u64::from(token[len - 1]) << (8 * (len - 1)),
         ),
-        4..=7 => Packed::Short(le32(0) | le32(len - 4) << (8 * (len - 4))),
-        8 => Packed::Short(le64(0)),
+        4..=7 => KeyRepr::Short(le32(0) | le32(len - 4) << (8 * (len - 4))),
+        8 => KeyRepr::Short(le64(0)),
         9..=16 => {
-            Packed::Mid(u128::from(le64(0)) | u128::from(le64(len - 8) >> (8 * (16 - len))) << 64)
+            KeyRepr::Mid(u128::from(le64(0)) | u128::from(le64(len - 8) >> (8 * (16 - len))) << 64)
         }
-        _ => Packed::Long,
-    }
+        _ => return None,
+    };
+    Some(TokenKey(repr))
 }
 
 /// [`pack`] for the token `window[..len]`, reading 16 fixed bytes from
 /// `window` when it has them (no branching on the length).
 #[inline(always)]
-fn pack_at(window: &[u8], len: usize) -> Packed {
+fn pack_at(window: &[u8], len: usize) -> Option<TokenKey> {
     match window.get(..16) {
         Some(head) if (1..=16).contains(&len) && window[len - 1] != 0 => {
             let mut lo = [0u8; 8];
@@ -215,11 +207,11 @@ fn pack_at(window: &[u8], len: usize) -> Packed {
             lo.copy_from_slice(&head[..8]);
             hi.copy_from_slice(&head[8..]);
             let (lo, hi) = (u64::from_le_bytes(lo), u64::from_le_bytes(hi));
-            if len <= 8 {
-                Packed::Short(lo & (u64::MAX >> (64 - 8 * len)))
+            Some(TokenKey(if len <= 8 {
+                KeyRepr::Short(lo & (u64::MAX >> (64 - 8 * len)))
             } else {
-                Packed::Mid(u128::from(lo) | u128::from(hi & (u64::MAX >> (128 - 8 * len))) << 64)
-            }
+                KeyRepr::Mid(u128::from(lo) | u128::from(hi & (u64::MAX >> (128 - 8 * len))) << 64)
+            }))
         }
         _ => pack(&window[..len]),
     }
@@ -329,9 +321,8 @@ impl<V: Copy + Default> TokenMap<V> {
     #[inline(always)]
     pub fn get(&self, token: &[u8]) -> Option<&V> {
         match pack(token) {
-            Packed::Short(k) => self.short.get(k),
-            Packed::Mid(k) => self.mid.get(k),
-            Packed::Long => self.long.get(token),
+            Some(key) => self.get_key(key),
+            None => self.long.get(token),
         }
     }
 
@@ -341,9 +332,8 @@ impl<V: Copy + Default> TokenMap<V> {
     #[inline(always)]
     pub fn get_at(&self, window: &[u8], len: usize) -> Option<&V> {
         match pack_at(window, len) {
-            Packed::Short(k) => self.short.get(k),
-            Packed::Mid(k) => self.mid.get(k),
-            Packed::Long => self.long.get(&window[..len]),
+            Some(key) => self.get_key(key),
+            None => self.long.get(&window[..len]),
         }
     }
 
@@ -351,11 +341,7 @@ impl<V: Copy + Default> TokenMap<V> {
     /// that have no packed form (empty, longer than 16 bytes, ending in NUL).
     #[inline(always)]
     pub fn key_at(window: &[u8], len: usize) -> Option<TokenKey> {
-        match pack_at(window, len) {
-            Packed::Short(k) => Some(TokenKey(KeyRepr::Short(k))),
-            Packed::Mid(k) => Some(TokenKey(KeyRepr::Mid(k))),
-            Packed::Long => None,
-        }
+        pack_at(window, len)
     }
 
     /// Start loading the memory that a lookup of `key` will read.
@@ -385,25 +371,13 @@ impl<V: Copy + Default> TokenMap<V> {
         }
     }
 
-    /// [`TokenMap::entry_or_default`] of the token `window[..len]` (see
-    /// [`TokenMap::get_at`]).
-    #[inline(always)]
-    pub fn entry_or_default_at(&mut self, window: &[u8], len: usize) -> &mut V {
-        match pack_at(window, len) {
-            Packed::Short(k) => self.short.get_or_insert(k),
-            Packed::Mid(k) => self.mid.get_or_insert(k),
-            Packed::Long => self.long.entry(window[..len].into()).or_default(),
-        }
-    }
-
     /// The value of a token, inserting `V::default()` first if absent.
     #[inline(always)]
     pub fn entry_or_default(&mut self, token: &[u8]) -> &mut V {
         match pack(token) {
-            Packed::Short(k) => self.short.get_or_insert(k),
-            Packed::Mid(k) => self.mid.get_or_insert(k),
+            Some(key) => self.entry_key(key),
             // Rare (long tokens): one small allocation per occurrence.
-            Packed::Long => self.long.entry(token.into()).or_default(),
+            None => self.long.entry(token.into()).or_default(),
         }
     }
 
