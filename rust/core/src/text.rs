@@ -233,18 +233,19 @@ impl Splitter {
 /// Receives the tokens of a text, one at a time, and may stop the stream.
 ///
 /// The per-token work of the hot loops (counting, id lookup) is written as
-/// sinks whose `token` method is `#[inline(always)]`, so that it is compiled
-/// into the byte scanner instead of being called once per token.
+/// sinks whose `token_at` method is `#[inline(always)]`, so that it is
+/// compiled into the byte scanner instead of being called once per token.
 pub trait TokenSink {
-    /// Take one token (non-empty, standardized, not a stopword).
-    fn token(&mut self, token: &[u8]) -> ControlFlow<()>;
+    /// Take the token `window[..len]` (non-empty, standardized, not a
+    /// stopword); the bytes after it in `window` are readable too, which lets
+    /// a lookup load fixed-size words instead of branching on the token's
+    /// length (see [`TokenMap::get_at`]).
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()>;
 
-    /// Take the token `window[..len]`; the bytes after it in `window` are
-    /// readable too, which lets a lookup load fixed-size words instead of
-    /// branching on the token's length (see [`TokenMap::get_at`]).
+    /// Take one token, with nothing readable after it.
     #[inline(always)]
-    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
-        self.token(&window[..len])
+    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
+        self.token_at(token, token.len())
     }
 }
 
@@ -253,8 +254,8 @@ struct FnSink<F>(F);
 
 impl<F: FnMut(&[u8]) -> ControlFlow<()>> TokenSink for FnSink<F> {
     #[inline(always)]
-    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
-        (self.0)(token)
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        (self.0)(&window[..len])
     }
 }
 
@@ -265,15 +266,6 @@ struct StopFilter<'a, S> {
 }
 
 impl<S: TokenSink> TokenSink for StopFilter<'_, S> {
-    #[inline(always)]
-    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
-        if token.is_empty() || self.stopwords.is_some_and(|s| s.get(token).is_some()) {
-            ControlFlow::Continue(())
-        } else {
-            self.sink.token(token)
-        }
-    }
-
     #[inline(always)]
     fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
         if len == 0
@@ -624,7 +616,7 @@ fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
 /// `bytes[..n]` (`bytes` may go on past it: readable bytes that let tokens
 /// near the end be loaded as 16-byte windows too). With `SIMD` (only inside
 /// [`fused_split_ssse3`]), tokens of up to 16 bytes that need rewriting are
-/// standardized by [`short_token::standardize`].
+/// standardized by [`short_token::standardize`] ([`rewrite_short`]).
 #[inline(always)]
 fn fused_split_rules<
     S: TokenSink,
@@ -665,34 +657,20 @@ fn fused_split_rules<
             dirty |= dmask & below_i & from_pos != 0;
             // At most `n`: the first padding separator sits at `n`.
             let end = base + i as usize;
-            #[cfg(target_arch = "x86_64")]
-            if SIMD && dirty && end - tok_start <= 16 && tok_start + 16 <= bytes.len() {
-                // SAFETY: SIMD is only set in code compiled for SSSE3, which
-                // runs after a CPU check; the window has 16 bytes.
-                let kept = unsafe {
-                    short_token::standardize::<WORD, LOWER, STRIP>(
-                        &bytes[tok_start..],
-                        end - tok_start,
-                        &mut short,
-                    )
-                };
-                match kept {
-                    Some(len) => sink.token_at(&short, len)?,
-                    None => unicode_words(&bytes[tok_start..end], st, sink)?,
-                }
-                tok_start = end + 1;
-                dirty = false;
-                pos = i + 1;
-                sep &= sep - 1;
-                continue;
-            }
             if end > tok_start {
                 let region = &bytes[tok_start..end];
                 if WORD && dirty && !region.is_ascii() {
                     unicode_words(region, st, sink)?;
                 } else if dirty {
-                    let len = rewrite(region, table, buf);
-                    sink.token_at(buf, len)?;
+                    match rewrite_short::<SIMD, WORD, LOWER, STRIP>(
+                        bytes, tok_start, end, &mut short,
+                    ) {
+                        Some(len) => sink.token_at(&short, len)?,
+                        None => {
+                            let len = rewrite(region, table, buf);
+                            sink.token_at(buf, len)?;
+                        }
+                    }
                 } else {
                     sink.token_at(&bytes[tok_start..], region.len())?;
                 }
@@ -819,6 +797,31 @@ fn unicode_words<S: TokenSink>(region: &[u8], st: &Standardizer, sink: &mut S) -
         ..*st
     };
     split_words(&standardizer.apply(text), &mut |t: &[u8]| sink.token(t))
+}
+
+/// [`rewrite`] of the token `bytes[start..end]` into `out` by
+/// [`short_token::standardize`], when `SIMD` is set (code compiled for SSSE3,
+/// see [`fused_split_ssse3`]), the token has at most 16 bytes and 16 bytes
+/// from its start are readable; None otherwise (and for a word-mode token
+/// with non-ASCII bytes).
+#[inline(always)]
+fn rewrite_short<const SIMD: bool, const WORD: bool, const LOWER: bool, const STRIP: bool>(
+    bytes: &[u8],
+    start: usize,
+    end: usize,
+    out: &mut [u8; 16],
+) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if SIMD && end - start <= 16 && start + 16 <= bytes.len() {
+        // SAFETY: SIMD is only set in code compiled for SSSE3, which runs
+        // after a CPU check; the window has 16 bytes.
+        return unsafe {
+            short_token::standardize::<WORD, LOWER, STRIP>(&bytes[start..], end - start, out)
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (bytes, start, end, out);
+    None
 }
 
 /// Map `region` through `table` into the front of `buf` (DROP bytes left

@@ -127,11 +127,6 @@ impl CountSink<'_> {
 
 impl TokenSink for CountSink<'_> {
     #[inline(always)]
-    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
-        self.token_at(token, token.len())
-    }
-
-    #[inline(always)]
     fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
         match Counts::key_at(window, len) {
             Some(key) => {
@@ -184,11 +179,6 @@ struct EncodeSink<'a> {
 
 impl TokenSink for EncodeSink<'_> {
     #[inline(always)]
-    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
-        self.token_at(token, token.len())
-    }
-
-    #[inline(always)]
     fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
         if let Some(id) = self.ids.get(window, len) {
             self.out.push(id);
@@ -211,12 +201,14 @@ struct RowSink<'a> {
 }
 
 impl RowSink<'_> {
+    /// Write `id` into the next slot; the row advances past it only if
+    /// `keep`. Breaks once the row is full.
     #[inline(always)]
-    fn push(&mut self, id: i32) -> ControlFlow<()> {
+    fn put(&mut self, id: i32, keep: bool) -> ControlFlow<()> {
         if let Some(slot) = self.row.get_mut(self.len) {
             *slot = id;
-            self.len += 1;
         }
+        self.len += usize::from(keep);
         if self.len >= self.row.len() {
             ControlFlow::Break(())
         } else {
@@ -235,25 +227,12 @@ impl RowSink<'_> {
 
 impl TokenSink for RowSink<'_> {
     #[inline(always)]
-    fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
-        self.token_at(token, token.len())
-    }
-
-    #[inline(always)]
     fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
         // Branch-free on stopwords (about half of English tokens, so a branch
         // would mispredict often): a stopword's id is written into the next
         // slot but the row does not advance, so the next id overwrites it.
         let id = self.ids.raw(window, len);
-        if let Some(slot) = self.row.get_mut(self.len) {
-            *slot = id;
-        }
-        self.len += usize::from(id != STOPWORD);
-        if self.len >= self.row.len() {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
+        self.put(id, id != STOPWORD)
     }
 }
 
@@ -653,7 +632,7 @@ impl Vocabulary {
             len: 0,
         };
         if let Some(start) = self.start_id {
-            if sink.push(start).is_break() {
+            if sink.put(start, true).is_break() {
                 return;
             }
         }
