@@ -334,3 +334,12 @@ def test_fused_and_stock_lstm_train_the_same_way(name):
         weights.append(model.get_weights())
     for a, b in zip(*weights):
         np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_get_model_class():
+    for name, cls in models.MODEL_CLASSES.items():
+        assert models.get_model_class(name) is cls
+    assert models.get_model_class("flatten").variable_length is False
+    assert models.get_model_class("bilstm").variable_length is True
+    with pytest.raises(ValueError, match="Expected one of bilstm.*Received: model='gru'"):
+        models.get_model_class("gru")

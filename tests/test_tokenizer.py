@@ -243,3 +243,12 @@ def test_works_in_forked_worker():
 
 def test_public_export():
     assert imdbfast.Tokenizer is Tokenizer
+
+
+def test_oov_id():
+    assert Tokenizer().fit(["a b"]).oov_id == 1
+    assert Tokenizer(start_token="[S]").fit(["a b"]).oov_id == 2
+    assert Tokenizer.from_preset("keras_imdb").fit(["a b"]).oov_id == 2
+    assert Tokenizer(oov_token="", pad_token="<pad>").fit(["a b"]).oov_id is None
+    with pytest.raises(RuntimeError, match="no vocabulary"):
+        Tokenizer().oov_id

@@ -714,6 +714,27 @@ DEFAULT_EMBEDDING_DIM = {
 }
 
 
+def get_model_class(name: str) -> type[SentimentClassifier]:
+    """The classifier class registered under a model name.
+
+    Args:
+        name: str. A model name such as ``"bilstm"`` (``TrainConfig.model``).
+
+    Returns:
+        The :class:`SentimentClassifier` subclass; its ``variable_length``
+        attribute says whether it accepts any sequence length.
+
+    Raises:
+        ValueError: if no model has that name.
+    """
+    if name not in MODEL_CLASSES:
+        raise ValueError(
+            f"Unknown model. Expected one of {', '.join(MODEL_CLASSES)}. "
+            f"Received: model={name!r}"
+        )
+    return MODEL_CLASSES[name]
+
+
 def build_model(
     config: Any,
     vocabulary_size: int,
@@ -738,11 +759,7 @@ def build_model(
             contradicts ``config.embedding_dim``.
     """
     name = config.model
-    if name not in MODEL_CLASSES:
-        raise ValueError(
-            f"Unknown model. Expected one of {', '.join(MODEL_CLASSES)}. "
-            f"Received: model={name!r}"
-        )
+    model_class = get_model_class(name)
     dim = config.embedding_dim or DEFAULT_EMBEDDING_DIM[name]
     if embedding_matrix is not None:
         matrix_dim = int(np.shape(embedding_matrix)[1])
@@ -783,4 +800,4 @@ def build_model(
         kwargs["embedding_dropout"] = config.embedding_dropout
         # XLA cannot compile the fused op.
         kwargs["fused_lstm"] = config.fused_lstm and config.jit_compile is not True
-    return MODEL_CLASSES[name](**kwargs)
+    return model_class(**kwargs)

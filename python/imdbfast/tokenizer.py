@@ -305,6 +305,17 @@ class Tokenizer:
         return self._vocab
 
     @property
+    def oov_id(self) -> int | None:
+        """Id of the OOV token, or None when there is none (``oov_token=""``).
+
+        Raises:
+            RuntimeError: the tokenizer is not fitted.
+        """
+        if not self.oov_token:
+            return None
+        return int(self._fitted().token_to_id(self.oov_token))
+
+    @property
     def is_fitted(self) -> bool:
         """Whether a vocabulary has been learned or set."""
         return self._vocab is not None
