@@ -1,42 +1,60 @@
 //! Rayon's global thread pool does not survive `fork()`: a child process that
-//! used it would wait forever on threads that no longer exist. After a fork the
-//! binding layer runs core calls in a fresh pool built inside the child.
+//! used it would wait forever on threads that no longer exist. The binding
+//! layer therefore runs core calls on the global pool only in the process that
+//! imported the module; any other process (a forked child, a grandchild, a
+//! `forkserver` worker) gets a private pool built inside that very process, so
+//! every depth of fork works.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
-static FORKED: AtomicBool = AtomicBool::new(false);
-static CHILD_POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+/// The process that imported the module: the only one whose global pool is
+/// known to have live threads.
+static ORIGIN_PID: OnceLock<u32> = OnceLock::new();
 
-extern "C" fn child_after_fork() {
-    FORKED.store(true, Ordering::Relaxed);
-}
+/// The private pool of the current process, tagged with the process id that
+/// built it. A child inherits its parent's entry and sees a different id.
+static PROCESS_POOL: Mutex<Option<(u32, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
 
-extern "C" {
-    fn pthread_atfork(
-        prepare: Option<extern "C" fn()>,
-        parent: Option<extern "C" fn()>,
-        child: Option<extern "C" fn()>,
-    ) -> i32;
-}
-
-/// Install the hook once, when the module is imported.
+/// Remember the importing process, once, when the module is imported.
 pub fn register_fork_guard() {
-    // SAFETY: registers a plain `extern "C"` callback that only stores an atomic.
-    unsafe {
-        pthread_atfork(None, None, Some(child_after_fork));
-    }
+    ORIGIN_PID.get_or_init(std::process::id);
 }
 
-/// Run `f` on a usable Rayon pool: the global one normally, a private pool in
-/// a forked child (sequential if even that cannot be built).
+/// Run `f` on a usable Rayon pool: the global one in the importing process, a
+/// pool of this process's own in any forked descendant (sequential if even that
+/// cannot be built).
 pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    if !FORKED.load(Ordering::Relaxed) {
+    let pid = std::process::id();
+    if ORIGIN_PID.get() == Some(&pid) {
         return f();
     }
-    let pool = CHILD_POOL.get_or_init(|| rayon::ThreadPoolBuilder::new().build().ok());
-    match pool {
+    match process_pool(pid) {
         Some(pool) => pool.install(f),
         None => f(),
     }
+}
+
+/// The pool built by process `pid`, building it on first use.
+fn process_pool(pid: u32) -> Option<Arc<rayon::ThreadPool>> {
+    let build = || rayon::ThreadPoolBuilder::new().build().ok().map(Arc::new);
+    // A fork taken while another thread held the lock leaves it held for good
+    // in the child: never wait on it there, use a pool that is not cached.
+    let mut slot = match PROCESS_POOL.try_lock() {
+        Ok(slot) => slot,
+        Err(_) => return build(),
+    };
+    if let Some((owner, pool)) = slot.as_ref() {
+        if *owner == pid {
+            return Some(Arc::clone(pool));
+        }
+    }
+    // The entry, if any, belongs to an ancestor: its threads do not exist here,
+    // so it must never be dropped (dropping wakes those threads through locks
+    // they may have held at the fork).
+    if let Some(inherited) = slot.take() {
+        std::mem::forget(inherited);
+    }
+    let pool = build()?;
+    *slot = Some((pid, Arc::clone(&pool)));
+    Some(pool)
 }
