@@ -196,3 +196,41 @@ def test_keras_fit_consumes_bucketed_batches(data):
     history = model.fit(fit_input(train), epochs=2, verbose=0, shuffle=False)
     assert len(history.history["loss"]) == 2
     assert train.epoch == 2  # each pass advanced the order
+
+
+# --- batches a TrainConfig implies ------------------------------------------------
+
+
+def test_batches_for_follows_the_config(data):
+    from imdbfast.batching import batches_for
+    from imdbfast.config import TrainConfig
+
+    values, splits, labels = data
+    config = TrainConfig(batch_size=16, eval_batch_size=64, seed=5, length_multiple=4)
+    train = batches_for(config, (values, splits), labels, training=True, empty_id=3)
+    assert (train.batch_size, train.shuffle, train.seed) == (16, True, 5)
+    assert (train.length_multiple, train.empty_id, train.fixed_length) == (4, 3, None)
+    evaluation = batches_for(config, (values, splits))
+    assert (evaluation.batch_size, evaluation.shuffle) == (64, False)
+    assert evaluation.labels is None
+    xla = batches_for(config.replace(length_multiple=None), (values, splits), xla=True)
+    assert xla.length_multiple == 32
+
+
+def test_fixed_length_comes_from_the_model_class(data, monkeypatch):
+    import imdbfast.models
+    from imdbfast.batching import batches_for
+    from imdbfast.config import TrainConfig
+
+    values, splits, _ = data
+    config = TrainConfig(sequence_length=70)
+    assert imdbfast.models.get_model_class("flatten").variable_length is False
+    flatten = batches_for(config.replace(model="flatten"), (values, splits))
+    assert flatten.fixed_length == 70
+    assert batches_for(config, (values, splits)).fixed_length is None
+
+    class FixedLength:
+        variable_length = False
+
+    monkeypatch.setattr(imdbfast.models, "get_model_class", lambda name: FixedLength)
+    assert batches_for(config, (values, splits)).fixed_length == 70

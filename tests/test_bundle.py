@@ -9,7 +9,7 @@ from train_helpers import review, tiny_run
 
 import imdbfast
 from imdbfast.bundle import Bundle, Predictions
-from imdbfast.training import binary_metrics
+from imdbfast.metrics import binary_metrics
 
 TEXTS = [
     "A wonderful, moving film: the best I have seen!",

@@ -12,8 +12,15 @@ from train_helpers import POSITIVE, TINY_TRAIN, tiny_imdb, tiny_run, write_glove
 
 import imdbfast
 from imdbfast.config import PRESETS, TrainConfig
-from imdbfast.plots import precision_recall_curve
-from imdbfast.training import RUN_FILES, binary_metrics, resolve_config, resolve_jit_compile
+from imdbfast.metrics import average_precision, binary_metrics, precision_recall_curve
+from imdbfast.run_dir import RUN_FILES
+from imdbfast.training import (
+    PreparedData,
+    prepare,
+    preparation_key,
+    resolve_config,
+    resolve_jit_compile,
+)
 
 # --- TrainConfig -------------------------------------------------------------
 
@@ -131,6 +138,43 @@ def test_average_precision_matches_brute_force():
         brute += (recall - previous_recall) * tp / predicted.sum()
         previous_recall = recall
     assert ap == pytest.approx(brute)
+    assert average_precision(labels, scores) == ap
+
+
+def test_precision_recall_curve_edge_cases():
+    empty = precision_recall_curve([], [])
+    assert empty.precision.tolist() == [1.0] and empty.recall.tolist() == [0.0]
+    assert empty.average_precision == 0.0
+    assert precision_recall_curve([0, 0], [0.3, 0.9]).average_precision == 0.0
+    assert precision_recall_curve([1, 0], [0.9, 0.3]).average_precision == 1.0
+    with pytest.raises(ValueError, match="same length"):
+        precision_recall_curve([1, 0], [0.5])
+
+
+# --- data preparation ----------------------------------------------------------
+
+
+def test_preparation_key_names_the_data_and_tokenizer_fields():
+    base = TrainConfig()
+    key = preparation_key(base)
+    assert dict(key) == {
+        "data_source": None, "validation_split": 0.2, "train_size": None,
+        "seed": 1337, "max_tokens": 20000,
+        "standardize": "lower_and_strip_punctuation", "sequence_length": 600,
+        "strip_html": False, "glove_source": None,
+    }
+    assert json.loads(json.dumps(dict(key))) == dict(key)
+    hash(key)
+    for same in (dict(epochs=2), dict(units=7, model="lstm"), dict(run_name="x"),
+                 dict(glove_source="other.txt"), dict(batch_size=8)):
+        assert preparation_key(base.replace(**same)) == key, same
+    for other in (dict(seed=1), dict(max_tokens=100), dict(sequence_length=50),
+                  dict(strip_html=True), dict(train_size=10), dict(data_source="d"),
+                  dict(validation_split=0.1), dict(standardize="lower"),
+                  dict(embeddings="glove")):
+        assert preparation_key(base.replace(**other)) != key, other
+    glove = base.replace(embeddings="glove-finetune", glove_source="v.txt")
+    assert dict(preparation_key(glove))["glove_source"] == "v.txt"
 
 
 # --- a tiny real run ---------------------------------------------------------
@@ -187,6 +231,27 @@ def test_same_seed_same_run(run, tmp_path):
     for a, b in zip(again.model.get_weights(), run.model.get_weights()):
         np.testing.assert_array_equal(a, b)
     assert again.test_accuracy == run.test_accuracy
+
+
+def test_train_reuses_prepared_data(run, tmp_path):
+    prepared = prepare(run.config)
+    assert isinstance(prepared, PreparedData)
+    assert prepared.key == preparation_key(run.config)
+    assert prepared.glove is None
+    assert set(prepared.seconds) == {"load", "tokenize", "glove"}
+    assert prepared.tokenizer.get_vocabulary() == run.tokenizer.get_vocabulary()
+    sizes = [len(prepared.encoded[s][1]) - 1 for s in ("train", "validation", "test")]
+    assert sizes == [160, 40, 100]
+    again = imdbfast.train(run.config, prepared=prepared, output_dir=str(tmp_path),
+                           run_name="prepared")
+    assert again.history == run.history
+    assert again.test_accuracy == run.test_accuracy
+    assert again.tokenizer is prepared.tokenizer
+    assert again.seconds["load"] == again.seconds["tokenize"] == 0.0
+    with pytest.raises(ValueError, match=r"max_tokens=30 \(prepared: 40\)"):
+        imdbfast.train(run.config, prepared=prepared, max_tokens=30,
+                       output_dir=str(tmp_path), run_name="mismatch")
+    assert not (tmp_path / "mismatch").exists()
 
 
 def test_glove_run_aligns_vectors_with_the_vocabulary(tmp_path_factory, tmp_path):

@@ -30,6 +30,8 @@ from typing import Any, Iterator
 import keras
 import numpy as np
 
+from imdbfast.config import TrainConfig
+
 
 def default_length_multiple(backend: str | None = None) -> int:
     """Padded lengths are rounded up to a multiple of this by default.
@@ -139,7 +141,7 @@ class BucketedBatches(keras.utils.PyDataset):
     def from_ragged(
         cls, ragged: tuple[Any, Any], labels: Any = None, **kwargs: Any
     ) -> BucketedBatches:
-        """Builds from ``Tokenizer.transform_ragged`` output ``(values, row_splits)``."""
+        """Builds from ``Tokenizer.transform_ragged``'s ``(values, row_splits)``."""
         values, row_splits = ragged
         return cls(values, row_splits, labels, **kwargs)
 
@@ -269,6 +271,53 @@ class BucketedBatches(keras.utils.PyDataset):
         # A known length gives Keras' progress bar its total from epoch 1.
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(len(self)))
         return dataset.prefetch(2)
+
+
+def batches_for(
+    config: TrainConfig,
+    ragged: tuple[Any, Any],
+    labels: Any = None,
+    *,
+    training: bool = False,
+    empty_id: int | None = 1,
+    xla: bool = False,
+) -> BucketedBatches:
+    """The :class:`BucketedBatches` a config implies.
+
+    A model whose class is not ``variable_length`` (see
+    :func:`imdbfast.models.get_model_class`) gets every batch padded to
+    exactly ``config.sequence_length``.
+
+    Args:
+        config: the run's TrainConfig.
+        ragged: ``(values, row_splits)`` from ``Tokenizer.transform_ragged``.
+        labels: labels or None.
+        training: shuffled training batches of ``batch_size`` (else sorted
+            evaluation batches of ``eval_batch_size``).
+        empty_id: id given to empty reviews (see BucketedBatches); the
+            tokenizer's ``oov_id``.
+        xla: the steps are compiled per shape: round lengths to multiples of
+            32 unless the config sets ``length_multiple``.
+
+    Returns:
+        The batches.
+    """
+    from imdbfast.models import get_model_class
+
+    multiple = config.length_multiple
+    if multiple is None and xla:
+        multiple = 32
+    variable_length = get_model_class(config.model).variable_length
+    return BucketedBatches.from_ragged(
+        ragged,
+        labels,
+        batch_size=config.batch_size if training else config.eval_batch_size,
+        shuffle=training,
+        seed=config.seed,
+        fixed_length=None if variable_length else config.sequence_length,
+        length_multiple=multiple,
+        empty_id=empty_id,
+    )
 
 
 def fit_input(batches: BucketedBatches) -> Any:

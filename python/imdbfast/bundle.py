@@ -16,7 +16,8 @@ from typing import Any, Iterable, NamedTuple
 import numpy as np
 
 from imdbfast.config import TrainConfig
-from imdbfast.training import RUN_FILES, batches_for, binary_metrics, _oov_id
+from imdbfast.metrics import binary_metrics
+from imdbfast.run_dir import run_files
 
 
 class Predictions(NamedTuple):
@@ -53,11 +54,15 @@ class Bundle:
 
     def __repr__(self) -> str:
         return (
-            f"Bundle(model={self.config.model!r}, embeddings={self.config.embeddings!r}, "
-            f"vocabulary_size={self.tokenizer.vocabulary_size()}, run_dir={self.run_dir})"
+            f"Bundle(model={self.config.model!r}, "
+            f"embeddings={self.config.embeddings!r}, "
+            f"vocabulary_size={self.tokenizer.vocabulary_size()}, "
+            f"run_dir={self.run_dir})"
         )
 
-    def predict_proba(self, texts: Iterable[str], *, batch_size: int | None = None) -> np.ndarray:
+    def predict_proba(
+        self, texts: Iterable[str], *, batch_size: int | None = None
+    ) -> np.ndarray:
         """The probability that each text is positive (float32, one per text).
 
         Args:
@@ -68,7 +73,7 @@ class Bundle:
         Raises:
             TypeError: if an item is not a str.
         """
-        from imdbfast.batching import predict_sorted
+        from imdbfast.batching import batches_for, predict_sorted
 
         if isinstance(texts, str):
             raise TypeError(
@@ -82,10 +87,12 @@ class Bundle:
         if batch_size is not None:
             config = config.replace(eval_batch_size=batch_size)
         ragged = self.tokenizer.transform_ragged(texts)
-        batches = batches_for(config, ragged, empty_id=_oov_id(self.tokenizer))
+        batches = batches_for(config, ragged, empty_id=self.tokenizer.oov_id)
         return predict_sorted(self.model, batches)[:, 0]
 
-    def predict(self, texts: Iterable[str], *, batch_size: int | None = None) -> Predictions:
+    def predict(
+        self, texts: Iterable[str], *, batch_size: int | None = None
+    ) -> Predictions:
         """Labels and probabilities for raw review texts.
 
         Args:
@@ -138,7 +145,8 @@ class Bundle:
                 "`labels` must have one 0/1 entry per text. "
                 f"Received: {len(texts)} texts and labels of shape {labels.shape}"
             )
-        scores = binary_metrics(labels, self.predict_proba(texts, batch_size=batch_size))
+        probabilities = self.predict_proba(texts, batch_size=batch_size)
+        scores = binary_metrics(labels, probabilities)
         scores["confusion_matrix"] = scores["confusion_matrix"].tolist()
         scores["examples"] = len(texts)
         return scores
@@ -148,7 +156,8 @@ class Bundle:
         import keras
 
         layer = self.model.get_layer("embedding")
-        return np.asarray(keras.ops.convert_to_numpy(layer.embeddings), dtype=np.float32)
+        weights = keras.ops.convert_to_numpy(layer.embeddings)
+        return np.asarray(weights, dtype=np.float32)
 
     def export_embeddings(self, path: str | os.PathLike[str], *,
                           include_special: bool = False) -> int:
@@ -174,7 +183,7 @@ class Bundle:
                 "The tokenizer's vocabulary and the embedding disagree. "
                 f"Received: {len(vocabulary)} words and {matrix.shape[0]} rows"
             )
-        oov = _oov_id(self.tokenizer)
+        oov = self.tokenizer.oov_id
         lines = 0
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             for i, word in enumerate(vocabulary):
@@ -209,15 +218,7 @@ def load(run_dir: str | os.PathLike[str]) -> Bundle:
     import imdbfast.models  # noqa: F401  (registers the custom classes)
     from imdbfast.tokenizer import Tokenizer
 
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise FileNotFoundError(f"run directory not found: {run_dir}")
-    paths = {key: run_dir / RUN_FILES[key] for key in ("model", "tokenizer", "config")}
-    for key, path in paths.items():
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"{run_dir} is not an imdbfast run directory: missing {path.name}"
-            )
+    paths = run_files(run_dir)
     config = TrainConfig.load(paths["config"])
     tokenizer = Tokenizer.load(paths["tokenizer"])
     model = keras.saving.load_model(os.fspath(paths["model"]))

@@ -8,22 +8,22 @@ The steps, each timed:
 3. **build** - the GloVe matrix for exactly the tokenizer's vocabulary when the
    embedding is GloVe, then the model (:func:`imdbfast.models.build_model`),
    compiled with the seed's optimizer;
-4. **fit** - length-bucketed batches (:mod:`imdbfast.batching`), a best-only
-   :class:`keras.callbacks.ModelCheckpoint` on the validation ``monitor`` and
-   optional :class:`keras.callbacks.EarlyStopping`; the best epoch's weights
-   are the ones kept;
-5. **evaluate** - on the test split: accuracy, loss, precision, recall, F1,
-   confusion matrix, average precision;
-6. **save** - the run directory (see :data:`RUN_FILES`).
+4. **fit** - length-bucketed batches (:func:`imdbfast.batching.batches_for`), a
+   best-only :class:`keras.callbacks.ModelCheckpoint` on the validation
+   ``monitor`` and optional :class:`keras.callbacks.EarlyStopping`; the best
+   epoch's weights are the ones kept;
+5. **evaluate** - on the test split (:mod:`imdbfast.metrics`): accuracy, loss,
+   precision, recall, F1, confusion matrix, average precision;
+6. **save** - the run directory (:mod:`imdbfast.run_dir`).
+
+Steps 1, 2 and the GloVe matrix depend only on the fields in
+:func:`preparation_key`; :func:`prepare` does them once and returns a
+:class:`PreparedData` that :func:`train` can reuse for many configs.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import datetime
-import json
-import math
 import os
 import time
 from contextlib import contextmanager
@@ -33,18 +33,95 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from imdbfast.config import TrainConfig
+from imdbfast.run_dir import RUN_FILES, choose_run_dir, write_history, write_metrics
 
-# What a run directory holds.
-RUN_FILES = {
-    "model": "model.keras",
-    "tokenizer": "tokenizer.json",
-    "config": "config.json",
-    "metrics": "metrics.json",
-    "history": "history.csv",
-    "curves": "curves.png",
-    "confusion_matrix": "confusion_matrix.png",
-    "precision_recall": "precision_recall.png",
-}
+# The TrainConfig fields that decide the data a run is trained and tested on,
+# the tokenizer and the encoded ids (and with them, what prepare() returns);
+# ``glove_source`` joins them when the config's embedding is GloVe.
+PREPARATION_FIELDS = (
+    "data_source",
+    "validation_split",
+    "train_size",
+    "seed",
+    "max_tokens",
+    "standardize",
+    "sequence_length",
+    "strip_html",
+)
+
+PreparationKey = tuple[tuple[str, Any], ...]
+
+
+def preparation_key(config: TrainConfig) -> PreparationKey:
+    """What a config's data preparation depends on, as a hashable key.
+
+    Two configs with the same key get the same :func:`prepare` output, so one
+    :class:`PreparedData` can serve both. The key is ``(field, value)`` pairs:
+    the fields in :data:`PREPARATION_FIELDS` (the split: ``data_source``,
+    ``validation_split``, ``train_size``, ``seed``; the tokenizer:
+    ``max_tokens``, ``standardize``, ``sequence_length``, ``strip_html``),
+    then ``glove_source``, None unless the embedding is GloVe. Values are
+    str, int, float, bool or None, so ``dict(key)`` is JSON-able.
+
+    Args:
+        config: a TrainConfig.
+
+    Returns:
+        A tuple of ``(field, value)`` pairs.
+    """
+    pairs = [(name, getattr(config, name)) for name in PREPARATION_FIELDS]
+    pairs.append(("glove_source", config.glove_source if config.uses_glove else None))
+    return tuple(pairs)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class PreparedData:
+    """The data work of a run, done once: what :func:`prepare` returns.
+
+    Attributes:
+        key: the :func:`preparation_key` of the config it was prepared for;
+            :func:`train` reuses it only for configs with the same key.
+        imdb: the loaded :class:`imdbfast.datasets.IMDB` splits.
+        tokenizer: the :class:`imdbfast.Tokenizer` fitted on the training
+            split.
+        encoded: ``{"train" | "validation" | "test": (values, row_splits)}``,
+            each split's ``Tokenizer.transform_ragged`` output.
+        glove: the :class:`imdbfast.GloVe` vectors aligned with the
+            vocabulary, or None when the embedding is learned.
+        seconds: wall-clock seconds of ``load``, ``tokenize`` and ``glove``.
+    """
+
+    key: PreparationKey
+    imdb: Any = dataclasses.field(repr=False)
+    tokenizer: Any = dataclasses.field(repr=False)
+    encoded: Mapping[str, tuple[np.ndarray, np.ndarray]] = dataclasses.field(
+        repr=False
+    )
+    glove: Any = dataclasses.field(repr=False)
+    seconds: dict[str, float]
+
+    def check(self, config: TrainConfig) -> None:
+        """Checks that this preparation is the one ``config`` asks for.
+
+        Args:
+            config: a TrainConfig.
+
+        Raises:
+            ValueError: naming the fields whose values differ.
+        """
+        wanted = preparation_key(config)
+        if wanted == self.key:
+            return
+        have = dict(self.key)
+        differ = ", ".join(
+            f"{name}={value!r} (prepared: {have.get(name)!r})"
+            for name, value in wanted
+            if have.get(name) != value
+        )
+        raise ValueError(
+            "`prepared` must come from prepare() of a config with the same "
+            f"data and tokenizer fields. Received a config with {differ}"
+        )
 
 
 @dataclasses.dataclass
@@ -108,50 +185,9 @@ class TrainResult:
         return "\n".join(lines)
 
 
-def binary_metrics(labels: Any, probabilities: Any) -> dict[str, Any]:
-    """Accuracy, log loss, precision, recall, F1 and the confusion matrix.
-
-    The loss is binary cross-entropy with probabilities clipped to
-    ``[1e-7, 1 - 1e-7]``, as Keras computes it; a probability above 0.5 is a
-    positive prediction.
-
-    Args:
-        labels: array of 0/1 true labels.
-        probabilities: array of predicted probabilities of class 1.
-
-    Returns:
-        A dict with ``accuracy``, ``loss``, ``precision``, ``recall``, ``f1``
-        and ``confusion_matrix`` (``[[tn, fp], [fn, tp]]``, int64).
-    """
-    y = np.asarray(labels).astype(np.int64).ravel()
-    p = np.asarray(probabilities, dtype=np.float64).ravel()
-    if y.shape != p.shape:
-        raise ValueError(
-            "`labels` and `probabilities` must have the same length. "
-            f"Received: {y.shape[0]} and {p.shape[0]}"
-        )
-    predicted = (p > 0.5).astype(np.int64)
-    tp = int(np.sum((predicted == 1) & (y == 1)))
-    tn = int(np.sum((predicted == 0) & (y == 0)))
-    fp = int(np.sum((predicted == 1) & (y == 0)))
-    fn = int(np.sum((predicted == 0) & (y == 1)))
-    eps = 1e-7
-    clipped = np.clip(p, eps, 1 - eps)
-    loss = -np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped)) if len(y) else math.nan
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {
-        "accuracy": (tp + tn) / len(y) if len(y) else math.nan,
-        "loss": float(loss),
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "confusion_matrix": np.array([[tn, fp], [fn, tp]], dtype=np.int64),
-    }
-
-
-def resolve_config(config: Any = None, overrides: Mapping[str, Any] | None = None) -> TrainConfig:
+def resolve_config(
+    config: Any = None, overrides: Mapping[str, Any] | None = None
+) -> TrainConfig:
     """A TrainConfig from a config, a preset name, a dict or None, plus overrides.
 
     Raises:
@@ -182,29 +218,6 @@ def _phase(seconds: dict[str, float], name: str) -> Iterator[None]:
         seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - start
 
 
-def _choose_run_dir(config: TrainConfig) -> Path:
-    """The run directory to write (not created yet; checked to be free)."""
-    parent = Path(config.output_dir)
-    if parent.exists() and not parent.is_dir():
-        raise NotADirectoryError(f"output_dir is not a directory: {parent}")
-    if config.run_name is not None:
-        run_dir = parent / config.run_name
-        if run_dir.exists() and any(run_dir.iterdir()):
-            raise FileExistsError(
-                f"run directory {run_dir} already exists and is not empty; "
-                "choose another run_name or remove it"
-            )
-    else:
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        base = f"{config.model}-{config.embeddings}-{stamp}"
-        run_dir = parent / base
-        suffix = 1
-        while run_dir.exists():
-            suffix += 1
-            run_dir = parent / f"{base}-{suffix}"
-    return run_dir
-
-
 def make_tokenizer(config: TrainConfig) -> Any:
     """The (unfitted) Tokenizer a config asks for."""
     from imdbfast.tokenizer import Tokenizer
@@ -214,44 +227,6 @@ def make_tokenizer(config: TrainConfig) -> Any:
         standardize=config.standardize,
         output_sequence_length=config.sequence_length,
         strip_html=config.strip_html,
-    )
-
-
-def batches_for(
-    config: TrainConfig,
-    ragged: tuple[Any, Any],
-    labels: Any = None,
-    *,
-    training: bool = False,
-    empty_id: int | None = 1,
-    xla: bool = False,
-) -> Any:
-    """The :class:`~imdbfast.batching.BucketedBatches` a config implies.
-
-    Args:
-        config: the run's TrainConfig.
-        ragged: ``(values, row_splits)`` from ``Tokenizer.transform_ragged``.
-        labels: labels or None.
-        training: shuffled training batches of ``batch_size`` (else sorted
-            evaluation batches of ``eval_batch_size``).
-        empty_id: id given to empty reviews (see BucketedBatches).
-        xla: the steps are compiled per shape: round lengths to multiples of
-            32 unless the config sets ``length_multiple``.
-    """
-    from imdbfast.batching import BucketedBatches
-
-    multiple = config.length_multiple
-    if multiple is None and xla:
-        multiple = 32
-    return BucketedBatches.from_ragged(
-        ragged,
-        labels,
-        batch_size=config.batch_size if training else config.eval_batch_size,
-        shuffle=training,
-        seed=config.seed,
-        fixed_length=config.sequence_length if config.model == "flatten" else None,
-        length_multiple=multiple,
-        empty_id=empty_id,
     )
 
 
@@ -282,16 +257,6 @@ def _eval_without_xla_callback() -> Any:
     return _EvalWithoutXLA()
 
 
-def _oov_id(tokenizer: Any) -> int | None:
-    oov = getattr(tokenizer, "oov_token", "[UNK]")
-    if not oov:
-        return None
-    try:
-        return int(tokenizer.token_to_id(oov))
-    except (KeyError, ValueError):
-        return None
-
-
 def _best_epoch(history: Mapping[str, list[float]], monitor: str) -> int:
     values = history.get(monitor) or []
     if not values:
@@ -302,25 +267,81 @@ def _best_epoch(history: Mapping[str, list[float]], monitor: str) -> int:
     return int(index) + 1
 
 
-def _write_history(history: Mapping[str, list[float]], path: Path) -> None:
-    keys = list(history)
-    epochs = max((len(v) for v in history.values()), default=0)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["epoch", *keys])
-        for i in range(epochs):
-            writer.writerow(
-                [i + 1, *(repr(float(history[k][i])) if i < len(history[k]) else "" for k in keys)]
-            )
+def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
+    """Loads IMDB, fits the tokenizer and encodes every split, once.
+
+    The work of :func:`train` that depends only on :func:`preparation_key`:
+    the IMDB splits (``data_source``, ``validation_split``, ``seed``,
+    ``train_size``), a :class:`imdbfast.Tokenizer` fitted on the training
+    split only, each split encoded ragged, and the GloVe matrix for exactly
+    that vocabulary when the embedding is GloVe. Hand the result to
+    :func:`train` (``prepared=``) for every config with the same key.
+
+    Args:
+        config: a :class:`TrainConfig`, a preset name, a dict of fields, or
+            None for the defaults.
+        **overrides: TrainConfig fields to change.
+
+    Returns:
+        A :class:`PreparedData`.
+
+    Raises:
+        TypeError, ValueError: for an invalid configuration or data file.
+        OSError: if the data or the GloVe vectors cannot be read.
+
+    Example:
+    >>> prepared = imdbfast.training.prepare(data_source="aclImdb_v1.tar.gz")
+    >>> for units in (32, 64):
+    ...     imdbfast.train(units=units, data_source="aclImdb_v1.tar.gz",
+    ...                    prepared=prepared)
+    """
+    from imdbfast.datasets import load_imdb
+
+    config = resolve_config(config, overrides)
+    seconds: dict[str, float] = {}
+    with _phase(seconds, "load"):
+        imdb = load_imdb(
+            config.data_source,
+            validation_split=config.validation_split,
+            seed=config.seed,
+            train_size=config.train_size,
+        )
+    with _phase(seconds, "tokenize"):
+        tokenizer = make_tokenizer(config)
+        tokenizer.fit(imdb.train.texts)
+        encoded = {
+            name: tokenizer.transform_ragged(getattr(imdb, name).texts)
+            for name in ("train", "validation", "test")
+        }
+    glove = None
+    with _phase(seconds, "glove"):
+        if config.uses_glove:
+            from imdbfast.embeddings import load_glove
+
+            glove = load_glove(config.glove_source, tokenizer.get_vocabulary())
+    return PreparedData(
+        key=preparation_key(config),
+        imdb=imdb,
+        tokenizer=tokenizer,
+        encoded=encoded,
+        glove=glove,
+        seconds=seconds,
+    )
 
 
-def train(config: Any = None, /, **overrides: Any) -> TrainResult:
+def train(
+    config: Any = None, /, prepared: PreparedData | None = None, **overrides: Any
+) -> TrainResult:
     """Trains, evaluates and saves a sentiment model on IMDB.
 
     Args:
         config: a :class:`TrainConfig`, a preset name (see
             :data:`imdbfast.config.PRESETS`), a dict of fields, or None for the
             defaults (the seed-000 baseline).
+        prepared: the :func:`prepare` output of a config with the same
+            :func:`preparation_key`, reused instead of loading and tokenizing
+            again (its ``load`` and ``tokenize`` seconds then count 0 here);
+            None prepares the data.
         **overrides: TrainConfig fields to change, e.g. ``epochs=3``,
             ``data_source="../shared/data/aclImdb_v1_labeled.tar.gz"``.
 
@@ -331,7 +352,8 @@ def train(config: Any = None, /, **overrides: Any) -> TrainResult:
         :func:`imdbfast.load` reads it back.
 
     Raises:
-        TypeError, ValueError: for an invalid configuration.
+        TypeError, ValueError: for an invalid configuration, or a ``prepared``
+            made for another preparation key.
         OSError: if the data, the GloVe vectors or the output directory cannot
             be read or written.
 
@@ -341,46 +363,36 @@ def train(config: Any = None, /, **overrides: Any) -> TrainResult:
     >>> result.test_accuracy
     """
     config = resolve_config(config, overrides)
+    if prepared is not None:
+        prepared.check(config)
     seconds: dict[str, float] = {}
     start = time.perf_counter()
 
     import keras
 
-    from imdbfast.batching import fit_input, predict_sorted
-    from imdbfast.datasets import load_imdb
+    from imdbfast.batching import batches_for, fit_input, predict_sorted
+    from imdbfast.metrics import binary_metrics, precision_recall_curve
     from imdbfast.models import build_model
 
+    run_dir = choose_run_dir(config)
+    if prepared is None:
+        prepared = prepare(config)
+        seconds["load"] = prepared.seconds["load"]
+        seconds["tokenize"] = prepared.seconds["tokenize"]
+        seconds["build"] = prepared.seconds["glove"]
+    else:
+        seconds.update(load=0.0, tokenize=0.0)
+    imdb, tokenizer, encoded = prepared.imdb, prepared.tokenizer, prepared.encoded
+    empty_id = tokenizer.oov_id
+
     keras.utils.set_random_seed(config.seed)
-    run_dir = _choose_run_dir(config)
-
-    with _phase(seconds, "load"):
-        imdb = load_imdb(
-            config.data_source,
-            validation_split=config.validation_split,
-            seed=config.seed,
-            train_size=config.train_size,
-        )
-
-    with _phase(seconds, "tokenize"):
-        tokenizer = make_tokenizer(config)
-        tokenizer.fit(imdb.train.texts)
-        encoded = {
-            name: tokenizer.transform_ragged(getattr(imdb, name).texts)
-            for name in ("train", "validation", "test")
-        }
-    empty_id = _oov_id(tokenizer)
-
-    glove_stats = None
+    glove = prepared.glove
     with _phase(seconds, "build"):
-        matrix = None
-        if config.uses_glove:
-            from imdbfast.embeddings import load_glove
-
-            glove = load_glove(config.glove_source, tokenizer.get_vocabulary())
-            matrix = glove.matrix
-            glove_stats = {"hits": int(glove.hits), "misses": int(glove.misses),
-                           "dim": int(glove.dim)}
-        model = build_model(config, tokenizer.vocabulary_size(), matrix)
+        model = build_model(
+            config,
+            tokenizer.vocabulary_size(),
+            glove.matrix if glove is not None else None,
+        )
         jit_compile = resolve_jit_compile(config)
         model.compile(
             optimizer=config.optimizer or "auto",
@@ -397,12 +409,13 @@ def train(config: Any = None, /, **overrides: Any) -> TrainResult:
                               empty_id=empty_id)
     run_dir.mkdir(parents=True, exist_ok=True)
     model_path = run_dir / RUN_FILES["model"]
+    mode = "min" if config.monitor.endswith("loss") else "max"
     callbacks: list[Any] = [
         keras.callbacks.ModelCheckpoint(
             os.fspath(model_path),
             monitor=config.monitor,
             save_best_only=True,
-            mode="min" if config.monitor.endswith("loss") else "max",
+            mode=mode,
         )
     ]
     if jit_compile is True and keras.backend.backend() == "tensorflow":
@@ -412,7 +425,7 @@ def train(config: Any = None, /, **overrides: Any) -> TrainResult:
             keras.callbacks.EarlyStopping(
                 monitor=config.monitor,
                 patience=config.early_stopping,
-                mode="min" if config.monitor.endswith("loss") else "max",
+                mode=mode,
                 restore_best_weights=True,
             )
         )
@@ -425,7 +438,9 @@ def train(config: Any = None, /, **overrides: Any) -> TrainResult:
             shuffle=False,  # the batches are shuffled, seeded, by BucketedBatches
             verbose=config.verbose,
         )
-        history = {k: [float(v) for v in vals] for k, vals in fit_history.history.items()}
+        history = {
+            k: [float(v) for v in vals] for k, vals in fit_history.history.items()
+        }
         best_epoch = _best_epoch(history, config.monitor)
         # The checkpoint holds the best epoch's weights; evaluate those.
         model.load_weights(os.fspath(model_path))
@@ -434,19 +449,19 @@ def train(config: Any = None, /, **overrides: Any) -> TrainResult:
         test_batches = batches_for(config, encoded["test"], empty_id=empty_id)
         probabilities = predict_sorted(model, test_batches)[:, 0]
         scores = binary_metrics(imdb.test.labels, probabilities)
+        curve = precision_recall_curve(imdb.test.labels, probabilities)
 
     with _phase(seconds, "save"):
         from imdbfast import plots
 
         tokenizer.save(run_dir / RUN_FILES["tokenizer"])
         config.save(run_dir / RUN_FILES["config"])
-        _write_history(history, run_dir / RUN_FILES["history"])
-        plots.plot_history(history, run_dir / RUN_FILES["curves"], best_epoch=best_epoch)
+        write_history(history, run_dir / RUN_FILES["history"])
+        plots.plot_history(history, run_dir / RUN_FILES["curves"],
+                           best_epoch=best_epoch)
         plots.plot_confusion_matrix(scores["confusion_matrix"],
                                     run_dir / RUN_FILES["confusion_matrix"])
-        average_precision = plots.plot_precision_recall(
-            imdb.test.labels, probabilities, run_dir / RUN_FILES["precision_recall"]
-        )
+        plots.plot_precision_recall(curve, run_dir / RUN_FILES["precision_recall"])
     seconds["total"] = time.perf_counter() - start
 
     result = TrainResult(
@@ -459,26 +474,33 @@ def train(config: Any = None, /, **overrides: Any) -> TrainResult:
         precision=float(scores["precision"]),
         recall=float(scores["recall"]),
         f1=float(scores["f1"]),
-        average_precision=float(average_precision),
+        average_precision=float(curve.average_precision),
         confusion_matrix=scores["confusion_matrix"],
         seconds=seconds,
         model=model,
         tokenizer=tokenizer,
     )
-    _write_metrics(result, run_dir / RUN_FILES["metrics"], imdb=imdb,
-                   glove=glove_stats, train_batches=train_batches,
-                   jit_compile=jit_compile)
+    write_metrics(
+        _metrics_payload(result, imdb=imdb, glove=glove,
+                         train_batches=train_batches, jit_compile=jit_compile),
+        run_dir / RUN_FILES["metrics"],
+    )
     return result
 
 
-def _write_metrics(result: TrainResult, path: Path, *, imdb: Any, glove: Any,
-                   train_batches: Any, jit_compile: Any) -> None:
+def _metrics_payload(result: TrainResult, *, imdb: Any, glove: Any,
+                     train_batches: Any, jit_compile: Any) -> dict[str, Any]:
+    """What ``metrics.json`` holds for a finished run."""
     import keras
 
     import imdbfast
 
     best = result.best_epoch - 1
-    payload = {
+    glove_stats = None
+    if glove is not None:
+        glove_stats = {"hits": int(glove.hits), "misses": int(glove.misses),
+                       "dim": int(glove.dim)}
+    return {
         "test": result.metrics(),
         "best_epoch": result.best_epoch,
         "epochs_run": len(result.history.get("loss", [])),
@@ -493,10 +515,9 @@ def _write_metrics(result: TrainResult, path: Path, *, imdb: Any, glove: Any,
         },
         "vocabulary_size": int(result.tokenizer.vocabulary_size()),
         "mean_train_tokens": float(np.mean(train_batches.lengths)),
-        "glove": glove,
+        "glove": glove_stats,
         "backend": keras.backend.backend(),
         "jit_compile": jit_compile,
         "keras_version": keras.__version__,
         "imdbfast_version": imdbfast.__version__,
     }
-    path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
