@@ -8,11 +8,14 @@
 //! - [`pad`]: padding and truncation into row-major id matrices.
 //! - [`glove`]: parsing GloVe text files into an aligned float32 matrix.
 //! - [`archive`]: reading the aclImdb review files from a directory or a tar.gz.
+//!
+//! SIMD kernels are all written one way; `simd` (private) describes it.
 
 pub mod archive;
 pub mod error;
 pub mod glove;
 pub mod pad;
+mod simd;
 pub mod text;
 pub mod vocab;
 

@@ -21,6 +21,9 @@ use std::ops::ControlFlow;
 use regex::Regex;
 
 use crate::error::{CoreError, Result};
+use crate::simd::{Level, SCALAR};
+#[cfg(target_arch = "x86_64")]
+use crate::simd::{SSE2, SSSE3};
 use crate::vocab::TokenMap;
 
 #[cfg(target_arch = "x86_64")]
@@ -388,7 +391,12 @@ impl TextPipeline {
     /// `sink`, until it returns `ControlFlow::Break`.
     pub fn tokens_into<S: TokenSink>(&self, text: &str, scratch: &mut Scratch, sink: &mut S) {
         let stopwords = (!self.stopwords.is_empty()).then_some(&self.stopwords);
-        self.run(text, scratch, StopFilter { stopwords, sink });
+        self.run(
+            text,
+            scratch,
+            StopFilter { stopwords, sink },
+            Level::detect(),
+        );
     }
 
     /// Like [`TextPipeline::tokens_into`], but stopwords are passed on too
@@ -407,10 +415,19 @@ impl TextPipeline {
                 stopwords: None,
                 sink,
             },
+            Level::detect(),
         );
     }
 
-    fn run<S: TokenSink>(&self, text: &str, scratch: &mut Scratch, mut filter: StopFilter<'_, S>) {
+    /// Tokenize `text` into `filter`: through the fused scanner compiled for
+    /// `level` where the rules allow it, else through [`TextPipeline::general`].
+    fn run<S: TokenSink>(
+        &self,
+        text: &str,
+        scratch: &mut Scratch,
+        mut filter: StopFilter<'_, S>,
+        level: Level,
+    ) {
         let html = self.standardizer.strip_html && memchr::memchr(b'<', text.as_bytes()).is_some();
         let text: Cow<'_, str> = if html {
             strip_html_breaks(text)
@@ -436,6 +453,7 @@ impl TextPipeline {
         };
         if let Some((table, word)) = table {
             let _ = fused_split(
+                level,
                 text.as_bytes(),
                 table,
                 word,
@@ -445,12 +463,18 @@ impl TextPipeline {
             );
             return;
         }
-        // General path: HTML breaks are already gone.
+        self.general(&text, &mut filter);
+    }
+
+    /// The general path, for every configuration: [`Standardizer::apply`] on
+    /// the whole text, then the splitter (the reference the fused scanner is
+    /// tested against). HTML breaks are already gone from `text`.
+    fn general<S: TokenSink>(&self, text: &str, filter: &mut StopFilter<'_, S>) {
         let standardizer = Standardizer {
             strip_html: false,
             ..self.standardizer
         };
-        let standardized = standardizer.apply(&text);
+        let standardized = standardizer.apply(text);
         let s: &str = &standardized;
         let mut emit = |tok: &[u8]| filter.token(tok);
         let _ = match &self.splitter {
@@ -489,7 +513,6 @@ struct ByteRules {
     strip: bool,
 }
 
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
 fn is_ascii_punct(b: u8) -> bool {
     b.wrapping_sub(33) < 15
@@ -500,7 +523,6 @@ fn is_ascii_punct(b: u8) -> bool {
 
 /// (separator, needs-rewriting) for one byte; written with comparisons only
 /// so that the 64-byte loop below compiles to SIMD compares and bit masks.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
 fn classify(b: u8, rules: ByteRules) -> (bool, bool) {
     let punct = rules.strip && is_ascii_punct(b);
@@ -520,10 +542,21 @@ fn classify(b: u8, rules: ByteRules) -> (bool, bool) {
     (sep && !punct, dirty && !sep)
 }
 
-/// Separator and needs-rewriting bit masks of a 64-byte block.
-#[cfg(not(target_arch = "x86_64"))]
+/// Separator and needs-rewriting bit masks of a 64-byte block, with the
+/// instructions of `LEVEL`.
 #[inline(always)]
-fn block_masks(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
+fn block_masks<const LEVEL: u8>(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    if LEVEL >= SSE2 {
+        // SAFETY: SSE2 is part of the x86-64 baseline, always available.
+        return unsafe { block_masks_sse2(block, rules) };
+    }
+    block_masks_scalar(block, rules)
+}
+
+/// [`block_masks`], portable: [`classify`] byte by byte (the scalar twin).
+#[inline(always)]
+fn block_masks_scalar(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
     let mut sep = 0u64;
     let mut dirty = 0u64;
     for (j, &b) in block.iter().enumerate() {
@@ -534,15 +567,7 @@ fn block_masks(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
     (sep, dirty)
 }
 
-/// Separator and needs-rewriting bit masks of a 64-byte block (SSE2, part of
-/// the x86-64 baseline; same results as [`classify`] byte by byte).
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn block_masks(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
-    // SAFETY: SSE2 is part of the x86-64 baseline, always available.
-    unsafe { block_masks_sse2(block, rules) }
-}
-
+/// [`block_masks`] with SSE2 (same results as [`block_masks_scalar`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
 #[inline]
@@ -614,13 +639,14 @@ fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
 
 /// Monomorphized scanner for each combination of rules, over the text
 /// `bytes[..n]` (`bytes` may go on past it: readable bytes that let tokens
-/// near the end be loaded as 16-byte windows too). With `SIMD` (only inside
+/// near the end be loaded as 16-byte windows too), with the instructions of
+/// `LEVEL` (a [`Level`]). At the SSSE3 level (only inside
 /// [`fused_split_ssse3`]), tokens of up to 16 bytes that need rewriting are
 /// standardized by [`short_token::standardize`] ([`rewrite_short`]).
 #[inline(always)]
 fn fused_split_rules<
     S: TokenSink,
-    const SIMD: bool,
+    const LEVEL: u8,
     const WORD: bool,
     const LOWER: bool,
     const STRIP: bool,
@@ -648,7 +674,7 @@ fn fused_split_rules<
         let len = (n - base).min(64);
         let mut block = [b' '; 64];
         block[..len].copy_from_slice(&bytes[base..base + len]);
-        let (mut sep, dmask) = block_masks(&block, rules);
+        let (mut sep, dmask) = block_masks::<LEVEL>(&block, rules);
         let mut pos = 0u32;
         while sep != 0 {
             let i = sep.trailing_zeros();
@@ -662,7 +688,7 @@ fn fused_split_rules<
                 if WORD && dirty && !region.is_ascii() {
                     unicode_words(region, st, sink)?;
                 } else if dirty {
-                    match rewrite_short::<SIMD, WORD, LOWER, STRIP>(
+                    match rewrite_short::<LEVEL, WORD, LOWER, STRIP>(
                         bytes, tok_start, end, &mut short,
                     ) {
                         Some(len) => sink.token_at(&short, len)?,
@@ -694,7 +720,10 @@ fn fused_split_rules<
 /// themselves is emitted as a slice of the input (no copy), any other is
 /// mapped through `table` (DROP bytes skipped) into a buffer first. On CPUs
 /// with SSSE3 (nearly all x86-64 ones) short tokens take the branch-free path.
+/// `level` picks the instructions (the CPU must have them, see
+/// [`Level::detect`]).
 fn fused_split<S: TokenSink>(
+    level: Level,
     bytes: &[u8],
     table: &[u16; 256],
     word: bool,
@@ -702,14 +731,22 @@ fn fused_split<S: TokenSink>(
     scratch: &mut Scratch,
     sink: &mut S,
 ) -> ControlFlow<()> {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("ssse3") {
-        // SAFETY: the CPU supports SSSE3 (checked just above).
-        return unsafe { fused_split_ssse3(bytes, table, word, st, scratch, sink) };
-    }
     let lower = st.lowercase != Lowercase::None;
-    let args = (bytes, bytes.len(), table, st, &mut scratch.token, sink);
-    fused_split_dispatch::<S, false>(word, lower, st.strip_punctuation, args)
+    let strip = st.strip_punctuation;
+    match level {
+        // SAFETY: `Level::Ssse3` is only chosen when the CPU has SSSE3.
+        #[cfg(target_arch = "x86_64")]
+        Level::Ssse3 => unsafe { fused_split_ssse3(bytes, table, word, st, scratch, sink) },
+        #[cfg(target_arch = "x86_64")]
+        Level::Sse2 => {
+            let args = (bytes, bytes.len(), table, st, &mut scratch.token, sink);
+            fused_split_dispatch::<S, SSE2>(word, lower, strip, args)
+        }
+        Level::Scalar => {
+            let args = (bytes, bytes.len(), table, st, &mut scratch.token, sink);
+            fused_split_dispatch::<S, SCALAR>(word, lower, strip, args)
+        }
+    }
 }
 
 /// [`fused_split`] compiled for SSSE3. A text to lowercase is lowercased
@@ -732,7 +769,7 @@ unsafe fn fused_split_ssse3<S: TokenSink>(
     let Scratch { token, lowered } = scratch;
     if st.lowercase == Lowercase::None {
         let args = (bytes, bytes.len(), table, st, token, sink);
-        return fused_split_dispatch::<S, true>(word, false, st.strip_punctuation, args);
+        return fused_split_dispatch::<S, SSSE3>(word, false, st.strip_punctuation, args);
     }
     lowered.clear();
     lowered.extend(bytes.iter().map(u8::to_ascii_lowercase));
@@ -741,7 +778,7 @@ unsafe fn fused_split_ssse3<S: TokenSink>(
     // punctuation stripping, and the Unicode path for non-ASCII regions), so
     // the scan itself no longer needs to lowercase.
     let args = (&lowered[..], bytes.len(), table, st, token, sink);
-    fused_split_dispatch::<S, true>(word, false, st.strip_punctuation, args)
+    fused_split_dispatch::<S, SSSE3>(word, false, st.strip_punctuation, args)
 }
 
 type ScanArgs<'a, 'b, S> = (
@@ -755,29 +792,29 @@ type ScanArgs<'a, 'b, S> = (
 
 /// Picks the scanner monomorphized for the rules.
 #[inline(always)]
-fn fused_split_dispatch<S: TokenSink, const SIMD: bool>(
+fn fused_split_dispatch<S: TokenSink, const LEVEL: u8>(
     word: bool,
     lower: bool,
     strip: bool,
     args: ScanArgs<'_, '_, S>,
 ) -> ControlFlow<()> {
     match (word, lower, strip) {
-        (false, false, false) => call::<S, SIMD, false, false, false>(args),
-        (false, false, true) => call::<S, SIMD, false, false, true>(args),
-        (false, true, false) => call::<S, SIMD, false, true, false>(args),
-        (false, true, true) => call::<S, SIMD, false, true, true>(args),
-        (true, false, false) => call::<S, SIMD, true, false, false>(args),
-        (true, false, true) => call::<S, SIMD, true, false, true>(args),
-        (true, true, false) => call::<S, SIMD, true, true, false>(args),
-        (true, true, true) => call::<S, SIMD, true, true, true>(args),
+        (false, false, false) => call::<S, LEVEL, false, false, false>(args),
+        (false, false, true) => call::<S, LEVEL, false, false, true>(args),
+        (false, true, false) => call::<S, LEVEL, false, true, false>(args),
+        (false, true, true) => call::<S, LEVEL, false, true, true>(args),
+        (true, false, false) => call::<S, LEVEL, true, false, false>(args),
+        (true, false, true) => call::<S, LEVEL, true, false, true>(args),
+        (true, true, false) => call::<S, LEVEL, true, true, false>(args),
+        (true, true, true) => call::<S, LEVEL, true, true, true>(args),
     }
 }
 
 #[inline(always)]
-fn call<S: TokenSink, const SIMD: bool, const WORD: bool, const LOWER: bool, const STRIP: bool>(
+fn call<S: TokenSink, const LEVEL: u8, const WORD: bool, const LOWER: bool, const STRIP: bool>(
     (bytes, n, table, st, buf, sink): ScanArgs<'_, '_, S>,
 ) -> ControlFlow<()> {
-    fused_split_rules::<S, SIMD, WORD, LOWER, STRIP>(bytes, n, table, st, buf, sink)
+    fused_split_rules::<S, LEVEL, WORD, LOWER, STRIP>(bytes, n, table, st, buf, sink)
 }
 
 /// Word splitting of a region (between ASCII separators) that holds non-ASCII
@@ -800,21 +837,21 @@ fn unicode_words<S: TokenSink>(region: &[u8], st: &Standardizer, sink: &mut S) -
 }
 
 /// [`rewrite`] of the token `bytes[start..end]` into `out` by
-/// [`short_token::standardize`], when `SIMD` is set (code compiled for SSSE3,
-/// see [`fused_split_ssse3`]), the token has at most 16 bytes and 16 bytes
+/// [`short_token::standardize`], at the SSSE3 level (code compiled for
+/// SSSE3, see [`fused_split_ssse3`]), when the token has at most 16 bytes and 16 bytes
 /// from its start are readable; None otherwise (and for a word-mode token
 /// with non-ASCII bytes).
 #[inline(always)]
-fn rewrite_short<const SIMD: bool, const WORD: bool, const LOWER: bool, const STRIP: bool>(
+fn rewrite_short<const LEVEL: u8, const WORD: bool, const LOWER: bool, const STRIP: bool>(
     bytes: &[u8],
     start: usize,
     end: usize,
     out: &mut [u8; 16],
 ) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
-    if SIMD && end - start <= 16 && start + 16 <= bytes.len() {
-        // SAFETY: SIMD is only set in code compiled for SSSE3, which runs
-        // after a CPU check; the window has 16 bytes.
+    if LEVEL == SSSE3 && end - start <= 16 && start + 16 <= bytes.len() {
+        // SAFETY: the SSSE3 level only runs inside `fused_split_ssse3`,
+        // reached after a CPU check; the window has 16 bytes.
         return unsafe {
             short_token::standardize::<WORD, LOWER, STRIP>(&bytes[start..], end - start, out)
         };
@@ -936,6 +973,7 @@ mod tests {
         assert!(Standardizer::from_name(Some("upper"), false).is_err());
     }
 
+    /// [`block_masks`] at every level against [`classify`], byte by byte.
     #[test]
     fn block_masks_match_classify() {
         let mut block = [0u8; 64];
@@ -949,14 +987,20 @@ mod tests {
                     lower: bits & 2 != 0,
                     strip: bits & 4 != 0,
                 };
-                let (sep, dirty) = block_masks(&block, rules);
-                for (j, &b) in block.iter().enumerate() {
-                    let (s, d) = classify(b, rules);
-                    assert_eq!(
-                        (sep >> j & 1 == 1, dirty >> j & 1 == 1),
-                        (s, d),
-                        "byte {b} {rules:?}"
-                    );
+                for level in Level::available() {
+                    let (sep, dirty) = match level {
+                        Level::Scalar => block_masks::<SCALAR>(&block, rules),
+                        #[cfg(target_arch = "x86_64")]
+                        Level::Sse2 | Level::Ssse3 => block_masks::<SSE2>(&block, rules),
+                    };
+                    for (j, &b) in block.iter().enumerate() {
+                        let (s, d) = classify(b, rules);
+                        assert_eq!(
+                            (sep >> j & 1 == 1, dirty >> j & 1 == 1),
+                            (s, d),
+                            "byte {b} {rules:?} {level:?}"
+                        );
+                    }
                 }
             }
         }
@@ -1012,5 +1056,172 @@ mod tests {
             }
         });
         assert_eq!(seen.len(), 2);
+    }
+
+    /// Pieces of random texts: every byte class the scanners treat apart
+    /// (letters of both cases, digits, `_`, each ASCII punctuation character,
+    /// each ASCII whitespace, other control bytes, multi-byte characters with
+    /// and without a lowercase form, a capital sigma, HTML breaks).
+    const PIECES: &[&str] = &[
+        "a", "Z", "q", "M", "7", "0", "_", "!", "\"", "#", "$", "%", "&", "'", "(", ")", "*", "+",
+        ",", "-", ".", "/", ":", ";", "<", "=", ">", "?", "@", "[", "\\", "]", "^", "`", "{", "|",
+        "}", "~", " ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x00", "\x7f", "é", "É", "ß",
+        "İ", "Σ", "\u{212a}", "\u{a0}", "\u{2000}", "\u{301}", "²", "😀", "<br />", "<BR/>",
+        "<br>",
+    ];
+
+    /// A reproducible xorshift sequence.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// A random text of words separated by ASCII whitespace. Words are 1 to
+    /// 40 pieces long (many longer than a 16-byte register), mostly letters
+    /// with capitals and punctuation mixed in, so that tokens need
+    /// rewriting; `ascii` keeps the pieces to ASCII.
+    fn random_text(rng: &mut Rng, ascii: bool) -> String {
+        let letters = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let mut text = String::new();
+        for _ in 0..rng.below(40) {
+            let longest = if rng.below(4) == 0 { 40 } else { 12 };
+            for _ in 0..1 + rng.below(longest) {
+                if rng.below(3) != 0 {
+                    text.push(char::from(letters[rng.below(letters.len())]));
+                } else {
+                    let piece = PIECES[rng.below(PIECES.len())];
+                    if !ascii || piece.is_ascii() {
+                        text.push_str(piece);
+                    }
+                }
+            }
+            text.push_str([" ", " ", " ", "  ", "\t", "\n", "\r\n"][rng.below(7)]);
+        }
+        text
+    }
+
+    /// The tokens of `text` through [`TextPipeline::run`] at `level`, or
+    /// through the general path (`None`).
+    fn tokens_by(p: &TextPipeline, text: &str, level: Option<Level>) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut sink = FnSink(|t: &[u8]| {
+            out.push(t.to_vec());
+            ControlFlow::Continue(())
+        });
+        let stopwords = (!p.stopwords.is_empty()).then_some(&p.stopwords);
+        let filter = StopFilter {
+            stopwords,
+            sink: &mut sink,
+        };
+        match level {
+            Some(level) => p.run(text, &mut Scratch::default(), filter, level),
+            None => {
+                let text = if p.standardizer.strip_html {
+                    strip_html_breaks(text)
+                } else {
+                    Cow::Borrowed(text)
+                };
+                let mut filter = filter;
+                p.general(&text, &mut filter);
+            }
+        }
+        out
+    }
+
+    /// Every scanner level (the scalar one, SSE2, SSSE3 where the CPU has
+    /// it) gives the general path's tokens, for every standardize and split
+    /// mode, with and without HTML stripping and stopwords, on random texts
+    /// with long tokens that need rewriting. A scanner that keeps a byte it
+    /// should drop, or loses one, fails here.
+    #[test]
+    fn every_scanner_level_matches_the_general_path() {
+        let levels = Level::available();
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let texts: Vec<String> = (0..400)
+            .map(|i| random_text(&mut rng, i % 2 == 0))
+            .collect();
+        let mut fused = 0usize;
+        for standardize in [
+            None,
+            Some("lower"),
+            Some("strip_punctuation"),
+            Some("lower_and_strip_punctuation"),
+            Some("lower_unicode"),
+            Some("lower_unicode_and_strip_punctuation"),
+        ] {
+            for split in ["whitespace", "word"] {
+                for html in [false, true] {
+                    for stopwords in [&[][..], &["the", "a", "it's", "Don't", "é"][..]] {
+                        let st = Standardizer::from_name(standardize, html)
+                            .unwrap_or_else(|e| panic!("{e}"));
+                        let sp = Splitter::from_spec(Some(split)).unwrap_or_else(|e| panic!("{e}"));
+                        let p = TextPipeline::new(st, sp, stopwords.iter());
+                        for text in &texts {
+                            let want = tokens_by(&p, text, None);
+                            for &level in &levels {
+                                assert_eq!(
+                                    tokens_by(&p, text, Some(level)),
+                                    want,
+                                    "{level:?} standardize={standardize:?} split={split} \
+                                     html={html} text={text:?}"
+                                );
+                            }
+                            fused += usize::from(text.is_ascii());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fused > 0);
+    }
+
+    /// The scanners see long tokens that need rewriting at each end of a
+    /// text and across 64-byte blocks.
+    #[test]
+    fn long_dirty_tokens_at_block_edges() {
+        let levels = Level::available();
+        let long = "Don't-STOP-believing!!!...(Journey,1981)";
+        let mut texts = vec![
+            long.to_string(),
+            format!(" {long} "),
+            format!("{long}\t{long}"),
+        ];
+        for pad in [1usize, 15, 16, 17, 40, 47, 48, 49, 63, 64, 65] {
+            texts.push(format!("{}{long}", "x".repeat(pad)));
+            texts.push(format!("{} {long} {}", "y".repeat(pad), "Z!".repeat(pad)));
+        }
+        for standardize in [
+            None,
+            Some("lower"),
+            Some("strip_punctuation"),
+            Some("lower_and_strip_punctuation"),
+        ] {
+            for split in ["whitespace", "word"] {
+                let st =
+                    Standardizer::from_name(standardize, false).unwrap_or_else(|e| panic!("{e}"));
+                let sp = Splitter::from_spec(Some(split)).unwrap_or_else(|e| panic!("{e}"));
+                let p = TextPipeline::new(st, sp, std::iter::empty::<&str>());
+                for text in &texts {
+                    let want = tokens_by(&p, text, None);
+                    for &level in &levels {
+                        assert_eq!(
+                            tokens_by(&p, text, Some(level)),
+                            want,
+                            "{level:?} {standardize:?} {split} {text:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
