@@ -43,6 +43,18 @@ class Vocabulary:
         index_from: int | None,
     ) -> Vocabulary: ...
     @staticmethod
+    def check_config(
+        *,
+        max_tokens: int | None,
+        min_freq: int,
+        order: str,
+        pad_token: str,
+        oov_token: str,
+        start_token: str | None,
+        index_from: int | None,
+    ) -> None:
+        """Check vocabulary settings (order, min_freq, id layout) without building."""
+    @staticmethod
     def build(
         pipeline: TextPipeline,
         texts: _Seq[str],

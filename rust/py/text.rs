@@ -148,6 +148,37 @@ impl PyVocabulary {
         })
     }
 
+    /// Check vocabulary settings without building a vocabulary: the order,
+    /// `min_freq` and the id layout (special tokens, `index_from`,
+    /// `max_tokens`), exactly as `build` and the constructor check them.
+    ///
+    /// Raises:
+    ///     ValueError: inconsistent settings.
+    #[staticmethod]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (*, max_tokens, min_freq, order, pad_token, oov_token, start_token, index_from))]
+    fn check_config(
+        max_tokens: Option<usize>,
+        min_freq: u64,
+        order: &str,
+        pad_token: String,
+        oov_token: String,
+        start_token: Option<String>,
+        index_from: Option<usize>,
+    ) -> PyResult<()> {
+        vocab_config(
+            max_tokens,
+            min_freq,
+            order,
+            pad_token,
+            oov_token,
+            start_token,
+            index_from,
+        )?
+        .validate()
+        .py_err()
+    }
+
     /// Count the tokens of `texts` (a list or tuple of str) in parallel and
     /// build a vocabulary.
     ///
