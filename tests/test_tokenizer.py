@@ -93,9 +93,9 @@ def test_single_string_is_rejected():
     [
         ({"standardize": "upper"}, "`standardize` must be one of"),
         ({"split": "("}, "valid regular expression"),
-        ({"max_tokens": 0}, "`max_tokens` must be an int >= 1"),
+        ({"max_tokens": 0}, "`max_tokens` must be >= 1. Received: max_tokens=0"),
         ({"max_tokens": 1}, "`max_tokens` must be at least 2"),
-        ({"min_freq": 0}, "`min_freq` must be an int >= 1"),
+        ({"min_freq": 0}, "`min_freq` must be >= 1. Received: min_freq=0"),
         ({"output_sequence_length": -1}, "`output_sequence_length` must be"),
         ({"padding": "middle"}, '`padding` must be "pre" or "post"'),
         ({"truncating": "both"}, '`truncating` must be "pre" or "post"'),

@@ -6,8 +6,10 @@ tokens, an ``Embedding(128) -> Bidirectional(LSTM(32))`` model with a learned
 embedding, batches of 32, 10 epochs and 20 % of the training reviews held out
 for validation, seed 1337.
 
-Presets are named starting points (``TrainConfig.preset("glove50-bilstm")``);
-any field can still be overridden.
+Presets are named starting points (``TrainConfig.preset("bilstm-glove-frozen")``),
+named after what they are (model, then embedding); the older names
+(``seed000``...``seed004``, ``glove50-bilstm``, ``best``) remain as aliases.
+Any field can still be overridden.
 """
 
 from __future__ import annotations
@@ -18,10 +20,29 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-MODELS = ("bilstm", "flatten", "deep_bilstm_attention", "lstm")
-EMBEDDINGS = ("learned", "glove", "glove-finetune")
-MONITORS = ("val_loss", "val_accuracy")
-STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation", None)
+from imdbfast._options import (
+    EMBEDDINGS,
+    GLOVE_EMBEDDINGS,
+    MODELS,
+    MONITORS,
+    STANDARDIZE,
+    check_choice,
+    check_int,
+    get_preset,
+    model_names,
+    with_aliases,
+)
+
+__all__ = [
+    "TrainConfig",
+    "PRESETS",
+    "PRESET_ALIASES",
+    "preset_names",
+    "MODELS",
+    "EMBEDDINGS",
+    "MONITORS",
+    "STANDARDIZE",
+]
 
 _CONFIG_FORMAT = "imdbfast.TrainConfig"
 _CONFIG_VERSION = 1
@@ -139,26 +160,27 @@ class TrainConfig:
     verbose: int | str = "auto"
 
     def __post_init__(self) -> None:
-        _check_choice("model", self.model, MODELS)
-        _check_choice("embeddings", self.embeddings, EMBEDDINGS)
-        _check_choice("monitor", self.monitor, MONITORS)
-        _check_choice("standardize", self.standardize, STANDARDIZE)
-        _check_int("sequence_length", self.sequence_length, minimum=1)
-        _check_int("batch_size", self.batch_size, minimum=1)
-        _check_int("eval_batch_size", self.eval_batch_size, minimum=1)
-        _check_int("epochs", self.epochs, minimum=1)
-        _check_int("seed", self.seed, minimum=0)
-        for name, minimum in (
-            ("max_tokens", 3),
-            ("embedding_dim", 1),
-            ("units", 0),
-            ("train_size", 2),
-            ("early_stopping", 1),
-            ("length_multiple", 1),
+        check_choice("model", self.model, model_names())
+        check_choice("embeddings", self.embeddings, EMBEDDINGS)
+        check_choice("monitor", self.monitor, MONITORS)
+        check_choice("standardize", self.standardize, STANDARDIZE)
+        for name, minimum, optional in (
+            ("sequence_length", 1, False),
+            ("batch_size", 1, False),
+            ("eval_batch_size", 1, False),
+            ("epochs", 1, False),
+            ("seed", 0, False),
+            ("max_tokens", 3, True),
+            ("embedding_dim", 1, True),
+            ("units", 0, True),
+            ("train_size", 2, True),
+            ("early_stopping", 1, True),
+            ("length_multiple", 1, True),
         ):
+            # NumPy integers are stored as Python ints (the config is JSON).
             value = getattr(self, name)
-            if value is not None:
-                _check_int(name, value, minimum=minimum)
+            value = check_int(name, value, minimum=minimum, optional=optional)
+            object.__setattr__(self, name, value)
         if not isinstance(self.validation_split, (int, float)) or not (
             0.0 < float(self.validation_split) < 1.0
         ):
@@ -237,7 +259,7 @@ class TrainConfig:
     @property
     def uses_glove(self) -> bool:
         """Whether the embedding starts from GloVe vectors."""
-        return self.embeddings in ("glove", "glove-finetune")
+        return self.embeddings in GLOVE_EMBEDDINGS
 
     def replace(self, **overrides: Any) -> TrainConfig:
         """Returns a copy with some fields changed (validated again).
@@ -297,32 +319,34 @@ class TrainConfig:
         """The named preset, with optional overrides.
 
         Args:
-            name: one of :data:`PRESETS` (see :func:`preset_names`).
+            name: a preset name or alias (see :func:`preset_names` and
+                :data:`PRESET_ALIASES`).
             **overrides: fields to change.
+
+        Returns:
+            The preset's config with the overrides applied.
 
         Raises:
             ValueError: if the preset is unknown.
         """
-        if name not in PRESETS:
-            raise ValueError(
-                f"Unknown preset. Expected one of {', '.join(PRESETS)}. "
-                f"Received: {name!r}"
-            )
+        fields = get_preset("preset", name, PRESETS)
         _check_names(overrides)
-        return cls(**{**PRESETS[name], **overrides})
+        return cls(**{**fields, **overrides})
 
 
-# Named starting points. Values are TrainConfig overrides of the defaults.
-PRESETS: dict[str, dict[str, Any]] = {
-    # Seed 000: learned embedding 128 -> BiLSTM 32, 20k tokens, length 600.
-    "seed000": {},
+# Named starting points, named model-embedding. Values are TrainConfig
+# overrides of the defaults.
+_PRESETS: dict[str, dict[str, Any]] = {
+    # Seed 000 (the defaults): learned embedding 128 -> BiLSTM 32, 20k tokens,
+    # length 600.
+    "bilstm-learned": {},
     # Seed 000's BiLSTM on frozen GloVe 6B 50d vectors. Frozen vectors cannot
     # adapt, so the model gets more to work with: 64 units, a larger
     # vocabulary (rare words keep their pre-trained meaning), nearly whole
     # reviews without HTML breaks, and 16 epochs keeping the best one by
     # validation accuracy. Measured 0.873 test accuracy on the full data (CPU,
     # 2026-11-22; see benches/README.md).
-    "glove50-bilstm": {
+    "bilstm-glove-frozen": {
         "embeddings": "glove",
         "glove_source": "glove.6B.50d",
         "units": 64,
@@ -333,32 +357,34 @@ PRESETS: dict[str, dict[str, Any]] = {
         "monitor": "val_accuracy",
         "early_stopping": 4,
     },
-    # Seeds 001/002: embedding -> Flatten -> Dense; fixed-length input.
-    "seed001": {
+    # Seed 001: learned embedding 8 -> Flatten -> Dense; fixed-length input.
+    "flatten-learned": {
         "model": "flatten",
         "max_tokens": 10000,
         "sequence_length": 150,
         "embedding_dim": 8,
         "units": 0,
     },
-    "seed002": {
+    # Seed 002: frozen GloVe 6B 50d -> Flatten -> Dense 10 relu -> Dense.
+    "flatten-glove-frozen": {
         "model": "flatten",
         "embeddings": "glove",
         "max_tokens": 10000,
         "sequence_length": 150,
         "units": 10,
     },
-    # Seed 003: BiLSTM 128 + attention pooling, AdamW 1e-4.
-    "seed003": {"model": "deep_bilstm_attention"},
-    # Seed 004: one LSTM of 100 units, Adam 1e-3 with a 200-step warmup.
-    "seed004": {"model": "lstm", "sequence_length": 256},
+    # Seed 003: learned embedding -> BiLSTM 128 + attention pooling, AdamW 1e-4.
+    "attention-learned": {"model": "deep_bilstm_attention"},
+    # Seed 004: learned embedding -> one LSTM of 100 units, Adam 1e-3 with a
+    # 200-step warmup, length 256.
+    "lstm-learned": {"model": "lstm", "sequence_length": 256},
     # The most accurate configuration measured so far (0.906 test accuracy on
     # the full data, CPU, 2026-11-22; see benches/README.md): GloVe vectors
     # fine-tuned in the attention BiLSTM, with whole embedding channels
     # dropped while training, a larger vocabulary, nearly whole reviews (1000
     # tokens), HTML breaks removed, AdamW at 5e-4, 90 % of the training
     # reviews to learn from, best epoch by validation accuracy.
-    "best": {
+    "attention-glove-finetune": {
         "model": "deep_bilstm_attention",
         "embeddings": "glove-finetune",
         "glove_source": "glove.6B.50d",
@@ -376,10 +402,25 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 
+#: Earlier preset names -> the descriptive names; both work everywhere.
+PRESET_ALIASES: dict[str, str] = {
+    "seed000": "bilstm-learned",
+    "glove50-bilstm": "bilstm-glove-frozen",
+    "seed001": "flatten-learned",
+    "seed002": "flatten-glove-frozen",
+    "seed003": "attention-learned",
+    "seed004": "lstm-learned",
+    "best": "attention-glove-finetune",
+}
+
+#: Every preset name and alias -> TrainConfig overrides of the defaults (an
+#: alias shares its preset's dict).
+PRESETS: dict[str, dict[str, Any]] = with_aliases(_PRESETS, PRESET_ALIASES)
+
 
 def preset_names() -> list[str]:
-    """Names of the presets, in definition order."""
-    return list(PRESETS)
+    """Descriptive names of the presets, in definition order (no aliases)."""
+    return list(_PRESETS)
 
 
 def _check_names(names: Mapping[str, Any]) -> None:
@@ -389,21 +430,4 @@ def _check_names(names: Mapping[str, Any]) -> None:
         raise TypeError(
             f"Unknown TrainConfig field(s): {', '.join(unknown)}. "
             f"Expected some of: {', '.join(sorted(fields))}."
-        )
-
-
-def _check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
-    if value not in choices:
-        shown = ", ".join(repr(c) for c in choices)
-        raise ValueError(
-            f"`{name}` must be one of {shown}. Received: {name}={value!r}"
-        )
-
-
-def _check_int(name: str, value: Any, *, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"`{name}` must be an int. Received: {name}={value!r}")
-    if value < minimum:
-        raise ValueError(
-            f"`{name}` must be >= {minimum}. Received: {name}={value!r}"
         )

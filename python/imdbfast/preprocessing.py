@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from imdbfast import _native
+from imdbfast._options import check_side
 
 __all__ = ["pad_sequences"]
 
@@ -60,11 +61,8 @@ def pad_sequences(
             item, inconsistent element shapes, or a ``str`` ``value`` with a
             numeric ``dtype``.
     """
-    for name, side in (("padding", padding), ("truncating", truncating)):
-        if side not in ("pre", "post"):
-            raise ValueError(
-                f'`{name}` must be "pre" or "post". Received: {name}={side!r}'
-            )
+    check_side("padding", padding)
+    check_side("truncating", truncating)
     if not hasattr(sequences, "__len__"):
         raise ValueError("`sequences` must be iterable.")
     if maxlen is not None:

@@ -15,26 +15,36 @@ from typing import Any
 import numpy as np
 
 from imdbfast import _native
+from imdbfast._options import (
+    SPLIT_MODES,
+    STANDARDIZE,
+    check_choice,
+    check_int,
+    check_side,
+    describe_choices,
+    get_preset,
+    with_aliases,
+)
 from imdbfast.stopwords import get_stopwords
 
-__all__ = ["Tokenizer", "SEED_004", "PRESETS", "FORMAT", "FORMAT_VERSION"]
+__all__ = [
+    "Tokenizer",
+    "PYTHON_REGEX",
+    "SEED_004",
+    "PRESETS",
+    "PRESET_ALIASES",
+    "FORMAT",
+    "FORMAT_VERSION",
+]
 
 FORMAT = "imdbfast.Tokenizer"
 FORMAT_VERSION = 1
 
-_STANDARDIZE = (
-    None,
-    "lower_and_strip_punctuation",
-    "lower",
-    "strip_punctuation",
-    "lower_unicode",
-    "lower_unicode_and_strip_punctuation",
-)
-
-#: Seed 004's pipeline: Python ``text.lower()``, ``re.findall(r"\b\w+\b", ...)``,
-#: NLTK English stopwords removed, words seen at least 5 times, alphabetical
-#: vocabulary, ``"<pad>"`` = 0, ``"<unk>"`` = 1, first 256 ids, 0-padded at the end.
-SEED_004: dict[str, Any] = {
+#: The plain-Python regex pipeline (seed 004's): ``text.lower()``,
+#: ``re.findall(r"\b\w+\b", ...)``, NLTK English stopwords removed, words seen
+#: at least 5 times, alphabetical vocabulary, ``"<pad>"`` = 0, ``"<unk>"`` = 1,
+#: first 256 ids, 0-padded at the end.
+PYTHON_REGEX: dict[str, Any] = {
     "max_tokens": None,
     "standardize": "lower_unicode",
     "split": "word",
@@ -47,14 +57,22 @@ SEED_004: dict[str, Any] = {
     "padding": "post",
     "truncating": "post",
 }
+#: Earlier name of :data:`PYTHON_REGEX`.
+SEED_004 = PYTHON_REGEX
 
-#: Named configurations for :meth:`Tokenizer.from_preset`.
-PRESETS: dict[str, dict[str, Any]] = {
+_PRESETS: dict[str, dict[str, Any]] = {
+    # keras.layers.TextVectorization's defaults.
     "text_vectorization": {},
-    "seed004": SEED_004,
+    "python_regex": PYTHON_REGEX,
     # keras.datasets.imdb ids: 0 pad, 1 start, 2 OOV, word of rank r at r + 3.
     "keras_imdb": {"start_token": "[START]", "oov_token": "[OOV]", "index_from": 3},
 }
+
+#: Earlier preset names -> the descriptive names; both work.
+PRESET_ALIASES: dict[str, str] = {"seed004": "python_regex"}
+
+#: Named configurations for :meth:`Tokenizer.from_preset`, aliases included.
+PRESETS: dict[str, dict[str, Any]] = with_aliases(_PRESETS, PRESET_ALIASES)
 
 
 class Tokenizer:
@@ -135,35 +153,32 @@ class Tokenizer:
         padding: str = "post",
         truncating: str = "post",
     ) -> None:
-        _check_int("max_tokens", max_tokens, minimum=1, optional=True)
-        _check_int("output_sequence_length", output_sequence_length, minimum=0, optional=True)
-        _check_int("min_freq", min_freq, minimum=1)
-        _check_int("index_from", index_from, minimum=0, optional=True)
-        if standardize not in _STANDARDIZE:
-            raise ValueError(
-                f"`standardize` must be one of {list(_STANDARDIZE)}. "
-                f"Received: standardize={standardize!r}"
-            )
+        max_tokens = check_int("max_tokens", max_tokens, minimum=1, optional=True)
+        output_sequence_length = check_int(
+            "output_sequence_length", output_sequence_length, minimum=0, optional=True
+        )
+        min_freq = check_int("min_freq", min_freq, minimum=1)
+        index_from = check_int("index_from", index_from, minimum=0, optional=True)
+        check_choice("standardize", standardize, STANDARDIZE)
         if split is not None and not isinstance(split, str):
             raise TypeError(
-                '`split` must be "whitespace", "word", None or a regular expression '
-                f"string. Received: split={split!r}"
+                f"`split` must be {describe_choices(SPLIT_MODES)}, None or a regular "
+                f"expression string. Received: split={split!r}"
             )
-        if vocab_order not in ("frequency", "alphabetical"):
-            raise ValueError(
-                '`vocab_order` must be "frequency" or "alphabetical". '
-                f"Received: vocab_order={vocab_order!r}"
-            )
-        for name, side in (("padding", padding), ("truncating", truncating)):
-            if side not in ("pre", "post"):
-                raise ValueError(f'`{name}` must be "pre" or "post". Received: {name}={side!r}')
+        check_side("padding", padding)
+        check_side("truncating", truncating)
         for name, tok in (("pad_token", pad_token), ("oov_token", oov_token)):
             if not isinstance(tok, str):
                 raise TypeError(f"`{name}` must be a str. Received: {name}={tok!r}")
         if start_token is not None and not isinstance(start_token, str):
-            raise TypeError(f"`start_token` must be None or a str. Received: start_token={start_token!r}")
+            raise TypeError(
+                "`start_token` must be None or a str. "
+                f"Received: start_token={start_token!r}"
+            )
         if not isinstance(strip_html, bool):
-            raise TypeError(f"`strip_html` must be a bool. Received: strip_html={strip_html!r}")
+            raise TypeError(
+                f"`strip_html` must be a bool. Received: strip_html={strip_html!r}"
+            )
         stopword_list = _stopword_list(stopwords)
 
         self.max_tokens = max_tokens
@@ -183,20 +198,20 @@ class Tokenizer:
         self.padding = padding
         self.truncating = truncating
 
+        # The Rust core checks the order and the id layout (special tokens,
+        # index_from, max_tokens) now rather than at fit time.
+        _native.Vocabulary.check_config(
+            min_freq=min_freq, order=vocab_order, **self._layout()
+        )
         self._pipeline = _native.TextPipeline(standardize, split, strip_html, stopword_list)
         self._vocab: _native.Vocabulary | None = None
-        # Check the id layout now rather than at fit time.
-        _native.Vocabulary(
-            [pad_token, *([start_token] if start_token is not None else []), oov_token]
-            + [f"[UNUSED{i}]" for i in range(2 + (start_token is not None), (index_from or 0) + 1)],
-            **{**self._layout(), "max_tokens": max_tokens},
-        )
 
     # ---------------------------------------------------------------- config
 
     def _layout(self) -> dict[str, Any]:
+        """The vocabulary's size limit and special tokens, as the core takes them."""
         return {
-            "max_tokens": None,
+            "max_tokens": self.max_tokens,
             "pad_token": self.pad_token,
             "oov_token": self.oov_token,
             "start_token": self.start_token,
@@ -231,23 +246,24 @@ class Tokenizer:
     def from_preset(cls, name: str, **overrides: Any) -> Tokenizer:
         """Build an (unfitted) tokenizer from a named configuration.
 
-        Presets: ``"text_vectorization"`` (the defaults), ``"seed004"``
-        (:data:`SEED_004`: Unicode lowercasing, ``\\b\\w+\\b`` words, NLTK
-        English stopwords, ``min_freq=5``, alphabetical vocabulary,
-        ``"<pad>"`` = 0, ``"<unk>"`` = 1, 256 ids per text) and
-        ``"keras_imdb"`` (``keras.datasets.imdb`` ids: 0 pad, 1 ``"[START]"``,
-        2 ``"[OOV]"``, words from 4).
+        Presets: ``"text_vectorization"`` (the defaults), ``"python_regex"``
+        (:data:`PYTHON_REGEX`, alias ``"seed004"``: Unicode lowercasing,
+        ``\\b\\w+\\b`` words, NLTK English stopwords, ``min_freq=5``,
+        alphabetical vocabulary, ``"<pad>"`` = 0, ``"<unk>"`` = 1, 256 ids per
+        text) and ``"keras_imdb"`` (``keras.datasets.imdb`` ids: 0 pad, 1
+        ``"[START]"``, 2 ``"[OOV]"``, words from 4).
 
         Args:
-            name: preset name.
+            name: preset name or alias (:data:`PRESET_ALIASES`).
             **overrides: constructor arguments that replace the preset's.
+
+        Returns:
+            An unfitted tokenizer.
 
         Raises:
             ValueError: unknown preset.
         """
-        if name not in PRESETS:
-            raise ValueError(f"Unknown preset. Expected one of {sorted(PRESETS)}. Received: {name!r}")
-        return cls(**{**PRESETS[name], **overrides})
+        return cls(**{**get_preset("preset", name, PRESETS), **overrides})
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "stopwords")
@@ -272,13 +288,9 @@ class Tokenizer:
         self._vocab = _native.Vocabulary.build(
             self._pipeline,
             _as_text_list(texts),
-            max_tokens=self.max_tokens,
             min_freq=self.min_freq,
             order=self.vocab_order,
-            pad_token=self.pad_token,
-            oov_token=self.oov_token,
-            start_token=self.start_token,
-            index_from=self.index_from,
+            **self._layout(),
         )
         return self
 
@@ -291,9 +303,7 @@ class Tokenizer:
             ValueError: the special tokens are not at their ids, a token
                 repeats, or it is longer than ``max_tokens``.
         """
-        layout = self._layout()
-        layout["max_tokens"] = self.max_tokens
-        self._vocab = _native.Vocabulary([str(t) for t in vocabulary], **layout)
+        self._vocab = _native.Vocabulary([str(t) for t in vocabulary], **self._layout())
         return self
 
     def _fitted(self) -> _native.Vocabulary:
@@ -479,16 +489,6 @@ class Tokenizer:
         self.__dict__.update(Tokenizer.from_dict(state).__dict__)
 
 
-def _check_int(name: str, value: Any, *, minimum: int, optional: bool = False) -> None:
-    if value is None and optional:
-        return
-    expected = f"an int >= {minimum}" + (" or None" if optional else "")
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"`{name}` must be {expected}. Received: {name}={value!r}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
-
-
 def _stopword_list(stopwords: str | Iterable[str] | None) -> list[str]:
     if stopwords is None:
         return []
@@ -516,7 +516,8 @@ def _as_text_list(texts: Any) -> list[str] | tuple[str, ...]:
             texts = texts[:, 0]
         if texts.ndim != 1:
             raise ValueError(f"texts must be 1-D. Received an array of shape {texts.shape}")
-        return texts.tolist()
+        items: list[str] = texts.tolist()
+        return items
     try:
         return list(texts)
     except TypeError:

@@ -1,0 +1,192 @@
+"""The option lists and argument checks that the config, models and tokenizer share.
+
+One home for each list: :mod:`imdbfast.config`, :mod:`imdbfast.models` and
+:mod:`imdbfast.tokenizer` import them from here. The module imports neither
+Keras nor NumPy, so ``TrainConfig`` and the command line parser stay light.
+
+Rules the Rust core already enforces (the vocabulary id layout, the vocabulary
+orders) are checked by the core; the lists here that the core also parses
+(standardize modes, padding sides) are compared with it by the tests.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, TypeVar, overload
+
+T = TypeVar("T")
+
+#: Embedding modes: trained from scratch, frozen GloVe vectors, fine-tuned GloVe.
+EMBEDDINGS = ("learned", "glove", "glove-finetune")
+#: The embedding modes that start from GloVe vectors.
+GLOVE_EMBEDDINGS = ("glove", "glove-finetune")
+#: Validation quantities that can pick the best epoch.
+MONITORS = ("val_loss", "val_accuracy")
+#: Standardization modes of the tokenizer (the Rust core's ``Standardizer``).
+STANDARDIZE = (
+    "lower_and_strip_punctuation",
+    "lower",
+    "strip_punctuation",
+    "lower_unicode",
+    "lower_unicode_and_strip_punctuation",
+    None,
+)
+#: Named split modes of the tokenizer; any other string is a regular expression.
+SPLIT_MODES = ("whitespace", "word")
+#: Values of ``padding`` and ``truncating``: the start or the end of a sequence.
+SIDES = ("pre", "post")
+
+
+#: Names of the models that ship with imdbfast.
+MODELS = ("bilstm", "flatten", "deep_bilstm_attention", "lstm")
+
+# Models registered at run time from outside the package.
+_added_models: dict[str, None] = {}
+
+
+def model_names() -> tuple[str, ...]:
+    """Names of the shipped models, then those registered at run time."""
+    return MODELS + tuple(_added_models)
+
+
+def add_model_name(name: str) -> None:
+    """Makes ``name`` a valid ``model`` (called by ``imdbfast.models.register``)."""
+    if name not in MODELS:
+        _added_models[name] = None
+
+
+def remove_model_name(name: str) -> None:
+    """Forgets a model name added by :func:`add_model_name` (shipped names stay)."""
+    _added_models.pop(name, None)
+
+
+def describe_choices(choices: Iterable[Any]) -> str:
+    """``'one of "a", "b", None'``, for an error message."""
+    return "one of " + ", ".join(
+        '"' + c + '"' if isinstance(c, str) else repr(c) for c in choices
+    )
+
+
+def check_choice(name: str, value: Any, choices: Iterable[Any]) -> None:
+    """Raises a ValueError unless ``value`` is one of ``choices``.
+
+    Args:
+        name: the argument's name, for the message.
+        value: the value received.
+        choices: the allowed values.
+
+    Raises:
+        ValueError: if ``value`` is not among ``choices``.
+    """
+    choices = tuple(choices)
+    if value not in choices:
+        raise ValueError(
+            f"`{name}` must be {describe_choices(choices)}. Received: {name}={value!r}"
+        )
+
+
+def check_side(name: str, value: Any) -> None:
+    """Raises a ValueError unless ``value`` is ``"pre"`` or ``"post"``.
+
+    The message is Keras' (and the Rust core's): ``must be "pre" or "post"``.
+
+    Args:
+        name: the argument's name (``padding`` or ``truncating``).
+        value: the value received.
+
+    Raises:
+        ValueError: if ``value`` is not one of :data:`SIDES`.
+    """
+    if value not in SIDES:
+        raise ValueError(
+            f'`{name}` must be "{SIDES[0]}" or "{SIDES[1]}". Received: {name}={value!r}'
+        )
+
+
+@overload
+def check_int(
+    name: str, value: Any, *, minimum: int, optional: Literal[False] = False
+) -> int: ...
+
+
+@overload
+def check_int(name: str, value: Any, *, minimum: int, optional: bool) -> int | None: ...
+
+
+def check_int(
+    name: str, value: Any, *, minimum: int, optional: bool = False
+) -> int | None:
+    """Checks an integer argument and returns it as a Python int.
+
+    Python and NumPy integers are accepted; bools are not.
+
+    Args:
+        name: the argument's name, for the message.
+        value: the value received.
+        minimum: the smallest allowed value.
+        optional: whether None is allowed (and returned as is).
+
+    Returns:
+        ``int(value)``, or None for an optional None.
+
+    Raises:
+        TypeError: if ``value`` is not an integer (or None when optional).
+        ValueError: if ``value`` is below ``minimum``.
+    """
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        expected = f"an int >= {minimum}" + (" or None" if optional else "")
+        raise TypeError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+    number = int(value)
+    if number < minimum:
+        raise ValueError(f"`{name}` must be >= {minimum}. Received: {name}={number}")
+    return number
+
+
+def with_aliases(
+    presets: Mapping[str, T], aliases: Mapping[str, str]
+) -> dict[str, T]:
+    """The presets by descriptive name, then each alias with its target's value.
+
+    Args:
+        presets: the presets by descriptive name.
+        aliases: older names -> descriptive names.
+
+    Returns:
+        One dict that every name (descriptive or alias) looks up.
+
+    Raises:
+        ValueError: if an alias names no preset or hides one.
+    """
+    table = dict(presets)
+    for alias, target in aliases.items():
+        if target not in presets or alias in presets:
+            raise ValueError(
+                "An alias must name a preset and differ from every preset name. "
+                f"Received: {alias!r} -> {target!r}"
+            )
+        table[alias] = presets[target]
+    return table
+
+
+def get_preset(kind: str, name: str, table: Mapping[str, T]) -> T:
+    """The entry called ``name`` of a preset table.
+
+    Args:
+        kind: what the table holds, for the message (``"preset"``).
+        name: the name asked for.
+        table: the presets (aliases included, see :func:`with_aliases`).
+
+    Returns:
+        The preset's value.
+
+    Raises:
+        ValueError: if the name is unknown.
+    """
+    if not isinstance(name, str) or name not in table:
+        raise ValueError(
+            f"Unknown {kind}. Expected one of {', '.join(table)}. Received: {name!r}"
+        )
+    return table[name]
