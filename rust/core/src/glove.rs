@@ -1281,6 +1281,279 @@ mod tests {
         Ok(())
     }
 
+    /// A reproducible xorshift sequence.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+
+        fn digits(&mut self, n: u64) -> String {
+            (0..n)
+                .map(|_| char::from(b'0' + self.below(10) as u8))
+                .collect()
+        }
+    }
+
+    /// Every decimal form a GloVe file may hold: the short `[-]ddd.ddd` of
+    /// every length around the fast path's limits, leading and trailing
+    /// points, leading zeros, `+` signs, exponents of both cases and signs,
+    /// long mantissas, NaN and infinities, and random mixes of those.
+    fn decimal_forms() -> Vec<String> {
+        let mut forms: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.0",
+            ".5",
+            "5.",
+            "-.5",
+            "-5.",
+            "+5",
+            "+.5",
+            "00000001",
+            "0.00000001",
+            "123456789",
+            "12345678",
+            "-12345678",
+            "1234567.8",
+            "-1234567.8",
+            "12345678.9",
+            "0.41800001",
+            "-0.41242",
+            "0.0095095",
+            "1e-05",
+            "-3.5E+2",
+            "1E5",
+            "2.5e0",
+            "7e22",
+            "7e23",
+            "1e-22",
+            "1e-23",
+            "1.5e-45",
+            "3.4028236e38",
+            "nan",
+            "NaN",
+            "inf",
+            "-inf",
+            "infinity",
+            "1.7976931348623157e308",
+            "4.9e-324",
+            "0.000001234567891234",
+            "12345678901234567890",
+            "123456789012345678901234567",
+            "9007199254740993",
+            "0.30000000000000004",
+            "-0.1000000000000000055511151231257827",
+        ]
+        .iter()
+        .map(|f| (*f).to_string())
+        .collect();
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..6000 {
+            let mut f = String::new();
+            match rng.below(8) {
+                0 => f.push('-'),
+                1 if rng.below(4) == 0 => f.push('+'),
+                _ => {}
+            }
+            let most = if rng.below(8) == 0 { 22 } else { 4 };
+            let int_digits = rng.below(most);
+            f.push_str(&rng.digits(int_digits));
+            if int_digits == 0 || rng.below(4) != 0 {
+                f.push('.');
+                let most = if rng.below(8) == 0 { 22 } else { 10 };
+                let n = rng.below(most);
+                f.push_str(&rng.digits(n));
+            }
+            if f.trim_start_matches(['-', '+'])
+                .trim_start_matches('.')
+                .is_empty()
+            {
+                f.push('7');
+            }
+            if rng.below(10) == 0 {
+                f.push(if rng.below(2) == 0 { 'e' } else { 'E' });
+                match rng.below(3) {
+                    0 => f.push('-'),
+                    1 => f.push('+'),
+                    _ => {}
+                }
+                f.push_str(&(1 + rng.below(40)).to_string());
+            }
+            forms.push(f);
+        }
+        forms
+    }
+
+    /// The reference value of a field: the general parser's f64, rounded to
+    /// f32 (what NumPy and pandas do for a float32 column).
+    fn reference(field: &str) -> f32 {
+        fast_float2::parse::<f64, _>(field.as_bytes())
+            .unwrap_or_else(|_| panic!("not a number: {field:?}")) as f32
+    }
+
+    fn same(a: f32, b: f32) -> bool {
+        a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+    }
+
+    /// Whether the short-decimal parsers must take `field`: `[-]` then
+    /// digits with at most one point, of at most 8 bytes (the left-aligned
+    /// parser), or 9 with a point that is not the first byte (the
+    /// right-aligned one): (left, right).
+    fn is_short(field: &str) -> (bool, bool) {
+        let body = field.strip_prefix('-').unwrap_or(field);
+        let points = body.bytes().filter(|&b| b == b'.').count();
+        let digits = body.bytes().filter(u8::is_ascii_digit).count();
+        let form = digits > 0 && digits + points == body.len() && points <= 1;
+        let nine = points == 1 && body.len() == 9 && !body.starts_with('.');
+        (form && body.len() <= 8, form && (body.len() <= 8 || nine))
+    }
+
+    /// Both short-decimal parsers (the right-aligned one of the fast line
+    /// reader, the left-aligned one of the general line reader) give the
+    /// general parser's value for every decimal form, whatever bytes come
+    /// before and after the field; and they do take the short forms.
+    #[test]
+    fn short_decimal_parsers_match_the_general_parser() {
+        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let mut taken = 0usize;
+        for field in decimal_forms() {
+            let want = reference(&field);
+            for _ in 0..4 {
+                let before: String = (0..rng.below(17))
+                    .map(|_| char::from(b"0123456789 -.x\n"[rng.below(15) as usize]))
+                    .collect();
+                let after = [" ", "\n", "\r\n", " 1.5 2.5 3.5 4.5 5.5", ""][rng.below(5) as usize];
+                let data = format!("{before} {field}{after}");
+                let (start, end) = (before.len() + 1, before.len() + 1 + field.len());
+                let data = data.as_bytes();
+                let fast = fast_decimal(data, start, end);
+                let slow = parse_decimal(data, start, end);
+                for (name, got) in [("fast_decimal", fast), ("parse_decimal", slow)] {
+                    if let Some(v) = got {
+                        assert!(same(v, want), "{name} {field:?}: {v} != {want}");
+                    }
+                }
+                let (left, right) = is_short(&field);
+                if left {
+                    assert!(slow.is_some(), "parse_decimal skipped {field:?}");
+                }
+                if right && end >= 8 {
+                    assert!(fast.is_some(), "fast_decimal skipped {field:?} in {data:?}");
+                    taken += 1;
+                }
+            }
+        }
+        assert!(taken > 10_000, "{taken}");
+    }
+
+    /// A GloVe text of `rows` lines of `dim` decimal forms each, with the
+    /// line ends and trailing spaces of `style`, and the words; the values
+    /// of line `i` are `forms[(i * dim + j) % forms.len()]`.
+    fn glove_text(
+        forms: &[String],
+        rows: usize,
+        dim: usize,
+        style: usize,
+        final_newline: bool,
+    ) -> String {
+        let mut text = String::new();
+        for i in 0..rows {
+            text.push_str(&format!("w{i}"));
+            for j in 0..dim {
+                text.push(' ');
+                text.push_str(&forms[(i * dim + j) % forms.len()]);
+            }
+            let end = match style {
+                0 => "\n",
+                1 => "\r\n",
+                2 => " \n",
+                _ => ["\n", "\r\n", " \n", "  \r\n", "\n"][i % 5],
+            };
+            if i + 1 < rows || final_newline {
+                text.push_str(end);
+            }
+        }
+        text
+    }
+
+    /// Both line readers of the full mode, and the vocabulary mode, give the
+    /// reference value of every decimal form, with LF or CRLF line ends,
+    /// trailing spaces, and with or without a final newline; the fast line
+    /// reader does take the well-formed lines.
+    #[test]
+    fn line_readers_agree_on_every_decimal_form() -> Result<()> {
+        let forms = decimal_forms();
+        for dim in [1usize, 3, 8, 50] {
+            let rows = 20_000 / dim;
+            for style in 0..4 {
+                for final_newline in [true, false] {
+                    let text = glove_text(&forms, rows, dim, style, final_newline);
+                    let data = text.as_bytes();
+                    let want = |i: usize, j: usize| reference(&forms[(i * dim + j) % forms.len()]);
+                    let g = full(&text)?;
+                    assert_eq!((g.rows, g.dim), (rows, dim));
+                    let words: Vec<String> = (0..rows).rev().map(|i| format!("w{i}")).collect();
+                    let v = parse_glove(
+                        data,
+                        Path::new("g.txt"),
+                        &GloveOptions {
+                            vocabulary: Some(words),
+                            ..GloveOptions::default()
+                        },
+                    )?;
+                    // Each line through each reader on its own.
+                    let (mut p, mut fast_lines) = (0usize, 0usize);
+                    let mut row = vec![0f32; dim];
+                    for i in 0..rows {
+                        for j in 0..dim {
+                            let w = want(i, j);
+                            let at = format!("dim {dim} style {style} line {i} value {j}");
+                            assert!(same(g.matrix[i * dim + j], w), "full, {at}");
+                            assert!(
+                                same(v.matrix[(rows - 1 - i) * dim + j], w),
+                                "vocabulary, {at}"
+                            );
+                        }
+                        if let Some((word, next)) = fast_line(data, p, data.len(), &mut row) {
+                            fast_lines += 1;
+                            assert_eq!(word, format!("w{i}").as_bytes());
+                            for (j, &x) in row.iter().enumerate() {
+                                assert!(same(x, want(i, j)), "fast line {i} value {j}");
+                            }
+                            assert_eq!(
+                                slow_line(data, p, data.len(), &mut row).map(|r| r.1),
+                                Ok(next)
+                            );
+                        }
+                        let (word, next) = slow_line(data, p, data.len(), &mut row)
+                            .unwrap_or_else(|e| panic!("line {i}: {e}"));
+                        assert_eq!(word, format!("w{i}").as_bytes());
+                        for (j, &x) in row.iter().enumerate() {
+                            assert!(same(x, want(i, j)), "slow line {i} value {j}");
+                        }
+                        p = next;
+                    }
+                    assert_eq!(p, data.len());
+                    // LF lines of 64 bytes and more go through the fast reader.
+                    if style == 0 && dim >= 8 {
+                        assert!(fast_lines + 2 >= rows, "{fast_lines} of {rows}");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     #[test]
     fn line_numbers_across_chunks() {
         let mut text = String::new();
