@@ -179,3 +179,94 @@ def test_train_command_end_to_end(capsys, tmp_path_factory, tmp_path):
     assert summary["run_dir"] == str(tmp_path / "cli")
     assert (tmp_path / "cli" / "model.keras").is_file()
     assert 0 <= summary["test"]["accuracy"] <= 1
+
+
+# --- user errors are one line, bugs keep their traceback ---------------------------
+
+
+def test_user_error_is_a_value_error():
+    from imdbfast.errors import UserError, user_input
+
+    assert issubclass(UserError, ValueError)
+    with pytest.raises(UserError, match="^data.csv: bad header$") as caught:
+        with user_input("data.csv"):
+            raise ValueError("bad header")
+    assert isinstance(caught.value.__cause__, ValueError)
+    with pytest.raises(UserError, match="^data.csv:3: bad row$"):
+        with user_input("data.csv"):
+            raise ValueError("data.csv:3: bad row")
+    with pytest.raises(TypeError):
+        with user_input("data.csv"):
+            raise TypeError("not converted")
+
+
+def test_user_errors_raised_by_a_command_are_one_line(capsys, monkeypatch):
+    import imdbfast.cli
+    from imdbfast.errors import UserError
+
+    def fails(args):
+        raise UserError("the data is not what it should be. Received: x")
+
+    monkeypatch.setattr(imdbfast.cli, "_cmd_presets", fails)
+    status, _, err = run_main(capsys, "presets")
+    assert_one_line_error(status, err, 1, "the data is not what it should be")
+
+
+@pytest.mark.parametrize("error", [ValueError, TypeError, KeyError, RuntimeError])
+def test_a_bug_keeps_its_traceback(monkeypatch, error):
+    import imdbfast.cli
+
+    def broken(args):
+        raise error("an internal mistake")
+
+    monkeypatch.setattr(imdbfast.cli, "_cmd_presets", broken)
+    with pytest.raises(error, match="an internal mistake"):
+        main(["presets"])
+
+
+def test_a_bug_prints_a_traceback_and_fails_from_the_command_line():
+    code = (
+        "import sys, imdbfast.cli as cli\n"
+        "def broken(args):\n"
+        "    raise ValueError('an internal mistake')\n"
+        "cli._cmd_presets = broken\n"
+        "sys.exit(cli.main(['presets']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1
+    assert "Traceback (most recent call last)" in done.stderr
+    assert "ValueError: an internal mistake" in done.stderr
+    assert "imdbfast: error:" not in done.stderr
+
+
+def test_train_on_a_file_that_is_not_imdb_is_a_one_line_error(capsys, tmp_path):
+    data = tmp_path / "reviews.csv"
+    data.write_text("text,label\nfine,1\n", encoding="utf-8")
+    status, _, err = run_main(capsys, "train", "--data", str(data),
+                              "--output-dir", str(tmp_path), "--quiet")
+    assert_one_line_error(status, err, 1, str(data))
+
+
+def test_train_into_a_taken_run_directory_is_a_one_line_error(capsys, tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "model.keras").write_text("")
+    status, _, err = run_main(capsys, "train", "--output-dir", str(tmp_path),
+                              "--run-name", "taken", "--quiet")
+    assert_one_line_error(status, err, 1, "already exists")
+
+
+def test_unknown_optimizer_is_a_one_line_usage_error(capsys, tmp_path):
+    status, _, err = run_main(capsys, "train", "--optimizer", "nosuch",
+                              "--output-dir", str(tmp_path), "--quiet")
+    assert_one_line_error(status, err, 2, "Received: 'nosuch'")
+
+
+def test_a_broken_run_directory_is_a_one_line_error(capsys, run, tmp_path):
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(run.run_dir, broken)
+    (broken / "config.json").write_text('{"format": "other"}')
+    status, _, err = run_main(capsys, "predict", str(broken), "text")
+    assert_one_line_error(status, err, 1, "not an imdbfast TrainConfig file")

@@ -16,6 +16,7 @@ from typing import Any, Iterable, NamedTuple
 import numpy as np
 
 from imdbfast.config import TrainConfig
+from imdbfast.errors import user_input
 from imdbfast.metrics import binary_metrics
 from imdbfast.run_dir import run_files
 
@@ -126,17 +127,21 @@ class Bundle:
         Raises:
             ValueError: if only one of texts/labels is given or their lengths
                 differ.
+            imdbfast.errors.UserError: (a ValueError) if the IMDB source is
+                not what it should be.
         """
         if (texts is None) != (labels is None):
             raise ValueError("Pass both `texts` and `labels`, or neither.")
         if texts is None:
             from imdbfast.datasets import load_imdb
 
-            imdb = load_imdb(
-                os.fspath(source) if source is not None else self.config.data_source,
-                validation_split=self.config.validation_split,
-                seed=self.config.seed,
-            )
+            with user_input():
+                imdb = load_imdb(
+                    os.fspath(source) if source is not None
+                    else self.config.data_source,
+                    validation_split=self.config.validation_split,
+                    seed=self.config.seed,
+                )
             texts, labels = imdb.test.texts, imdb.test.labels
         texts = list(texts)
         labels = np.asarray(labels)
@@ -211,7 +216,8 @@ def load(run_dir: str | os.PathLike[str]) -> Bundle:
 
     Raises:
         FileNotFoundError: if the directory or one of the files is missing.
-        ValueError: if a file is not what it should be.
+        imdbfast.errors.UserError: (a ValueError) if a file is not what it
+            should be.
     """
     import keras
 
@@ -219,7 +225,10 @@ def load(run_dir: str | os.PathLike[str]) -> Bundle:
     from imdbfast.tokenizer import Tokenizer
 
     paths = run_files(run_dir)
-    config = TrainConfig.load(paths["config"])
-    tokenizer = Tokenizer.load(paths["tokenizer"])
-    model = keras.saving.load_model(os.fspath(paths["model"]))
+    with user_input(os.fspath(paths["config"])):
+        config = TrainConfig.load(paths["config"])
+    with user_input(os.fspath(paths["tokenizer"])):
+        tokenizer = Tokenizer.load(paths["tokenizer"])
+    with user_input(os.fspath(paths["model"])):
+        model = keras.saving.load_model(os.fspath(paths["model"]))
     return Bundle(model, tokenizer, config, run_dir)

@@ -7,8 +7,11 @@ Examples::
     imdbfast evaluate runs/bilstm-learned-20250101-120000
     imdbfast predict runs/bilstm-learned-20250101-120000 "A wonderful film." "Dull."
 
-A user error (a bad option value, a missing file) prints one line,
-``imdbfast: error: ...``, and exits with a non-zero status.
+A user error prints one line, ``imdbfast: error: ...``, and exits with a
+non-zero status: a bad option value (status 2), or an
+:class:`imdbfast.errors.UserError` (a data or run file that is not what it
+should be) or an ``OSError`` (a missing, unreadable or already taken path;
+status 1). Any other exception is a bug: it keeps its traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import sys
 from typing import Any, Callable, NoReturn, Sequence
 
 from imdbfast.config import EMBEDDINGS, MODELS, MONITORS, PRESETS
+from imdbfast.errors import UserError, user_input
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -283,7 +287,17 @@ _TRAIN_FIELDS = {
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
-    """The TrainConfig that ``imdbfast train`` options describe."""
+    """The TrainConfig that ``imdbfast train`` options describe.
+
+    Args:
+        args: the parsed ``imdbfast train`` options.
+
+    Returns:
+        The TrainConfig.
+
+    Raises:
+        UserError: if the options make an invalid config.
+    """
     from imdbfast.config import TrainConfig
 
     overrides = {
@@ -292,9 +306,25 @@ def config_from_args(args: argparse.Namespace) -> Any:
         if getattr(args, option) is not None
     }
     overrides["verbose"] = 0 if args.quiet else 1
-    if args.preset is not None:
-        return TrainConfig.preset(args.preset, **overrides)
-    return TrainConfig(**overrides)
+    with user_input():
+        if args.preset is not None:
+            return TrainConfig.preset(args.preset, **overrides)
+        return TrainConfig(**overrides)
+
+
+def _check_optimizer(name: str | None) -> None:
+    """Raises UserError unless Keras knows the optimizer ``name``."""
+    if name is None:
+        return
+    import keras
+
+    try:
+        keras.optimizers.get(name)
+    except ValueError:
+        raise UserError(
+            "argument --optimizer: expected a Keras optimizer name such as "
+            f"adam, adamw, rmsprop or sgd. Received: {name!r}"
+        ) from None
 
 
 def _quiet_tensorflow() -> None:
@@ -305,9 +335,13 @@ def _quiet_tensorflow() -> None:
 def _cmd_train(args: argparse.Namespace) -> int:
     try:  # validate before importing Keras
         config = config_from_args(args)
-    except (TypeError, ValueError) as err:
+    except UserError as err:
         _fail(str(err), EXIT_USAGE)
     _quiet_tensorflow()
+    try:
+        _check_optimizer(config.optimizer)
+    except UserError as err:
+        _fail(str(err), EXIT_USAGE)
     from imdbfast.training import train
 
     result = train(config)
@@ -378,10 +412,15 @@ def _cmd_presets(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``imdbfast`` command.
 
+    Args:
+        argv: the arguments (None = ``sys.argv[1:]``).
+
     Returns:
         The exit status (0 on success); usage errors exit with 2 and other
-        user errors (missing files, invalid data) with 1, each with a one-line
-        ``imdbfast: error: ...`` message on stderr.
+        user errors (:class:`UserError`: invalid data or run files;
+        ``OSError``: missing, unreadable or taken paths) with 1, each with a
+        one-line ``imdbfast: error: ...`` message on stderr. Any other
+        exception is a bug and propagates with its traceback.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -392,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except KeyboardInterrupt:
         _fail("interrupted", 130)
-    except (TypeError, ValueError) as err:
+    except UserError as err:
         _fail(str(err), EXIT_FAILURE)
     except OSError as err:
         _fail(_describe_os_error(err), EXIT_FAILURE)

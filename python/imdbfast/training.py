@@ -33,6 +33,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from imdbfast.config import TrainConfig
+from imdbfast.errors import user_input
 from imdbfast.run_dir import RUN_FILES, choose_run_dir, write_history, write_metrics
 
 # The TrainConfig fields that decide the data a run is trained and tested on,
@@ -286,7 +287,9 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
         A :class:`PreparedData`.
 
     Raises:
-        TypeError, ValueError: for an invalid configuration or data file.
+        TypeError, ValueError: for an invalid configuration.
+        imdbfast.errors.UserError: (a ValueError) for a data or GloVe file
+            that is not what it should be.
         OSError: if the data or the GloVe vectors cannot be read.
 
     Example:
@@ -299,7 +302,7 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
 
     config = resolve_config(config, overrides)
     seconds: dict[str, float] = {}
-    with _phase(seconds, "load"):
+    with _phase(seconds, "load"), user_input():
         imdb = load_imdb(
             config.data_source,
             validation_split=config.validation_split,
@@ -314,7 +317,7 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
             for name in ("train", "validation", "test")
         }
     glove = None
-    with _phase(seconds, "glove"):
+    with _phase(seconds, "glove"), user_input():
         if config.uses_glove:
             from imdbfast.embeddings import load_glove
 
@@ -354,6 +357,8 @@ def train(
     Raises:
         TypeError, ValueError: for an invalid configuration, or a ``prepared``
             made for another preparation key.
+        imdbfast.errors.UserError: (a ValueError) for a data or GloVe file
+            that is not what it should be.
         OSError: if the data, the GloVe vectors or the output directory cannot
             be read or written.
 

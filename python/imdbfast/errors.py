@@ -1,0 +1,53 @@
+"""The exception that marks a user's mistake, as opposed to a bug.
+
+:class:`UserError` is raised for what the person running imdbfast can fix: an
+option value, a path that does not exist or is already taken, a data file that
+is not what it should be. The command line prints such an error as one line,
+``imdbfast: error: ...``; any other exception is a bug and keeps its
+traceback.
+
+``UserError`` is a :class:`ValueError`, so code that catches ``ValueError``
+around imdbfast calls keeps working.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+__all__ = ["UserError", "user_input"]
+
+
+class UserError(ValueError):
+    """A mistake in what the user asked for or gave (options, paths, data files).
+
+    The message says what was expected and what was received; the command line
+    shows it as one line.
+    """
+
+
+@contextmanager
+def user_input(what: str | None = None) -> Iterator[None]:
+    """Treats a ``ValueError`` raised inside the block as the user's mistake.
+
+    For blocks that read something the user chose (a data file, a saved
+    config): a ``ValueError`` there describes that input, so it is re-raised
+    as a :class:`UserError` with the same message (prefixed with ``what``
+    unless it starts with it already) and the original as its cause. Other
+    exceptions pass unchanged.
+
+    Args:
+        what: the input, e.g. a file path, or None.
+
+    Returns:
+        A context manager.
+    """
+    try:
+        yield
+    except UserError:
+        raise
+    except ValueError as err:
+        message = str(err)
+        if what and not message.startswith(what):
+            message = f"{what}: {message}"
+        raise UserError(message) from err
