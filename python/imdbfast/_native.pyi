@@ -138,13 +138,19 @@ _SplitParts = tuple[
 ]
 
 def imdb_read_tar(
-    path: str | os.PathLike[str], replace_invalid: bool = False
+    path: str | os.PathLike[str],
+    replace_invalid: bool = False,
+    max_review_bytes: int = 67108864,
 ) -> tuple[_SplitParts, _SplitParts, list[str]]:
     """Read the labeled aclImdb reviews from a .tar.gz without extracting it;
     returns (train, test, replaced), each split (texts, labels, ids, ratings,
-    names)."""
+    names). A member declaring more than ``max_review_bytes`` is an error."""
 
 def imdb_read_dir(
-    path: str | os.PathLike[str], replace_invalid: bool = False
+    path: str | os.PathLike[str],
+    replace_invalid: bool = False,
+    max_review_bytes: int = 67108864,
+    follow_symlinks: bool = False,
 ) -> tuple[_SplitParts, _SplitParts, list[str]]:
-    """Read the labeled aclImdb reviews from an extracted directory."""
+    """Read the labeled aclImdb reviews from an extracted directory; symbolic
+    links are refused unless ``follow_symlinks``."""

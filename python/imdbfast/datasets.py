@@ -34,7 +34,6 @@ each class sampled with a fresh ``random.Random(seed).sample(sorted_names, quota
 from __future__ import annotations
 
 import csv
-import io
 import os
 import random
 import warnings
@@ -46,7 +45,14 @@ import numpy as np
 
 from imdbfast import _download, _native
 
-__all__ = ["IMDB", "Split", "load_imdb", "IMDB_URL", "IMDB_SHA256"]
+__all__ = [
+    "IMDB",
+    "Split",
+    "load_imdb",
+    "IMDB_URL",
+    "IMDB_SHA256",
+    "DEFAULT_MAX_REVIEW_BYTES",
+]
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 #: sha256 of the official aclImdb_v1.tar.gz, checked after downloading it.
@@ -212,22 +218,60 @@ def _finish(
     return IMDB(train, validation, test, source, len(replaced), replaced)
 
 
-def _read_csv(path: Path, replace: bool) -> tuple[list[list[str]], list[str], list[str]]:
-    """Rows and header of a CSV; raises ValueError naming the file and line."""
-    data = path.read_bytes()
+#: The default limit on one review's size: 64 MiB (the largest aclImdb review is
+#: about 14 KB). Enforced while reading, before a review is held in memory.
+DEFAULT_MAX_REVIEW_BYTES = 64 << 20
+
+
+def _csv_lines(path: Path, replace: bool, limit: int, replaced: list[str]) -> Iterator[str]:
+    """The decoded lines of a CSV, each read with a bounded buffer.
+
+    Lines are split as ``open(newline="")`` splits them (``\n``, ``\r\n`` or
+    ``\r``, kept), so the csv module sees what it expects. A line longer than
+    ``limit`` bytes is an error before it is read in full; invalid UTF-8 names
+    its line and byte offset.
+    """
+    line_no = offset = 0
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.readline(limit + 1)
+            if not chunk:
+                return
+            if len(chunk) > limit and not chunk.endswith(b"\n"):
+                raise ValueError(
+                    f"{path}:{line_no + 1}: a line longer than max_review_bytes={limit}; "
+                    "raise the limit to read it"
+                )
+            if offset == 0 and chunk.startswith(b"\xef\xbb\xbf"):
+                chunk, offset = chunk[3:], 3
+            for raw in chunk.splitlines(keepends=True):
+                line_no += 1
+                try:
+                    yield raw.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    if not replace:
+                        raise ValueError(
+                            f"{path}:{line_no}: not valid UTF-8 (byte offset "
+                            f"{offset + e.start}); pass encoding_errors=\"replace\" to "
+                            "decode it with U+FFFD"
+                        ) from None
+                    if not replaced:
+                        replaced.append(str(path))
+                    yield raw.decode("utf-8", errors="replace")
+                offset += len(raw)
+
+
+def _read_csv(
+    path: Path, replace: bool, limit: int = DEFAULT_MAX_REVIEW_BYTES
+) -> tuple[list[list[str]], list[str], list[str]]:
+    """Rows and header of a CSV; raises ValueError naming the file and line.
+
+    The file is read line by line: no line longer than ``limit`` bytes and no
+    field longer than ``limit`` characters is ever held in memory.
+    """
     replaced: list[str] = []
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        if not replace:
-            raise ValueError(
-                f"{path}:{line}: not valid UTF-8 (byte offset {e.start}); pass "
-                'encoding_errors="replace" to decode it with U+FFFD'
-            ) from None
-        text = data.decode("utf-8-sig", errors="replace")
-        replaced.append(str(path))
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_csv_lines(path, replace, limit, replaced), strict=True)
+    previous_limit = csv.field_size_limit(max(limit, 1))
     try:
         header = next(reader, None)
         if header is None:
@@ -243,7 +287,14 @@ def _read_csv(path: Path, replace: bool) -> tuple[list[list[str]], list[str], li
                 )
             rows.append(row)
     except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            raise ValueError(
+                f"{path}:{reader.line_num}: a field longer than max_review_bytes={limit}; "
+                "raise the limit to read it"
+            ) from None
         raise ValueError(f"{path}:{reader.line_num}: malformed CSV ({e})") from None
+    finally:
+        csv.field_size_limit(previous_limit)
     return rows, header, replaced
 
 
@@ -266,8 +317,9 @@ def _load_csv(
     csv_fractions: tuple[float, float, float],
     seed: int,
     replace: bool,
+    max_review_bytes: int = DEFAULT_MAX_REVIEW_BYTES,
 ) -> tuple[Split, Split, Split | None, list[str]]:
-    rows, header, replaced = _read_csv(path, replace)
+    rows, header, replaced = _read_csv(path, replace, max_review_bytes)
     cols = {name.strip().lower(): i for i, name in enumerate(header)}
     for need in ("review", "sentiment"):
         if need not in cols:
@@ -373,6 +425,8 @@ def load_imdb(
     sha256: str | None | Literal["auto"] = "auto",
     download: bool = True,
     progress: bool = True,
+    max_review_bytes: int = DEFAULT_MAX_REVIEW_BYTES,
+    follow_symlinks: bool = False,
 ) -> IMDB:
     """Load the labeled IMDB reviews with a reproducible validation split.
 
@@ -402,6 +456,14 @@ def load_imdb(
             official archive's digest; None skips the check.
         download: allow the download when the cache is empty.
         progress: show a progress bar while downloading.
+        max_review_bytes: the largest review accepted (64 MiB by default; a CSV
+            line or field is held to the same number of bytes/characters). The
+            limit is enforced while reading, so a huge or lying file costs no
+            more memory than the limit; a larger review is a ValueError naming
+            the file.
+        follow_symlinks: for a directory source, read class folders and review
+            files that are symbolic links. By default they are refused, as
+            archives refuse links, so that nothing outside the tree is read.
 
     Returns:
         An :class:`IMDB` with ``train``, ``validation`` and ``test`` splits.
@@ -425,6 +487,15 @@ def load_imdb(
         raise ValueError(
             f"encoding_errors must be 'strict' or 'replace'. Received: {encoding_errors!r}"
         )
+    if (
+        isinstance(max_review_bytes, bool)
+        or not isinstance(max_review_bytes, (int, np.integer))
+        or max_review_bytes < 1
+    ):
+        raise ValueError(
+            f"max_review_bytes must be a positive int. Received: {max_review_bytes!r}"
+        )
+    max_review_bytes = int(max_review_bytes)
     replace = encoding_errors == "replace"
     path = (
         _resolve_download(url, sha256, download, progress)
@@ -436,14 +507,21 @@ def load_imdb(
     name = path.name.lower()
     validation: Split | None = None
     if path.is_dir():
-        train_parts, test_parts, replaced = _native.imdb_read_dir(path, replace)
+        train_parts, test_parts, replaced = _native.imdb_read_dir(
+            path, replace, max_review_bytes, bool(follow_symlinks)
+        )
         train, test = _split_from_parts(train_parts), _split_from_parts(test_parts)
     elif name.endswith(".csv"):
         train, test, validation, replaced = _load_csv(
-            path, csv_split=csv_split, csv_fractions=csv_fractions, seed=seed, replace=replace
+            path,
+            csv_split=csv_split,
+            csv_fractions=csv_fractions,
+            seed=seed,
+            replace=replace,
+            max_review_bytes=max_review_bytes,
         )
     elif name.endswith((".tar.gz", ".tgz", ".tar")) or _is_gzip(path):
-        train_parts, test_parts, replaced = _native.imdb_read_tar(path, replace)
+        train_parts, test_parts, replaced = _native.imdb_read_tar(path, replace, max_review_bytes)
         train, test = _split_from_parts(train_parts), _split_from_parts(test_parts)
     else:
         raise ValueError(

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use imdbfast_core::archive::{self, ImdbFiles};
+use imdbfast_core::archive::{self, ImdbFiles, ReadOptions};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 
@@ -61,6 +61,8 @@ fn to_python(py: Python<'_>, files: ImdbFiles) -> (SplitParts<'_>, SplitParts<'_
 /// Args:
 ///     path: the archive.
 ///     replace_invalid: decode invalid UTF-8 with U+FFFD instead of raising.
+///     max_review_bytes: the largest review accepted; checked against each
+///         member's declared size before it is read.
 ///
 /// Returns:
 ///     (train, test, replaced): each split is (texts, labels int64 1=pos,
@@ -68,36 +70,58 @@ fn to_python(py: Python<'_>, files: ImdbFiles) -> (SplitParts<'_>, SplitParts<'_
 ///     name; replaced lists the files decoded with replacement.
 ///
 /// Raises:
-///     ValueError: corrupt archive, unsafe member, empty class, invalid UTF-8.
+///     ValueError: corrupt archive, unsafe member, empty class, invalid UTF-8,
+///         a review over the size limit.
 ///     OSError: the file cannot be read.
 #[pyfunction]
-#[pyo3(signature = (path, replace_invalid=false))]
+#[pyo3(signature = (path, replace_invalid=false, max_review_bytes=archive::DEFAULT_MAX_REVIEW_BYTES))]
 fn imdb_read_tar(
     py: Python<'_>,
     path: PathBuf,
     replace_invalid: bool,
+    max_review_bytes: u64,
 ) -> PyResult<(SplitParts<'_>, SplitParts<'_>, Vec<String>)> {
+    let options = ReadOptions {
+        replace_invalid,
+        max_review_bytes,
+        ..ReadOptions::default()
+    };
     let files = py
-        .detach(|| fork::install(|| archive::read_imdb_tar(&path, replace_invalid)))
+        .detach(|| fork::install(|| archive::read_imdb_tar(&path, &options)))
         .py_err()?;
     Ok(to_python(py, files))
 }
 
 /// Read the labeled aclImdb reviews from an extracted directory (`aclImdb/` or
-/// its parent). Same result layout as `imdb_read_tar`.
+/// its parent). Same result layout and arguments as `imdb_read_tar`, plus
+/// `follow_symlinks`: read class folders and review files that are symbolic
+/// links (refused by default, as archives refuse links).
 ///
 /// Raises:
-///     ValueError: a missing class folder, an empty class, invalid UTF-8.
+///     ValueError: a missing class folder, an empty class, invalid UTF-8, a
+///         review over the size limit, a symbolic link without `follow_symlinks`.
 ///     OSError: a file cannot be read.
 #[pyfunction]
-#[pyo3(signature = (path, replace_invalid=false))]
+#[pyo3(signature = (
+    path,
+    replace_invalid=false,
+    max_review_bytes=archive::DEFAULT_MAX_REVIEW_BYTES,
+    follow_symlinks=false,
+))]
 fn imdb_read_dir(
     py: Python<'_>,
     path: PathBuf,
     replace_invalid: bool,
+    max_review_bytes: u64,
+    follow_symlinks: bool,
 ) -> PyResult<(SplitParts<'_>, SplitParts<'_>, Vec<String>)> {
+    let options = ReadOptions {
+        replace_invalid,
+        max_review_bytes,
+        follow_symlinks,
+    };
     let files = py
-        .detach(|| fork::install(|| archive::read_imdb_dir(&path, replace_invalid)))
+        .detach(|| fork::install(|| archive::read_imdb_dir(&path, &options)))
         .py_err()?;
     Ok(to_python(py, files))
 }

@@ -10,8 +10,12 @@
 //!
 //! Safety: an archive holding a member with an absolute path, a `..`
 //! component, a symbolic or hard link, or a device/FIFO entry is refused as a
-//! whole (nothing is extracted anyway). Other files (`unsup/`, `README`,
-//! `*.feat`) are skipped.
+//! whole (nothing is extracted anyway); so is a directory whose class folders or
+//! review files are symbolic links, unless [`ReadOptions::follow_symlinks`] is
+//! set. Other files (`unsup/`, `README`, `*.feat`) are skipped. A review larger
+//! than [`ReadOptions::max_review_bytes`] is an error raised while reading it,
+//! before it is held in memory; sizes declared in tar headers are checked against
+//! that limit and never trusted as allocation sizes.
 //!
 //! Order: split (train, test), then class (neg, pos), then file name (byte
 //! order, the same as Python's `sorted` on str).
@@ -28,6 +32,43 @@ use crate::error::{CoreError, Result};
 pub const SPLITS: [&str; 2] = ["train", "test"];
 /// The two classes, in output order (label 0 = neg, 1 = pos).
 pub const CLASSES: [&str; 2] = ["neg", "pos"];
+
+/// The default limit on one review's size: 64 MiB (the largest aclImdb review
+/// is about 14 KB).
+pub const DEFAULT_MAX_REVIEW_BYTES: u64 = 64 << 20;
+
+/// How a source is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Decode invalid UTF-8 with U+FFFD instead of failing.
+    pub replace_invalid: bool,
+    /// Largest review accepted, in bytes.
+    pub max_review_bytes: u64,
+    /// Directory sources only: read class folders and review files that are
+    /// symbolic links (refused by default, as archives refuse links).
+    pub follow_symlinks: bool,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            replace_invalid: false,
+            max_review_bytes: DEFAULT_MAX_REVIEW_BYTES,
+            follow_symlinks: false,
+        }
+    }
+}
+
+/// Bytes reserved up front for one member, whatever its header declares; the
+/// read grows the buffer past it.
+const RESERVE_CAP: u64 = 1 << 20;
+
+fn too_large(origin: impl std::fmt::Display, size: u64, limit: u64) -> CoreError {
+    CoreError::invalid(format!(
+        "{origin}: the review is {size} bytes, more than max_review_bytes={limit}; \
+         raise the limit to read it"
+    ))
+}
 
 /// One review file.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,23 +151,24 @@ fn unsafe_reason(path: &Path, kind: tar::EntryType) -> Option<&'static str> {
 }
 
 /// Read every labeled review from a `.tar.gz` (or plain `.tar`) without extracting.
-pub fn read_imdb_tar(path: &Path, replace_invalid: bool) -> Result<ImdbFiles> {
+pub fn read_imdb_tar(path: &Path, options: &ReadOptions) -> Result<ImdbFiles> {
     let file = File::open(path).map_err(|e| CoreError::io(path, e))?;
     let reader = BufReader::with_capacity(1 << 20, file);
     let name = path.to_string_lossy().to_lowercase();
+    let limit = options.max_review_bytes;
     let raw = if name.ends_with(".tar") {
-        scan_tar(path, reader)?
+        scan_tar(path, reader, limit)?
     } else {
-        scan_tar(path, flate2::read::MultiGzDecoder::new(reader))?
+        scan_tar(path, flate2::read::MultiGzDecoder::new(reader), limit)?
     };
-    finish(path, raw, replace_invalid, true)
+    finish(path, raw, options.replace_invalid, true)
 }
 
 fn corrupt(path: &Path, e: &std::io::Error) -> CoreError {
     CoreError::malformed(path, 0, format!("corrupt or truncated archive ({e})"))
 }
 
-fn scan_tar<R: Read>(path: &Path, reader: R) -> Result<Vec<RawReview>> {
+fn scan_tar<R: Read>(path: &Path, reader: R, limit: u64) -> Result<Vec<RawReview>> {
     let mut archive = tar::Archive::new(reader);
     let mut out = Vec::new();
     let entries = archive.entries().map_err(|e| corrupt(path, &e))?;
@@ -158,12 +200,22 @@ fn scan_tar<R: Read>(path: &Path, reader: R) -> Result<Vec<RawReview>> {
         let Some((split, label, name)) = review_slot(&refs) else {
             continue;
         };
-        let size = usize::try_from(entry.size()).unwrap_or(0);
-        let mut bytes = Vec::with_capacity(size);
+        let declared = entry.size();
+        let origin = format!("{}::{}", path.display(), member.display());
+        if declared > limit {
+            return Err(too_large(&origin, declared, limit));
+        }
+        // The declared size is at most `limit` here, and only a hint: the entry
+        // reader stops at the declared size, so the read cannot outgrow it.
+        let mut bytes = Vec::new();
+        let hint = usize::try_from(declared.min(RESERVE_CAP)).unwrap_or(0);
+        bytes
+            .try_reserve(hint)
+            .map_err(|_| too_large(&origin, declared, limit))?;
         entry
             .read_to_end(&mut bytes)
             .map_err(|e| corrupt(path, &e))?;
-        if bytes.len() != size {
+        if u64::try_from(bytes.len()).ok() != Some(declared) {
             return Err(CoreError::malformed(
                 path,
                 0,
@@ -177,7 +229,7 @@ fn scan_tar<R: Read>(path: &Path, reader: R) -> Result<Vec<RawReview>> {
             split,
             label,
             name,
-            origin: format!("{}::{}", path.display(), member.display()),
+            origin,
             bytes,
         });
     }
@@ -194,8 +246,14 @@ fn imdb_root(root: &Path) -> PathBuf {
 }
 
 /// Read every labeled review from an extracted `aclImdb` directory.
-pub fn read_imdb_dir(root: &Path, replace_invalid: bool) -> Result<ImdbFiles> {
+pub fn read_imdb_dir(root: &Path, options: &ReadOptions) -> Result<ImdbFiles> {
     let base = imdb_root(root);
+    let refuse_link = |p: &Path| {
+        CoreError::invalid(format!(
+            "refusing symbolic link {}: pass follow_symlinks=True to read through links",
+            p.display()
+        ))
+    };
     let mut files: Vec<(usize, u8, String, PathBuf)> = Vec::new();
     for (s, split) in SPLITS.iter().enumerate() {
         for (c, class) in CLASSES.iter().enumerate() {
@@ -206,6 +264,10 @@ pub fn read_imdb_dir(root: &Path, replace_invalid: bool) -> Result<ImdbFiles> {
                      test/neg and test/pos",
                     dir.display()
                 )));
+            }
+            let dir_kind = std::fs::symlink_metadata(&dir).map_err(|e| CoreError::io(&dir, e))?;
+            if dir_kind.file_type().is_symlink() && !options.follow_symlinks {
+                return Err(refuse_link(&dir));
             }
             let listing = std::fs::read_dir(&dir).map_err(|e| CoreError::io(&dir, e))?;
             for item in listing {
@@ -218,7 +280,14 @@ pub fn read_imdb_dir(root: &Path, replace_invalid: bool) -> Result<ImdbFiles> {
                 // The directory entry's type costs no system call; only a link
                 // needs a stat to see what it points to.
                 let kind = item.file_type().map_err(|e| CoreError::io(&p, e))?;
-                if !(kind.is_file() || (kind.is_symlink() && p.is_file())) {
+                if kind.is_symlink() {
+                    if !options.follow_symlinks {
+                        return Err(refuse_link(&p));
+                    }
+                    if !p.is_file() {
+                        continue;
+                    }
+                } else if !kind.is_file() {
                     continue;
                 }
                 files.push((s, u8::try_from(c).unwrap_or(0), name, p));
@@ -231,7 +300,7 @@ pub fn read_imdb_dir(root: &Path, replace_invalid: bool) -> Result<ImdbFiles> {
             .map_init(
                 || vec![0u8; READ_BUFFER],
                 |buffer, (split, label, name, p)| {
-                    let bytes = read_small_file(&p, buffer).map_err(|e| CoreError::io(&p, e))?;
+                    let bytes = read_small_file(&p, buffer, options.max_review_bytes)?;
                     Ok(RawReview {
                         split,
                         label,
@@ -252,7 +321,7 @@ pub fn read_imdb_dir(root: &Path, replace_invalid: bool) -> Result<ImdbFiles> {
         Ok(pool) => pool.install(read_all)?,
         Err(_) => read_all()?,
     };
-    finish(&base, raw, replace_invalid, false)
+    finish(&base, raw, options.replace_invalid, false)
 }
 
 /// Threads reading review files.
@@ -266,19 +335,27 @@ const READ_BUFFER: usize = 64 * 1024;
 /// into `buffer`, close. A read that does not fill the buffer has reached the
 /// end of the file (a regular file is read in full unless the end comes
 /// first), so no second read is needed to see EOF; larger files go on with
-/// `read_to_end`. No `stat` either: the buffer is large enough for any review.
-fn read_small_file(path: &Path, buffer: &mut [u8]) -> std::io::Result<Vec<u8>> {
-    let mut file = File::open(path)?;
+/// `read_to_end`, which stops one byte past `limit`: a file larger than that
+/// is an error before it is read in full. No `stat` either: the buffer is large
+/// enough for any review.
+fn read_small_file(path: &Path, buffer: &mut [u8], limit: u64) -> Result<Vec<u8>> {
+    let io = |e| CoreError::io(path, e);
+    let mut file = File::open(path).map_err(io)?;
     let n = loop {
         match file.read(buffer) {
             Ok(n) => break n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => return Err(io(e)),
         }
     };
     let mut bytes = buffer.get(..n).unwrap_or_default().to_vec();
     if n == buffer.len() {
-        file.read_to_end(&mut bytes)?;
+        let rest = limit.saturating_add(1).saturating_sub(n as u64);
+        file.take(rest).read_to_end(&mut bytes).map_err(io)?;
+    }
+    let size = bytes.len() as u64;
+    if size > limit {
+        return Err(too_large(path.display(), size, limit));
     }
     Ok(bytes)
 }
@@ -444,7 +521,7 @@ mod tests {
     #[test]
     fn reads_and_orders() -> Result<()> {
         let d = tmpdir("order");
-        let files = read_imdb_tar(&build(&d, &all_classes()), false)?;
+        let files = read_imdb_tar(&build(&d, &all_classes()), &ReadOptions::default())?;
         let got: Vec<(usize, u8, &str, i64, i64, &str)> = files
             .reviews
             .iter()
@@ -492,7 +569,7 @@ mod tests {
         ] {
             let mut m = all_classes();
             m.push((name, kind, b""));
-            match read_imdb_tar(&build(&d, &m), false) {
+            match read_imdb_tar(&build(&d, &m), &ReadOptions::default()) {
                 Err(e) => assert!(e.to_string().contains(reason), "{e}"),
                 Ok(_) => panic!("{name} accepted"),
             }
@@ -505,14 +582,18 @@ mod tests {
         let mut m = all_classes();
         m.push(("aclImdb/test/neg/7_1.txt", F, b"bad \xff byte"));
         let path = build(&d, &m);
-        match read_imdb_tar(&path, false) {
+        match read_imdb_tar(&path, &ReadOptions::default()) {
             Err(e) => assert!(
                 e.to_string().contains("test/neg/7_1.txt: not valid UTF-8"),
                 "{e}"
             ),
             Ok(_) => panic!("accepted invalid UTF-8"),
         }
-        let files = read_imdb_tar(&path, true)?;
+        let replace = ReadOptions {
+            replace_invalid: true,
+            ..ReadOptions::default()
+        };
+        let files = read_imdb_tar(&path, &replace)?;
         assert_eq!(files.replaced, vec!["test/neg/7_1.txt"]);
         assert!(files.reviews.iter().any(|r| r.text == "bad \u{fffd} byte"));
         Ok(())
@@ -525,7 +606,7 @@ mod tests {
             .into_iter()
             .filter(|(n, _, _)| !n.contains("test/neg"))
             .collect();
-        match read_imdb_tar(&build(&d, &m), false) {
+        match read_imdb_tar(&build(&d, &m), &ReadOptions::default()) {
             Err(e) => assert!(e.to_string().contains("no reviews in test/neg"), "{e}"),
             Ok(_) => panic!("accepted"),
         }
@@ -534,20 +615,129 @@ mod tests {
     #[test]
     fn directory_matches_archive() -> Result<()> {
         let d = tmpdir("dir");
-        for (name, _, data) in all_classes() {
+        write_tree(&d, &all_classes())?;
+        let a = read_imdb_dir(&d, &ReadOptions::default())?;
+        let t = read_imdb_tar(
+            &build(&tmpdir("dir2"), &all_classes()),
+            &ReadOptions::default(),
+        )?;
+        assert_eq!(a.reviews, t.reviews);
+        std::fs::remove_dir_all(d.join("aclImdb/test/pos")).map_err(|e| CoreError::io(&*d, e))?;
+        match read_imdb_dir(&d, &ReadOptions::default()) {
+            Err(e) => assert!(e.to_string().contains("missing class folder"), "{e}"),
+            Ok(_) => panic!("accepted"),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn declared_sizes_are_not_trusted() {
+        // A header declaring 1 TiB (base-256 size field) over a few bytes of data.
+        let d = tmpdir("declared");
+        let path = d.join("huge.tar.gz");
+        let file = std::fs::File::create(&path).map(std::io::BufWriter::new);
+        let Ok(file) = file else {
+            panic!("cannot create {}", path.display())
+        };
+        let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        let mut b = tar::Builder::new(gz);
+        let h = header("aclImdb/train/pos/1_9.txt", F, 1 << 40);
+        let _ = b.append(&h, &b"tiny"[..]);
+        if let Ok(gz) = b.into_inner() {
+            let _ = gz.finish();
+        }
+        match read_imdb_tar(&path, &ReadOptions::default()) {
+            Err(e) => assert!(
+                e.to_string()
+                    .contains("1099511627776 bytes, more than max_review_bytes"),
+                "{e}"
+            ),
+            Ok(_) => panic!("accepted a 1 TiB member"),
+        }
+    }
+
+    #[test]
+    fn review_size_limit() -> Result<()> {
+        let small = ReadOptions {
+            max_review_bytes: 4,
+            ..ReadOptions::default()
+        };
+        let d = tmpdir("limit");
+        let path = build(&d, &all_classes());
+        match read_imdb_tar(&path, &small) {
+            Err(e) => assert!(
+                e.to_string().contains("2_9.txt: the review is 5 bytes"),
+                "{e}"
+            ),
+            Ok(_) => panic!("accepted a review over the limit"),
+        }
+        let exact = ReadOptions {
+            max_review_bytes: 5,
+            ..ReadOptions::default()
+        };
+        assert_eq!(read_imdb_tar(&path, &exact)?.reviews.len(), 5);
+        // The directory reader checks while reading, past its first buffer too.
+        let dir = tmpdir("limit-dir");
+        write_tree(&dir, &all_classes())?;
+        let big = dir.join("aclImdb/train/pos/11_8.txt");
+        let text = vec![b'a'; READ_BUFFER * 2 + 3];
+        std::fs::write(&big, &text).map_err(|e| CoreError::io(&big, e))?;
+        let limit = ReadOptions {
+            max_review_bytes: (READ_BUFFER * 2) as u64,
+            ..ReadOptions::default()
+        };
+        match read_imdb_dir(&dir, &limit) {
+            Err(e) => assert!(e.to_string().contains("11_8.txt: the review is"), "{e}"),
+            Ok(_) => panic!("accepted a review over the limit"),
+        }
+        assert_eq!(
+            read_imdb_dir(&dir, &ReadOptions::default())?.reviews.len(),
+            6
+        );
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn directory_links_need_opt_in() -> Result<()> {
+        let d = tmpdir("links");
+        write_tree(&d, &all_classes())?;
+        let outside = tmpdir("links-outside");
+        let secret = outside.join("secret.txt");
+        std::fs::write(&secret, b"outside").map_err(|e| CoreError::io(&secret, e))?;
+        let link = d.join("aclImdb/train/neg/9_1.txt");
+        std::os::unix::fs::symlink(&secret, &link).map_err(|e| CoreError::io(&link, e))?;
+        match read_imdb_dir(&d, &ReadOptions::default()) {
+            Err(e) => assert!(e.to_string().contains("refusing symbolic link"), "{e}"),
+            Ok(_) => panic!("followed a link out of the tree"),
+        }
+        let follow = ReadOptions {
+            follow_symlinks: true,
+            ..ReadOptions::default()
+        };
+        let files = read_imdb_dir(&d, &follow)?;
+        assert!(files.reviews.iter().any(|r| r.text == "outside"));
+        // A class folder that is a link is refused too.
+        std::fs::remove_file(&link).map_err(|e| CoreError::io(&link, e))?;
+        let neg = d.join("aclImdb/test/neg");
+        let moved = outside.join("neg");
+        std::fs::rename(&neg, &moved).map_err(|e| CoreError::io(&neg, e))?;
+        std::os::unix::fs::symlink(&moved, &neg).map_err(|e| CoreError::io(&neg, e))?;
+        match read_imdb_dir(&d, &ReadOptions::default()) {
+            Err(e) => assert!(e.to_string().contains("refusing symbolic link"), "{e}"),
+            Ok(_) => panic!("followed a linked class folder"),
+        }
+        assert_eq!(read_imdb_dir(&d, &follow)?.reviews.len(), 5);
+        Ok(())
+    }
+
+    fn write_tree(d: &Path, members: &[(&str, tar::EntryType, &[u8])]) -> Result<()> {
+        for (name, _, data) in members {
             let p = d.join(name);
             if let Some(parent) = p.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| CoreError::io(parent, e))?;
             }
             std::fs::write(&p, data).map_err(|e| CoreError::io(&p, e))?;
-        }
-        let a = read_imdb_dir(&d, false)?;
-        let t = read_imdb_tar(&build(&tmpdir("dir2"), &all_classes()), false)?;
-        assert_eq!(a.reviews, t.reviews);
-        std::fs::remove_dir_all(d.join("aclImdb/test/pos")).map_err(|e| CoreError::io(&*d, e))?;
-        match read_imdb_dir(&d, false) {
-            Err(e) => assert!(e.to_string().contains("missing class folder"), "{e}"),
-            Ok(_) => panic!("accepted"),
         }
         Ok(())
     }
