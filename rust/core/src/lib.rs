@@ -4,6 +4,8 @@
 //! `rust/py/` only converts types and releases the GIL around these calls.
 //!
 //! - [`text`]: standardization and splitting of reviews into tokens.
+//! - [`token_map`]: the token -> value map behind stopwords, counting and
+//!   vocabulary lookup (used by both `text` and `vocab`).
 //! - [`vocab`]: counting tokens and building ordered vocabularies.
 //! - [`pad`]: padding and truncation into row-major id matrices.
 //! - [`glove`]: parsing GloVe text files into an aligned float32 matrix.
@@ -17,6 +19,7 @@ pub mod glove;
 pub mod pad;
 mod simd;
 pub mod text;
+pub mod token_map;
 pub mod vocab;
 
 pub use error::{CoreError, Result};

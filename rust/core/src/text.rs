@@ -24,7 +24,7 @@ use crate::error::{CoreError, Result};
 use crate::simd::{Level, SCALAR};
 #[cfg(target_arch = "x86_64")]
 use crate::simd::{SSE2, SSSE3};
-use crate::vocab::TokenMap;
+use crate::token_map::TokenMap;
 
 #[cfg(target_arch = "x86_64")]
 mod short_token;

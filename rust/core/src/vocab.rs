@@ -26,10 +26,7 @@ use rayon::prelude::*;
 use crate::error::{CoreError, Result};
 use crate::pad::{zeroed_buffer, PadConfig, Side};
 use crate::text::{Scratch, TextPipeline, TokenSink};
-
-mod table;
-
-pub use table::{TokenBytes, TokenKey, TokenMap};
+use crate::token_map::{TokenBytes, TokenKey, TokenMap};
 
 /// Token counts.
 pub type Counts = TokenMap<u64>;

@@ -1,4 +1,7 @@
-//! [`TokenMap`]: the hash map behind token counting and vocabulary lookup.
+//! [`TokenMap`]: the hash map behind stopword sets, token counting and
+//! vocabulary lookup. Its own module, so that the tokenizer ([`crate::text`])
+//! and the vocabulary ([`crate::vocab`]) both use it without importing each
+//! other.
 //!
 //! Both loops do one lookup per token (millions per call), so the map is
 //! built for that: a token of 1 to 16 bytes (99.9% of IMDB tokens) is packed
