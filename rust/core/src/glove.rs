@@ -941,7 +941,7 @@ fn parse_full(data: &[u8], parts: &[&[u8]], label: &Path, dim: usize) -> Result<
     let rows: usize = counts.iter().sum();
     // calloc'd (fresh zero pages, no fill pass) and backed by huge pages where
     // the kernel allows: every element is then written exactly once.
-    let mut matrix: Vec<f32> = crate::pad::zeroed_buffer(rows * dim);
+    let mut matrix: Vec<f32> = crate::buffer::zeroed_buffer(rows * dim);
     // Give each chunk its own slice of the output.
     let mut slices = Vec::with_capacity(parts.len());
     let mut rest = matrix.as_mut_slice();

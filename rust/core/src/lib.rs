@@ -8,12 +8,14 @@
 //!   vocabulary lookup (used by both `text` and `vocab`).
 //! - [`vocab`]: counting tokens and building ordered vocabularies.
 //! - [`pad`]: padding and truncation into row-major id matrices.
+//! - [`buffer`]: zero-filled output buffers for large matrices.
 //! - [`glove`]: parsing GloVe text files into an aligned float32 matrix.
 //! - [`archive`]: reading the aclImdb review files from a directory or a tar.gz.
 //!
 //! SIMD kernels are all written one way; `simd` (private) describes it.
 
 pub mod archive;
+pub mod buffer;
 pub mod error;
 pub mod glove;
 pub mod pad;
