@@ -1,0 +1,548 @@
+"""Running a study: shared preparations, resumable results, progress.
+
+:func:`run_study` writes into ``output_dir / study.name``:
+
+- ``study.json``: the study's identity (its name) and its latest definition;
+  a directory holding another study's results is refused;
+- ``results.jsonl``: one JSON line per finished run, appended atomically (one
+  ``write``, then ``fsync``) as soon as the run ends. A rerun skips the runs
+  whose key (:func:`~imdbfast.experiments.study.config_key` of the run's
+  config, seed included) is already there, so an interrupted study continues
+  where it stopped, and changing the study adds or drops cells without
+  touching finished ones. A trailing partial line (a crash while writing) is
+  dropped;
+- ``runs/``: each run's directory (model, tokenizer, metrics, plots);
+- the tables, plots and ``report.html`` of :mod:`imdbfast.experiments.report`.
+
+Runs go seed by seed (every cell's first seed, then every cell's second...),
+grouped so that runs with the same data and tokenizer configuration follow
+one another: IMDB is loaded, the tokenizer fitted and the splits encoded once
+per group (:func:`imdbfast.training.prepare`), and the GloVe matrix is looked
+up once per vocabulary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import math
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from imdbfast.experiments.study import Cell, Study, StudyError, config_key
+
+STUDY_FILE = "study.json"
+RESULTS_FILE = "results.jsonl"
+RUNS_DIR = "runs"
+_STUDY_FORMAT = "imdbfast.Study"
+_RECORD_FORMAT = "imdbfast.StudyRun"
+_VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class PlannedRun:
+    """One run of a cell: the cell, the repeat index and the run's config."""
+
+    cell: Cell
+    repeat: int
+    config: Any
+    key: str
+
+
+def plan_runs(cells: Iterable[Cell], repeats: int) -> list[PlannedRun]:
+    """Every run of the cells, seed by seed (all first seeds, then the second...).
+
+    Runs whose configs are identical (two cells meeting at one seed) appear once.
+    """
+    runs: list[PlannedRun] = []
+    seen: set[str] = set()
+    cells = list(cells)
+    for repeat in range(repeats):
+        for cell in cells:
+            config = cell.run_configs(repeats)[repeat]
+            key = config_key(config)
+            if key not in seen:
+                seen.add(key)
+                runs.append(PlannedRun(cell, repeat, config, key))
+    return runs
+
+
+# --- the results file ------------------------------------------------------------
+
+
+def read_records(path: Path, study_name: str) -> tuple[list[dict[str, Any]], int]:
+    """The finished runs in a results file, and the byte length of its whole lines.
+
+    A last line without its newline (a crash while writing it) is ignored.
+
+    Raises:
+        StudyError: if a complete line is not a run record of this study.
+    """
+    if not path.exists():
+        return [], 0
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    records = []
+    for number, line in enumerate(data[:end].splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise StudyError(
+                f"{path}, line {number}: not a JSON run record ({err}); move the "
+                "file away or repair it"
+            ) from None
+        if not isinstance(record, dict) or record.get("format") != _RECORD_FORMAT:
+            raise StudyError(f"{path}, line {number}: not an imdbfast study run record")
+        if record.get("study") != study_name:
+            raise StudyError(
+                f"{path} holds results of study {record.get('study')!r}, not "
+                f"{study_name!r}; refusing to mix them (choose another output "
+                "directory)"
+            )
+        records.append(record)
+    return records, end
+
+
+def append_record(path: Path, record: Mapping[str, Any]) -> bytes:
+    """Appends one run record as one line, durably (one write, flush, fsync).
+
+    Returns:
+        The bytes written.
+    """
+    line = (json.dumps(record, separators=(",", ":")) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(line)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return line
+
+
+def open_study_dir(directory: Path, study: Study) -> list[dict[str, Any]]:
+    """Checks (or creates) a study directory and returns its finished runs.
+
+    Drops a trailing partial line from ``results.jsonl`` so that appends start
+    on a line of their own, and records the study in ``study.json``.
+
+    Raises:
+        StudyError: if the directory belongs to another study.
+    """
+    if directory.exists() and not directory.is_dir():
+        raise StudyError(f"study directory is not a directory: {directory}")
+    study_file = directory / STUDY_FILE
+    results = directory / RESULTS_FILE
+    if study_file.exists():
+        try:
+            payload = json.loads(study_file.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            payload = None
+        if not isinstance(payload, dict) or payload.get("format") != _STUDY_FORMAT:
+            raise StudyError(f"{study_file} is not an imdbfast study file")
+        if payload.get("name") != study.name:
+            raise StudyError(
+                f"{directory} holds the results of study {payload.get('name')!r}, not "
+                f"{study.name!r}; refusing to mix them (choose another output "
+                "directory)"
+            )
+    elif results.exists():
+        raise StudyError(
+            f"{results} exists without {STUDY_FILE}; refusing to mix results of an "
+            "unknown study (choose another output directory)"
+        )
+    records, end = read_records(results, study.name)
+    directory.mkdir(parents=True, exist_ok=True)
+    if results.exists() and results.stat().st_size != end:
+        with open(results, "r+b") as f:
+            f.truncate(end)
+            f.flush()
+            os.fsync(f.fileno())
+    payload = {
+        "format": _STUDY_FORMAT,
+        "version": _VERSION,
+        "name": study.name,
+        "study": study.to_dict(),
+        "updated": _now(),
+    }
+    tmp = study_file.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, study_file)
+    return records
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+# --- preparations -----------------------------------------------------------------
+
+
+class _Preparations:
+    """The data preparations of the current group of runs.
+
+    Keyed by :func:`imdbfast.training.preparation_key` without
+    ``glove_source``: runs that differ only in their embedding share the
+    loaded splits, the tokenizer and the encoded ids; the GloVe matrix is
+    looked up once per source for that vocabulary.
+    """
+
+    def __init__(self) -> None:
+        self.text_key: Any = None
+        self.base: Any = None
+        self.variants: dict[Any, Any] = {}
+        self.count = 0
+
+    @staticmethod
+    def text_key_of(config: Any) -> Any:
+        from imdbfast import training
+
+        return tuple(
+            p for p in training.preparation_key(config) if p[0] != "glove_source"
+        )
+
+    def get(self, config: Any) -> Any:
+        from imdbfast import training
+
+        key = training.preparation_key(config)
+        text_key = self.text_key_of(config)
+        if text_key != self.text_key:  # a new group: free the previous one
+            self.text_key, self.base, self.variants = text_key, None, {}
+        if key in self.variants:
+            return self.variants[key]
+        if self.base is None:
+            prepared = training.prepare(config)
+            self.count += 1
+            self.base = prepared
+        else:
+            prepared = self._derive(self.base, config, key)
+        self.variants[key] = prepared
+        return prepared
+
+    @staticmethod
+    def _derive(base: Any, config: Any, key: Any) -> Any:
+        """The preparation for ``config`` from one that differs only in GloVe."""
+        glove = None
+        seconds = {"load": 0.0, "tokenize": 0.0, "glove": 0.0}
+        if config.uses_glove:
+            from imdbfast.embeddings import load_glove
+
+            start = time.perf_counter()
+            glove = load_glove(config.glove_source, base.tokenizer.get_vocabulary())
+            seconds["glove"] = time.perf_counter() - start
+        return dataclasses.replace(base, key=key, glove=glove, seconds=seconds)
+
+
+def _group_by_preparation(runs: list[PlannedRun]) -> list[PlannedRun]:
+    """The runs reordered so that runs sharing a preparation are adjacent.
+
+    Groups keep the order of their first run; runs keep their order in a group.
+    """
+    groups: dict[Any, list[PlannedRun]] = {}
+    for run in runs:
+        groups.setdefault(_Preparations.text_key_of(run.config), []).append(run)
+    return [run for group in groups.values() for run in group]
+
+
+# --- running ------------------------------------------------------------------------
+
+
+def _run_name(run: PlannedRun) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", run.cell.label).strip("-")[:48]
+    return f"{slug}-seed{run.config.seed}-{run.key[:8]}"
+
+
+def _record(
+    study: Study,
+    run: PlannedRun,
+    result: Any,
+    prepared: Any,
+    seconds: Mapping[str, float],
+    run_dir: Path,
+    *,
+    shared: bool,
+) -> dict[str, Any]:
+    history = {k: [float(v) for v in vals] for k, vals in result.history.items()}
+    best = result.best_epoch - 1
+    glove = prepared.glove
+    return {
+        "format": _RECORD_FORMAT,
+        "version": _VERSION,
+        "study": study.name,
+        "key": run.key,
+        "cell_key": run.cell.key,
+        "cell": run.cell.label,
+        "values": dict(run.cell.values),
+        "repeat": run.repeat,
+        "seed": run.config.seed,
+        "config": run.config.to_dict(),
+        "test": result.metrics(),
+        "validation": {
+            k[4:]: v[best]
+            for k, v in history.items()
+            if k.startswith("val_") and best < len(v)
+        },
+        "best_epoch": result.best_epoch,
+        "epochs_run": len(history.get("loss", [])),
+        "history": history,
+        "seconds": dict(seconds),
+        "shared_preparation": shared,
+        "examples": {
+            name: len(getattr(prepared.imdb, name))
+            for name in ("train", "validation", "test")
+        },
+        "vocabulary_size": int(prepared.tokenizer.vocabulary_size()),
+        "glove": None
+        if glove is None
+        else {
+            "hits": int(glove.hits),
+            "misses": int(glove.misses),
+            "dim": int(glove.dim),
+        },
+        "run_dir": os.fspath(run_dir),
+        "finished": _now(),
+    }
+
+
+def _mean_std(values: list[float]) -> tuple[float, float | None]:
+    mean = sum(values) / len(values)
+    if len(values) < 2:
+        return mean, None
+    var = sum((v - mean) ** 2 for v in values) / (len(values) - 1)
+    return mean, math.sqrt(var)
+
+
+def describe_cell(cell: Cell, records: Sequence[Mapping[str, Any]]) -> str:
+    """One line: the cell's test accuracy (mean ± std, n) and its references."""
+    accuracies = [r["test"]["accuracy"] for r in records]
+    text = f"{cell.label}: "
+    if accuracies:
+        mean, std = _mean_std(accuracies)
+        spread = f" ± {std:.4f}" if std is not None else ""
+        text += f"accuracy {mean:.4f}{spread} (n={len(accuracies)})"
+    else:
+        text += "no finished runs"
+    for ref in cell.references:
+        text += f"; reference {ref.metric} {ref.value:.3f} ({ref.label})"
+    return text
+
+
+@dataclasses.dataclass
+class StudyResults:
+    """What :func:`run_study` returns.
+
+    Attributes:
+        study: the study that ran.
+        directory: the study directory (``output_dir / study.name``).
+        cells: the cells, with the overrides applied.
+        repeats: runs per cell.
+        records: the finished run records of these cells (one dict per run,
+            as in ``results.jsonl``), in study order.
+        ignored: records in ``results.jsonl`` of runs that are not part of
+            the study any more (they stay in the file).
+        overrides: the TrainConfig overrides the study ran with.
+        preparations: how many data preparations this call made.
+        ran: how many runs this call trained.
+    """
+
+    study: Study
+    directory: Path
+    cells: list[Cell]
+    repeats: int
+    records: list[dict[str, Any]]
+    ignored: int = 0
+    overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
+    preparations: int = 0
+    ran: int = 0
+
+    def records_of(self, cell: Cell) -> list[dict[str, Any]]:
+        """The finished runs of one cell."""
+        return [r for r in self.records if r["cell_key"] == cell.key]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every planned run has finished."""
+        return len(self.records) == len(plan_runs(self.cells, self.repeats))
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One row per cell (see :func:`imdbfast.experiments.report.summary_rows`)."""
+        from imdbfast.experiments.report import summary_rows
+
+        return summary_rows(self)
+
+    def table(self) -> str:
+        """The summary as a Markdown table."""
+        from imdbfast.experiments.report import summary_markdown
+
+        return summary_markdown(self)
+
+
+def _select(
+    records: list[dict[str, Any]], runs: list[PlannedRun]
+) -> tuple[list[dict[str, Any]], int]:
+    by_key: dict[str, dict[str, Any]] = {}
+    for record in records:
+        by_key.setdefault(record["key"], record)  # first wins
+    order = {run.key: (run.cell.index, run.repeat) for run in runs}
+    chosen = [by_key[k] for k in order if k in by_key]
+    chosen.sort(key=lambda r: order[r["key"]])
+    ignored = sum(1 for k in by_key if k not in order)
+    return chosen, ignored
+
+
+def run_study(
+    study: Study,
+    output_dir: str | os.PathLike[str],
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    repeats: int | None = None,
+    quiet: bool = False,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+    train: bool = True,
+    report: bool = True,
+) -> StudyResults:
+    """Runs a study's unfinished runs and writes its tables, plots and report.
+
+    Args:
+        study: the :class:`Study`.
+        output_dir: parent of the study directory (``output_dir/study.name``).
+        overrides: TrainConfig fields applied to every cell's base (e.g.
+            ``{"epochs": 1, "data_source": "aclImdb/"}``); see
+            :meth:`Study.cells`.
+        repeats: runs per cell; None = the study's ``repeats``.
+        quiet: silence Keras' per-epoch progress bars.
+        progress: show a progress line over the runs (elapsed time, ETA).
+        log: called with one line per finished run and per finished cell
+            (default: written above the progress line on stderr; pass
+            ``lambda line: None`` for silence).
+        train: False writes the outputs of the finished runs only.
+        report: write the tables, plots and ``report.html``.
+
+    Returns:
+        A :class:`StudyResults`.
+
+    Raises:
+        StudyError: for an invalid study or overrides (before any training),
+            or a study directory that belongs to another study.
+        KeyboardInterrupt: when interrupted; finished runs are kept and a rerun
+            continues.
+    """
+    from tqdm.auto import tqdm
+
+    repeats = study.repeats if repeats is None else repeats
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise StudyError(f"repeats must be an integer >= 1. Received: {repeats!r}")
+    overrides = dict(overrides or {})
+    cells = study.cells(overrides)
+    runs = plan_runs(cells, repeats)
+    directory = Path(output_dir) / study.name
+    records = open_study_dir(directory, study)
+    done = {r["key"] for r in records}
+    pending = _group_by_preparation([run for run in runs if run.key not in done])
+    runs_dir = directory / RUNS_DIR
+    preparations = _Preparations()
+    write = log or tqdm.write
+    by_cell = {
+        cell.key: [
+            r
+            for r in records
+            if r["key"] in {run.key for run in runs if run.cell.key == cell.key}
+        ]
+        for cell in cells
+    }
+    runs_of_cell = {
+        cell.key: sum(1 for run in runs if run.cell.key == cell.key) for cell in cells
+    }
+    bar = tqdm(
+        total=len(runs),
+        initial=len(runs) - len(pending),
+        unit="run",
+        desc=study.name,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        disable=not progress or not (train and pending),
+        bar_format="{desc}: {n_fmt}/{total_fmt} runs |{bar}| "
+        "elapsed {elapsed}, ETA {remaining}{postfix}",
+    )
+    ran = 0
+    try:
+        for run in pending if train else []:
+            bar.set_postfix_str(f"{run.cell.label}, seed {run.config.seed}")
+            start = time.perf_counter()
+            config = run.config.replace(
+                output_dir=os.fspath(runs_dir),
+                run_name=_run_name(run),
+                verbose=0 if quiet else run.config.verbose,
+            )
+            partial = runs_dir / config.run_name
+            if partial.exists():  # left by an interrupted attempt of this run
+                shutil.rmtree(partial)
+            before = preparations.count
+            prep_start = time.perf_counter()
+            prepared = preparations.get(config)
+            prepare_seconds = time.perf_counter() - prep_start
+            from imdbfast import training
+
+            result = training.train(config, prepared=prepared)
+            seconds = {k: float(v) for k, v in result.seconds.items()}
+            seconds["prepare"] = prepare_seconds
+            seconds["wall"] = time.perf_counter() - start
+            record = _record(
+                study,
+                run,
+                result,
+                prepared,
+                seconds,
+                Path(RUNS_DIR) / config.run_name,
+                shared=preparations.count == before,
+            )
+            append_record(directory / RESULTS_FILE, record)
+            ran += 1
+            bar.update(1)
+            cell_records = by_cell[run.cell.key]
+            cell_records.append(record)
+            write(
+                f"{run.cell.label}, seed {run.config.seed}: test accuracy "
+                f"{result.test_accuracy:.4f} (fit {result.seconds.get('fit', 0):.1f} s)"
+            )
+            if len(cell_records) == runs_of_cell[run.cell.key]:
+                write("cell done: " + describe_cell(run.cell, cell_records))
+    except KeyboardInterrupt:
+        bar.close()
+        write(
+            f"interrupted: {len(runs) - len(pending) + ran} of {len(runs)} runs are "
+            f"finished in {directory / RESULTS_FILE}; run the same command again "
+            "to continue"
+        )
+        raise
+    finally:
+        bar.close()
+    all_records, _ = read_records(directory / RESULTS_FILE, study.name)
+    chosen, ignored = _select(all_records, runs)
+    results = StudyResults(
+        study=study,
+        directory=directory,
+        cells=cells,
+        repeats=repeats,
+        records=chosen,
+        ignored=ignored,
+        overrides=overrides,
+        preparations=preparations.count,
+        ran=ran,
+    )
+    if report:
+        from imdbfast.experiments.report import write_outputs
+
+        write_outputs(results)
+    return results
