@@ -13,24 +13,15 @@ non-zero status: a bad option value (status 2), or an
 :class:`imdbfast.errors.UserError` (a data or run file that is not what it
 should be) or an ``OSError`` (a missing, unreadable or already taken path;
 status 1). Any other exception is a bug: it keeps its traceback.
-
-Commands that run a model say what they do: the start-up messages of
-TensorFlow and other libraries (CUDA probing, oneDNN notices) are held back
-unless ``--verbose`` is given, and ``train`` prints one line per phase on
-stderr (data, vocabulary, device, model, best epoch, test, saved, each with
-its time) before and after Keras' progress bars.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
-import tempfile
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, NoReturn, Sequence
+from typing import Any, Callable, NoReturn, Sequence
 
 from imdbfast.config import EMBEDDINGS, MODELS, MONITORS, PRESETS
 from imdbfast.errors import UserError, user_input
@@ -217,10 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--run-name", metavar="NAME", default=None,
                      help="run directory name (default: MODEL-EMBEDDINGS-TIMESTAMP)")
     out.add_argument("-q", "--quiet", action="store_true",
-                     help="no progress lines or bars, only the final summary")
+                     help="no progress bars, only the final summary")
     out.add_argument("--json", action="store_true",
                      help="print the final metrics as JSON")
-    _add_verbose(out)
     train.set_defaults(handler=_cmd_train)
 
     # evaluate -----------------------------------------------------------------
@@ -237,7 +227,6 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--batch-size", metavar="N", type=_int_at_least(1), default=None,
                           help="reviews per model call (default: the run's, 256)")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    _add_verbose(evaluate)
     evaluate.set_defaults(handler=_cmd_evaluate)
 
     # predict ------------------------------------------------------------------
@@ -256,7 +245,6 @@ def build_parser() -> argparse.ArgumentParser:
                          help="texts per model call (default: the run's, 256)")
     predict.add_argument("--json", action="store_true",
                          help="print one JSON object per text")
-    _add_verbose(predict)
     predict.set_defaults(handler=_cmd_predict)
 
     # presets ------------------------------------------------------------------
@@ -272,12 +260,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_experiment_parser(commands)
     return parser
-
-
-def _add_verbose(group: Any) -> None:
-    group.add_argument("-v", "--verbose", action="store_true",
-                       help="show the start-up messages of TensorFlow and other "
-                       "libraries (held back by default)")
 
 
 # Command-line option -> TrainConfig field
@@ -351,91 +333,9 @@ def _check_optimizer(name: str | None) -> None:
         ) from None
 
 
-@contextmanager
-def _native_stderr_held(enabled: bool = True) -> Iterator[None]:
-    """Holds back what is written to file descriptor 2 inside the block.
-
-    TensorFlow's C++ start-up lines (CUDA probing, oneDNN notices) are written
-    before its log settings apply, so the only way to keep them off a command
-    line is to point the standard error descriptor elsewhere while the library
-    starts. If the block raises, what was held back is written out after all,
-    since it may say why.
-
-    Args:
-        enabled: False leaves standard error alone.
-
-    Returns:
-        A context manager.
-    """
-    if not enabled:
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
-        failed = True
-        try:
-            yield
-            failed = False
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            if failed:
-                held.seek(0)
-                os.write(2, held.read())
-
-
-def _start_backend(verbose: bool) -> None:
-    """Imports Keras with its backend and finds the device, quietly unless verbose.
-
-    Args:
-        verbose: keep the libraries' start-up messages and warnings.
-    """
-    if not verbose:
-        # C++ INFO and WARNING lines once TensorFlow's logging is set up.
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with _native_stderr_held(enabled=not verbose):
-        import keras  # noqa: F401  (imports and starts the backend)
-
-        from imdbfast.training import describe_device
-
-        describe_device()  # the GPU probing, while stderr is held
-    if not verbose:
-        logging.getLogger("tensorflow").setLevel(logging.ERROR)
-        try:
-            from absl import logging as absl_logging
-        except ImportError:  # pragma: no cover - absl comes with TensorFlow
-            pass
-        else:
-            absl_logging.set_verbosity(absl_logging.ERROR)
-
-
-@contextmanager
-def _phase_lines(enabled: bool) -> Iterator[None]:
-    """Shows the library's INFO lines (one per phase) on stderr in the block.
-
-    Args:
-        enabled: False shows nothing.
-
-    Returns:
-        A context manager.
-    """
-    if not enabled:
-        yield
-        return
-    logger = logging.getLogger("imdbfast")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    previous = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
+def _quiet_tensorflow() -> None:
+    # TensorFlow's C++ start-up notices are noise on a command line.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -443,15 +343,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
         config = config_from_args(args)
     except UserError as err:
         _fail(str(err), EXIT_USAGE)
-    _start_backend(args.verbose)
+    _quiet_tensorflow()
     try:
         _check_optimizer(config.optimizer)
     except UserError as err:
         _fail(str(err), EXIT_USAGE)
     from imdbfast.training import train
 
-    with _phase_lines(not args.quiet):
-        result = train(config)
+    result = train(config)
     if args.json:
         print(json.dumps({"run_dir": str(result.run_dir), "best_epoch": result.best_epoch,
                           "test": result.metrics(), "seconds": result.seconds}))
@@ -460,15 +359,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_bundle(run: str, verbose: bool) -> Any:
-    _start_backend(verbose)
+def _load_bundle(run: str) -> Any:
+    _quiet_tensorflow()
     from imdbfast.bundle import load
 
     return load(run)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    bundle = _load_bundle(args.run, args.verbose)
+    bundle = _load_bundle(args.run)
     metrics = bundle.evaluate(source=args.data, batch_size=args.batch_size)
     if args.json:
         print(json.dumps(metrics))
@@ -491,7 +390,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             texts.extend(line.rstrip("\n") for line in sys.stdin if line.strip())
         else:
             texts.append(text)
-    bundle = _load_bundle(args.run, args.verbose)
+    bundle = _load_bundle(args.run)
     labels, probabilities = bundle.predict(texts, batch_size=args.batch_size)
     for text, label, prob in zip(texts, labels, probabilities):
         name = "positive" if label else "negative"
