@@ -270,3 +270,83 @@ def test_a_broken_run_directory_is_a_one_line_error(capsys, run, tmp_path):
     (broken / "config.json").write_text('{"format": "other"}')
     status, _, err = run_main(capsys, "predict", str(broken), "text")
     assert_one_line_error(status, err, 1, "not an imdbfast TrainConfig file")
+
+
+# --- what the commands say -----------------------------------------------------
+
+PHASES = ("data: ", "vocabulary: ", "device: ", "model: ", "best epoch: ", "test: ",
+          "saved: ")
+
+
+def tiny_train_args(data, output_dir, run_name):
+    return ["train", "--data", data, "--output-dir", output_dir, "--run-name", run_name,
+            "--epochs", "2", "--embedding-dim", "4", "--units", "2", "--max-tokens",
+            "50", "--sequence-length", "30", "--batch-size",
+            str(TINY_TRAIN["batch_size"])]
+
+
+def test_train_prints_one_line_per_phase(capsys, tmp_path_factory, tmp_path):
+    import re
+
+    data = str(tiny_imdb(tmp_path_factory))
+    status, out, err = run_main(capsys, *tiny_train_args(data, str(tmp_path), "talk"))
+    assert status == 0
+    lines = err.strip().splitlines()
+    assert [next(p for p in PHASES if line.startswith(p)) for line in lines] == list(
+        PHASES), err
+    by_phase = dict(zip(PHASES, lines))
+    assert by_phase["data: "].startswith("data: 160 train, 40 validation, 100 test")
+    assert re.match(r"vocabulary: \d+ tokens, \d+\.\d% of the training tokens in it \(",
+                    by_phase["vocabulary: "])
+    assert re.match(r"device: (CPU|.*GPU.*), Keras backend \w+$", by_phase["device: "])
+    assert re.match(r"best epoch: [12] of 2, val_loss \d\.\d{4} \(fit \d+\.\d s\)$",
+                    by_phase["best epoch: "])
+    for phase in ("data: ", "vocabulary: ", "model: ", "test: ", "saved: "):
+        assert re.search(r"\(\d+\.\d s\)$", by_phase[phase]), by_phase[phase]
+    assert "Epoch 1/2" in out  # then Keras' progress bars
+    assert out.strip().splitlines()[-1].startswith("seconds: ")
+    status, _, err = run_main(capsys, *tiny_train_args(data, str(tmp_path), "hush"),
+                              "--quiet")
+    assert status == 0 and err == ""
+
+
+def test_train_from_a_shell_shows_no_library_start_up_lines(tmp_path_factory, tmp_path):
+    import re
+
+    data = str(tiny_imdb(tmp_path_factory))
+    done = subprocess.run(
+        [sys.executable, "-m", "imdbfast",
+         *tiny_train_args(data, str(tmp_path), "shell")],
+        capture_output=True, text=True, timeout=600,
+        env={k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"},
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert not [line for line in lines if re.match(r"[IWEF]\d{4} ", line)], done.stderr
+    assert "absl::InitializeLog" not in done.stderr
+    assert "cuda" not in done.stderr.lower() and "oneDNN" not in done.stderr
+    assert [line.split(":")[0] for line in lines] == [p[:-2] for p in PHASES], (
+        done.stderr)
+
+
+def test_held_back_library_output_is_shown_when_the_start_fails(capfd):
+    from imdbfast.cli import _native_stderr_held
+
+    with _native_stderr_held():
+        os.write(2, b"I0000 start-up noise\n")
+    assert "start-up noise" not in capfd.readouterr().err
+    with pytest.raises(ImportError, match="no backend"):
+        with _native_stderr_held():
+            os.write(2, b"why the start failed\n")
+            raise ImportError("no backend")
+    assert "why the start failed" in capfd.readouterr().err
+    with _native_stderr_held(enabled=False):  # --verbose
+        os.write(2, b"shown as is\n")
+    assert "shown as is" in capfd.readouterr().err
+
+
+def test_verbose_is_an_option_of_the_model_commands():
+    parser = build_parser()
+    for argv in (["train"], ["evaluate", "."], ["predict", ".", "text"]):
+        assert parser.parse_args(argv).verbose is False
+        assert parser.parse_args([*argv, "--verbose"]).verbose is True

@@ -154,6 +154,30 @@ def test_precision_recall_curve_edge_cases():
 # --- data preparation ----------------------------------------------------------
 
 
+def test_history_plot_puts_epochs_on_integer_ticks():
+    from imdbfast.plots import history_figure
+
+    history = {"loss": [0.7, 0.6, 0.5], "val_loss": [0.7, 0.65, 0.66],
+               "accuracy": [0.5, 0.6, 0.7], "val_accuracy": [0.5, 0.55, 0.6]}
+    for ax in history_figure(history, best_epoch=2).axes:
+        ticks = [t for t in ax.get_xticks() if 1 <= t <= 3]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_prepare_reports_its_phases(tmp_path_factory, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="imdbfast")
+    prepared = prepare(data_source=str(tiny_imdb(tmp_path_factory)),
+                       **{**TINY_TRAIN, "embedding_dim": None})
+    lines = [r.getMessage() for r in caplog.records if r.name == "imdbfast.training"]
+    assert lines[0].startswith("data: 160 train, 40 validation, 100 test reviews (")
+    values = prepared.encoded["train"][0]
+    coverage = 1 - np.mean(values == prepared.tokenizer.oov_id)
+    assert lines[1].startswith(f"vocabulary: 40 tokens, {coverage:.1%} of the training")
+    assert all(line.endswith(" s)") for line in lines)
+
+
 def test_preparation_key_names_the_data_and_tokenizer_fields():
     base = TrainConfig()
     key = preparation_key(base)

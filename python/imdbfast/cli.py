@@ -13,15 +13,24 @@ non-zero status: a bad option value (status 2), or an
 :class:`imdbfast.errors.UserError` (a data or run file that is not what it
 should be) or an ``OSError`` (a missing, unreadable or already taken path;
 status 1). Any other exception is a bug: it keeps its traceback.
+
+Commands that run a model say what they do: the start-up messages of
+TensorFlow and other libraries (CUDA probing, oneDNN notices) are held back
+unless ``--verbose`` is given, and ``train`` prints one line per phase on
+stderr (data, vocabulary, device, model, best epoch, test, saved, each with
+its time) before and after Keras' progress bars.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
-from typing import Any, Callable, NoReturn, Sequence
+import tempfile
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, NoReturn, Sequence
 
 from imdbfast.config import EMBEDDINGS, MODELS, MONITORS, PRESETS
 from imdbfast.errors import UserError, user_input
@@ -68,9 +77,13 @@ def _int_at_least(minimum: int) -> Any:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected an integer, got {text!r}"
+            ) from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {minimum}, got {value}"
+            )
         return value
 
     parse.__name__ = "integer"
@@ -84,7 +97,9 @@ def _float_where(accept: Callable[[float], bool], expected: str) -> Any:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected a number, got {text!r}"
+            ) from None
         if not accept(value):
             raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
         return value
@@ -114,7 +129,11 @@ def _run_dir(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``imdbfast`` argument parser (subcommands train, evaluate, predict, presets)."""
+    """The ``imdbfast`` argument parser.
+
+    Returns:
+        The parser, with the subcommands train, evaluate, predict and presets.
+    """
     from imdbfast import __version__
 
     parser = _Parser(
@@ -123,8 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"imdbfast {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser.add_argument("--version", action="version",
+                        version=f"imdbfast {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     parser_class=_Parser)
 
     # train ------------------------------------------------------------------
     train = commands.add_parser(
@@ -152,14 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--model", choices=MODELS, default=None,
                        help="architecture (default: bilstm)")
     model.add_argument("--embeddings", choices=EMBEDDINGS, default=None,
-                       help="learned, frozen GloVe, or GloVe fine-tuned (default: learned)")
+                       help="learned, frozen GloVe, or GloVe fine-tuned "
+                       "(default: learned)")
     model.add_argument("--glove", metavar="SOURCE", default=None,
                        help="GloVe vectors: a .txt/.gz/.zip path or a name like "
                        "glove.6B.50d (default: glove.6B.50d)")
-    model.add_argument("--embedding-dim", metavar="N", type=_int_at_least(1), default=None,
-                       help="embedding width for learned embeddings (default: the model's)")
+    model.add_argument("--embedding-dim", metavar="N", type=_int_at_least(1),
+                       default=None,
+                       help="embedding width for learned embeddings "
+                       "(default: the model's)")
     model.add_argument("--units", metavar="N", type=_int_at_least(0), default=None,
-                       help="LSTM units, or flatten's hidden units (default: the model's)")
+                       help="LSTM units, or flatten's hidden units "
+                       "(default: the model's)")
     model.add_argument("--dropout", metavar="F", type=_rate, default=None,
                        help="dropout rate (default: the model's)")
     model.add_argument("--embedding-dropout", metavar="F", type=_rate, default=None,
@@ -169,7 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     text = train.add_argument_group("text")
     text.add_argument("--max-tokens", metavar="N", type=_int_at_least(3), default=None,
                       help="vocabulary size, padding and OOV included (default: 20000)")
-    text.add_argument("--sequence-length", metavar="N", type=_int_at_least(1), default=None,
+    text.add_argument("--sequence-length", metavar="N", type=_int_at_least(1),
+                      default=None,
                       help="reviews are cut to N tokens (default: 600)")
     text.add_argument("--strip-html", action="store_true", default=None,
                       help="remove <br /> line breaks before tokenizing")
@@ -185,13 +211,15 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--learning-rate", metavar="F", type=_positive_float, default=None,
                      help="learning rate (default: the model's)")
     fit.add_argument("--monitor", choices=MONITORS, default=None,
-                     help="validation quantity that picks the best epoch (default: val_loss)")
+                     help="validation quantity that picks the best epoch "
+                     "(default: val_loss)")
     fit.add_argument("--early-stopping", metavar="PATIENCE", type=_int_at_least(1),
                      default=None,
                      help="stop after PATIENCE epochs without improvement and keep the "
                      "best weights (default: off)")
     fit.add_argument("--seed", metavar="N", type=_int_at_least(0), default=None,
-                     help="random seed for the split, weights and batch order (default: 1337)")
+                     help="random seed for the split, weights and batch order "
+                     "(default: 1337)")
     fit.add_argument("--mixed-precision", action="store_true", default=None,
                      help="compute in float16 (for GPUs with tensor cores)")
     fit.add_argument("--jit-compile", action="store_true", default=None,
@@ -199,8 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "shape; default: Keras' choice)")
     fit.add_argument("--no-fused-lstm", dest="fused_lstm", action="store_false",
                      default=None,
-                     help="run LSTMs with Keras' step-by-step loop instead of the fused "
-                     "TensorFlow CPU op (same results, slower; for comparisons)")
+                     help="run LSTMs with Keras' step-by-step loop instead of the "
+                     "fused TensorFlow CPU op (same results, slower; for comparisons)")
 
     out = train.add_argument_group("output")
     out.add_argument("--output-dir", metavar="DIR", default=None,
@@ -208,9 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--run-name", metavar="NAME", default=None,
                      help="run directory name (default: MODEL-EMBEDDINGS-TIMESTAMP)")
     out.add_argument("-q", "--quiet", action="store_true",
-                     help="no progress bars, only the final summary")
+                     help="no progress lines or bars, only the final summary")
     out.add_argument("--json", action="store_true",
                      help="print the final metrics as JSON")
+    _add_verbose(out)
     train.set_defaults(handler=_cmd_train)
 
     # evaluate -----------------------------------------------------------------
@@ -224,9 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="run directory written by 'imdbfast train'")
     evaluate.add_argument("--data", metavar="PATH", type=_existing_path, default=None,
                           help="IMDB source (default: the one the run was trained on)")
-    evaluate.add_argument("--batch-size", metavar="N", type=_int_at_least(1), default=None,
+    evaluate.add_argument("--batch-size", metavar="N", type=_int_at_least(1),
+                          default=None,
                           help="reviews per model call (default: the run's, 256)")
-    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    evaluate.add_argument("--json", action="store_true",
+                          help="print the metrics as JSON")
+    _add_verbose(evaluate)
     evaluate.set_defaults(handler=_cmd_evaluate)
 
     # predict ------------------------------------------------------------------
@@ -234,17 +266,20 @@ def build_parser() -> argparse.ArgumentParser:
         "predict",
         help="classify review texts with a trained run",
         description="Classify review texts as positive or negative with a trained "
-        "run. Prints one line per text: the label, the probability of 'positive' and "
-        "the start of the text. TEXT '-' reads one review per line from standard input.",
+        "run. Prints one line per text: the label, the probability of 'positive' "
+        "and the start of the text. TEXT '-' reads one review per line from "
+        "standard input.",
     )
     predict.add_argument("run", metavar="RUN", type=_run_dir,
                          help="run directory written by 'imdbfast train'")
     predict.add_argument("texts", metavar="TEXT", nargs="+",
                          help="review text(s) to classify, or '-' for standard input")
-    predict.add_argument("--batch-size", metavar="N", type=_int_at_least(1), default=None,
+    predict.add_argument("--batch-size", metavar="N", type=_int_at_least(1),
+                         default=None,
                          help="texts per model call (default: the run's, 256)")
     predict.add_argument("--json", action="store_true",
                          help="print one JSON object per text")
+    _add_verbose(predict)
     predict.set_defaults(handler=_cmd_predict)
 
     # presets ------------------------------------------------------------------
@@ -260,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_experiment_parser(commands)
     return parser
+
+
+def _add_verbose(group: Any) -> None:
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="show the start-up messages of TensorFlow and other "
+                       "libraries (held back by default)")
 
 
 # Command-line option -> TrainConfig field
@@ -333,9 +374,93 @@ def _check_optimizer(name: str | None) -> None:
         ) from None
 
 
-def _quiet_tensorflow() -> None:
-    # TensorFlow's C++ start-up notices are noise on a command line.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+@contextmanager
+def _native_stderr_held(enabled: bool = True) -> Iterator[None]:
+    """Holds back what is written to file descriptor 2 inside the block.
+
+    TensorFlow's C++ start-up lines (CUDA probing, oneDNN notices) are written
+    before its log settings apply, so the only way to keep them off a command
+    line is to point the standard error descriptor elsewhere while the library
+    starts. If the block raises, what was held back is written out after all,
+    since it may say why.
+
+    Args:
+        enabled: False leaves standard error alone.
+
+    Returns:
+        A context manager.
+    """
+    if not enabled:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        failed = True
+        try:
+            yield
+            failed = False
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            if failed:
+                held.seek(0)
+                os.write(2, held.read())
+
+
+def _start_backend(verbose: bool) -> None:
+    """Imports Keras with its backend and finds the device, quietly unless verbose.
+
+    Args:
+        verbose: keep the libraries' start-up messages and warnings.
+    """
+    if not verbose:
+        # TensorFlow's C++ log lines once its logging is set up, errors
+        # included (e.g. oneDNN's fallback notices while fitting): Python
+        # exceptions still say what failed, and --verbose shows them all.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with _native_stderr_held(enabled=not verbose):
+        import keras  # noqa: F401  (imports and starts the backend)
+
+        from imdbfast.training import describe_device
+
+        describe_device()  # the GPU probing, while stderr is held
+    if not verbose:
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
+        try:
+            from absl import logging as absl_logging
+        except ImportError:  # pragma: no cover - absl comes with TensorFlow
+            pass
+        else:
+            absl_logging.set_verbosity(absl_logging.ERROR)
+
+
+@contextmanager
+def _phase_lines(enabled: bool) -> Iterator[None]:
+    """Shows the library's INFO lines (one per phase) on stderr in the block.
+
+    Args:
+        enabled: False shows nothing.
+
+    Returns:
+        A context manager.
+    """
+    if not enabled:
+        yield
+        return
+    logger = logging.getLogger("imdbfast")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -343,31 +468,33 @@ def _cmd_train(args: argparse.Namespace) -> int:
         config = config_from_args(args)
     except UserError as err:
         _fail(str(err), EXIT_USAGE)
-    _quiet_tensorflow()
+    _start_backend(args.verbose)
     try:
         _check_optimizer(config.optimizer)
     except UserError as err:
         _fail(str(err), EXIT_USAGE)
     from imdbfast.training import train
 
-    result = train(config)
+    with _phase_lines(not args.quiet):
+        result = train(config)
     if args.json:
-        print(json.dumps({"run_dir": str(result.run_dir), "best_epoch": result.best_epoch,
+        print(json.dumps({"run_dir": str(result.run_dir),
+                          "best_epoch": result.best_epoch,
                           "test": result.metrics(), "seconds": result.seconds}))
     else:
         print(result.summary())
     return 0
 
 
-def _load_bundle(run: str) -> Any:
-    _quiet_tensorflow()
+def _load_bundle(run: str, verbose: bool) -> Any:
+    _start_backend(verbose)
     from imdbfast.bundle import load
 
     return load(run)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    bundle = _load_bundle(args.run)
+    bundle = _load_bundle(args.run, args.verbose)
     metrics = bundle.evaluate(source=args.data, batch_size=args.batch_size)
     if args.json:
         print(json.dumps(metrics))
@@ -390,7 +517,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             texts.extend(line.rstrip("\n") for line in sys.stdin if line.strip())
         else:
             texts.append(text)
-    bundle = _load_bundle(args.run)
+    bundle = _load_bundle(args.run, args.verbose)
     labels, probabilities = bundle.predict(texts, batch_size=args.batch_size)
     for text, label, prob in zip(texts, labels, probabilities):
         name = "positive" if label else "negative"

@@ -39,6 +39,23 @@ def plot_history(
         path: where to write the PNG.
         best_epoch: 1-based epoch to mark (the one kept), or None.
     """
+    history_figure(history, best_epoch=best_epoch).savefig(os.fspath(path))
+
+
+def history_figure(
+    history: Mapping[str, Sequence[float]], *, best_epoch: int | None = None
+) -> Any:
+    """The figure :func:`plot_history` writes: epochs on integer ticks.
+
+    Args:
+        history: per-epoch values by Keras name (see :func:`plot_history`).
+        best_epoch: 1-based epoch to mark, or None.
+
+    Returns:
+        A matplotlib ``Figure`` with two axes (accuracy, loss).
+    """
+    from matplotlib.ticker import MaxNLocator
+
     fig = _figure(10, 4)
     for ax, metric in zip(fig.subplots(1, 2), ("accuracy", "loss")):
         for key, label, style in (
@@ -50,12 +67,13 @@ def plot_history(
                 ax.plot(range(1, len(values) + 1), values, style, label=label)
         if best_epoch is not None:
             ax.axvline(best_epoch, color="grey", linestyle=":", label="best epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.set_title(f"Training and validation {metric}")
         ax.grid(alpha=0.3)
         ax.legend()
-    fig.savefig(os.fspath(path))
+    return fig
 
 
 def plot_confusion_matrix(

@@ -19,11 +19,19 @@ The steps, each timed:
 Steps 1, 2 and the GloVe matrix depend only on the fields in
 :func:`preparation_key`; :func:`prepare` does them once and returns a
 :class:`PreparedData` that :func:`train` can reuse for many configs.
+
+Each phase is reported as one INFO line on the ``imdbfast.training`` logger
+(data counts, vocabulary size and coverage, device, model, best epoch, test
+accuracy, run directory, each with its time). Nothing is shown unless the
+caller configures logging (``logging.basicConfig(level="INFO")``); the
+``imdbfast`` command shows them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import math
 import os
 import time
 from contextlib import contextmanager
@@ -35,6 +43,8 @@ import numpy as np
 from imdbfast.config import TrainConfig
 from imdbfast.errors import user_input
 from imdbfast.run_dir import RUN_FILES, choose_run_dir, write_history, write_metrics
+
+_log = logging.getLogger(__name__)
 
 # The TrainConfig fields that decide the data a run is trained and tested on,
 # the tokenizer and the encoded ids (and with them, what prepare() returns);
@@ -316,12 +326,30 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
             name: tokenizer.transform_ragged(getattr(imdb, name).texts)
             for name in ("train", "validation", "test")
         }
+    _log.info(
+        "data: %s train, %s validation, %s test reviews (%.1f s)",
+        f"{len(imdb.train):,}", f"{len(imdb.validation):,}", f"{len(imdb.test):,}",
+        seconds["load"],
+    )
+    coverage = vocabulary_coverage(encoded["train"][0], tokenizer.oov_id)
+    _log.info(
+        "vocabulary: %s tokens, %s of the training tokens in it (%.1f s)",
+        f"{tokenizer.vocabulary_size():,}",
+        "all" if coverage is None else f"{coverage:.1%}",
+        seconds["tokenize"],
+    )
     glove = None
     with _phase(seconds, "glove"), user_input():
         if config.uses_glove:
             from imdbfast.embeddings import load_glove
 
             glove = load_glove(config.glove_source, tokenizer.get_vocabulary())
+    if glove is not None:
+        _log.info(
+            "GloVe: %d-d vectors for %s of %s vocabulary tokens (%.1f s)",
+            glove.dim, f"{glove.hits:,}", f"{glove.hits + glove.misses:,}",
+            seconds["glove"],
+        )
     return PreparedData(
         key=preparation_key(config),
         imdb=imdb,
@@ -330,6 +358,59 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
         glove=glove,
         seconds=seconds,
     )
+
+
+def vocabulary_coverage(train_ids: np.ndarray, oov_id: int | None) -> float | None:
+    """The share of training tokens that are in the vocabulary.
+
+    Args:
+        train_ids: every training token's id (the ``values`` of
+            ``Tokenizer.transform_ragged``, so tokens past ``sequence_length``
+            are not counted).
+        oov_id: the tokenizer's OOV id.
+
+    Returns:
+        A fraction in [0, 1]; None without an OOV id (out-of-vocabulary tokens
+        are then dropped and cannot be counted).
+    """
+    if oov_id is None:
+        return None
+    ids = np.asarray(train_ids)
+    if not ids.size:
+        return 1.0
+    return 1.0 - int(np.count_nonzero(ids == oov_id)) / ids.size
+
+
+def describe_device() -> str:
+    """Where Keras computes: ``"GPU (<name>)"`` or ``"CPU"``, for the backend in use.
+
+    Returns:
+        A short description of the first accelerator, or ``"CPU"``.
+    """
+    import keras
+
+    backend = keras.backend.backend()
+    names: list[str] = []
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        for gpu in tf.config.list_physical_devices("GPU"):
+            details = tf.config.experimental.get_device_details(gpu)
+            names.append(str(details.get("device_name", gpu.name)))
+    elif backend == "jax":
+        import jax
+
+        names = [str(d.device_kind) for d in jax.devices() if d.platform != "cpu"]
+    elif backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            names = [torch.cuda.get_device_name(i)
+                     for i in range(torch.cuda.device_count())]
+    if not names:
+        return "CPU"
+    shown = names[0] if len(set(names)) == 1 else ", ".join(names)
+    return f"GPU ({shown})" if len(names) == 1 else f"{len(names)} GPUs ({shown})"
 
 
 def train(
@@ -387,8 +468,14 @@ def train(
         seconds["build"] = prepared.seconds["glove"]
     else:
         seconds.update(load=0.0, tokenize=0.0)
+        _log.info("data: prepared already (%s train, %s validation, %s test reviews)",
+                  f"{len(prepared.imdb.train):,}",
+                  f"{len(prepared.imdb.validation):,}",
+                  f"{len(prepared.imdb.test):,}")
     imdb, tokenizer, encoded = prepared.imdb, prepared.tokenizer, prepared.encoded
     empty_id = tokenizer.oov_id
+    _log.info("device: %s, Keras backend %s", describe_device(),
+              keras.backend.backend())
 
     keras.utils.set_random_seed(config.seed)
     glove = prepared.glove
@@ -404,6 +491,8 @@ def train(
             learning_rate=config.learning_rate,
             jit_compile=jit_compile,
         )
+    _log.info("model: %s, %s embeddings, %s parameters (%.1f s)", config.model,
+              config.embeddings, f"{model.count_params():,}", seconds["build"])
 
     xla = jit_compile is True or (
         jit_compile == "auto" and keras.backend.backend() == "jax"
@@ -449,12 +538,18 @@ def train(
         best_epoch = _best_epoch(history, config.monitor)
         # The checkpoint holds the best epoch's weights; evaluate those.
         model.load_weights(os.fspath(model_path))
+    best_values = history.get(config.monitor) or [math.nan]
+    _log.info("best epoch: %d of %d, %s %.4f (fit %.1f s)", best_epoch,
+              len(history.get("loss", [])), config.monitor,
+              best_values[min(best_epoch, len(best_values)) - 1], seconds["fit"])
 
     with _phase(seconds, "evaluate"):
         test_batches = batches_for(config, encoded["test"], empty_id=empty_id)
         probabilities = predict_sorted(model, test_batches)[:, 0]
         scores = binary_metrics(imdb.test.labels, probabilities)
         curve = precision_recall_curve(imdb.test.labels, probabilities)
+    _log.info("test: accuracy %.4f on %s reviews (%.1f s)", scores["accuracy"],
+              f"{len(imdb.test):,}", seconds["evaluate"])
 
     with _phase(seconds, "save"):
         from imdbfast import plots
@@ -468,6 +563,7 @@ def train(
                                     run_dir / RUN_FILES["confusion_matrix"])
         plots.plot_precision_recall(curve, run_dir / RUN_FILES["precision_recall"])
     seconds["total"] = time.perf_counter() - start
+    _log.info("saved: %s (%.1f s)", run_dir, seconds["save"])
 
     result = TrainResult(
         config=config,
