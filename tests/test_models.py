@@ -343,3 +343,122 @@ def test_get_model_class():
     assert models.get_model_class("bilstm").variable_length is True
     with pytest.raises(ValueError, match="Expected one of bilstm.*Received: model='gru'"):
         models.get_model_class("gru")
+
+
+def test_shipped_models_are_the_registry_and_the_option_list():
+    from imdbfast import _options
+
+    assert tuple(sorted(models.MODEL_CLASSES)) == _options.MODELS
+    for name, cls in models.MODEL_CLASSES.items():
+        assert cls.model_name == name
+        assert cls.__module__ == f"imdbfast.models.{name}"
+    # The constructors' defaults, as the old per-model table listed them.
+    assert dict(models.DEFAULT_EMBEDDING_DIM) == {
+        "bilstm": 128, "flatten": 8, "deep_bilstm_attention": 128, "lstm": 100,
+    }
+
+
+def test_from_train_config_is_what_build_model_builds():
+    config = TrainConfig(model="deep_bilstm_attention", embedding_dim=4, units=3,
+                         dropout=0.2, embedding_dropout=0.1)
+    cls = models.get_model_class(config.model)
+    assert cls.from_train_config(config, VOCAB).get_config() == models.build_model(
+        config, VOCAB).get_config()
+
+
+def test_register_refuses_clashes_and_misplaced_models():
+    with pytest.raises(TypeError, match="SentimentClassifier subclasses"):
+        models.register("x")(dict)
+    with pytest.raises(ValueError, match="'bilstm' is taken by BiLSTMClassifier"):
+        models.register("bilstm")(type("Other", (models.RecurrentClassifier,), {}))
+    misplaced = type("Misplaced", (models.RecurrentClassifier,),
+                     {"__module__": "imdbfast.models.bilstm"})
+    with pytest.raises(ValueError, match=r"imdbfast.models.<its name>"):
+        models.register("misplaced")(misplaced)
+    assert "misplaced" not in models.MODEL_CLASSES
+
+
+@pytest.mark.parametrize("mode", ["glove", "glove-finetune"])
+def test_glove_models_load_from_their_keras_file(mode, ids, tmp_path):
+    # The vectors are weights, not config: loading must not ask for a matrix.
+    matrix = np.random.default_rng(5).normal(size=(VOCAB, 4)).astype("float32")
+    model = tiny("deep_bilstm_attention", config={"embeddings": mode}, matrix=matrix)
+    model.fit(ids, np.array([0, 1, 0, 1], "float32"), epochs=1, verbose=0)
+    matrix = keras.ops.convert_to_numpy(model.embedding.embeddings)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(loaded.embedding.embeddings), matrix)
+    expected = model.predict_on_batch(ids)
+    np.testing.assert_array_equal(loaded.predict_on_batch(ids), expected)
+    assert loaded.embedding.trainable == (mode == "glove-finetune")
+
+
+@pytest.fixture
+def tiny_gru():
+    """A model defined outside the package (a GRU), registered for one test."""
+
+    @keras.saving.register_keras_serializable(package="imdbfast_tests")
+    @models.register("tiny_gru")
+    class TinyGRUClassifier(models.RecurrentClassifier):
+        units_argument = "units"
+
+        def __init__(self, vocabulary_size, embedding_dim=6, units=5, dropout=0.0,
+                     **kwargs):
+            super().__init__(vocabulary_size, embedding_dim,
+                             {"units": units, "dropout": dropout}, **kwargs)
+
+        def encoder(self, *, units, dropout, fused_lstm, dtype):
+            return [keras.layers.GRU(units, dtype=dtype, name="gru"),
+                    keras.layers.Dropout(dropout, dtype=dtype, name="dropout")]
+
+    try:
+        yield TinyGRUClassifier
+    finally:
+        models.unregister("tiny_gru")
+        keras.saving.get_custom_objects().pop("imdbfast_tests>TinyGRUClassifier", None)
+
+
+def test_a_model_defined_in_one_file_builds_trains_and_saves_through_the_registry(
+    tiny_gru, ids, tmp_path
+):
+    assert models.get_model_class("tiny_gru") is tiny_gru
+    assert models.DEFAULT_EMBEDDING_DIM["tiny_gru"] == 6
+    model = models.build_model(TrainConfig(model="tiny_gru"), VOCAB)
+    assert (model.embedding_dim, model.units, model.dropout) == (6, 5, 0.0)
+    keras.utils.set_random_seed(2)
+    model = models.build_model(
+        TrainConfig(model="tiny_gru", embedding_dim=4, units=3, dropout=0.1), VOCAB)
+    assert isinstance(model, tiny_gru) and model.name == "tiny_gru"
+    assert (model.embedding_dim, model.units, model.dropout) == (4, 3, 0.1)
+    model.compile()
+    assert isinstance(model.optimizer, keras.optimizers.RMSprop)
+    model.fit(ids, np.array([0, 1, 0, 1], "float32"), epochs=1, verbose=0)
+    # the base's masking holds for the new encoder too
+    padded = np.pad(ids, ((0, 0), (0, 5)))
+    expected = model.predict_on_batch(ids)
+    np.testing.assert_allclose(model.predict_on_batch(padded), expected, atol=1e-6)
+    model.save(tmp_path / "gru.keras")
+    loaded = keras.saving.load_model(tmp_path / "gru.keras")
+    assert type(loaded) is tiny_gru and loaded.get_config() == model.get_config()
+    np.testing.assert_array_equal(loaded.predict_on_batch(ids), expected)
+    models.unregister("tiny_gru")
+    with pytest.raises(ValueError, match="`model` must be one of"):
+        TrainConfig(model="tiny_gru")
+    with pytest.raises(ValueError, match="Unknown model"):
+        models.get_model_class("tiny_gru")
+
+
+def test_a_registered_model_trains_end_to_end(tiny_gru, tmp_path):
+    import imdbfast
+    from train_helpers import TINY_TRAIN, make_imdb_dir
+
+    result = imdbfast.train(
+        data_source=str(make_imdb_dir(tmp_path, train_per_class=40, test_per_class=10)),
+        output_dir=str(tmp_path / "runs"), run_name="gru", model="tiny_gru",
+        **{**TINY_TRAIN, "epochs": 1},
+    )
+    assert type(result.model) is tiny_gru and result.model.units == TINY_TRAIN["units"]
+    bundle = imdbfast.load(result.run_dir)
+    assert type(bundle.model) is tiny_gru
+    assert bundle.predict(["great film", "awful film"]).probabilities.shape[0] == 2

@@ -12,7 +12,9 @@ orders) are checked by the core; the lists here that the core also parses
 from __future__ import annotations
 
 import numbers
+import pkgutil
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
 
 T = TypeVar("T")
@@ -38,8 +40,23 @@ SPLIT_MODES = ("whitespace", "word")
 SIDES = ("pre", "post")
 
 
-#: Names of the models that ship with imdbfast.
-MODELS = ("bilstm", "flatten", "deep_bilstm_attention", "lstm")
+
+
+def _shipped_models() -> tuple[str, ...]:
+    # One module per model in imdbfast/models/, named after the model: the
+    # names are read from the file names, without importing Keras.
+    folder = Path(__file__).with_name("models")
+    return tuple(
+        sorted(
+            module.name
+            for module in pkgutil.iter_modules([str(folder)])
+            if not module.name.startswith("_")
+        )
+    )
+
+
+#: Names of the models that ship with imdbfast (``imdbfast.models.<name>``).
+MODELS = _shipped_models()
 
 # Models registered at run time from outside the package.
 _added_models: dict[str, None] = {}
