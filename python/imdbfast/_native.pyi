@@ -140,7 +140,7 @@ _SplitParts = tuple[
 def imdb_read_tar(
     path: str | os.PathLike[str],
     replace_invalid: bool = False,
-    max_review_bytes: int = 67108864,
+    max_review_bytes: int = ...,
 ) -> tuple[_SplitParts, _SplitParts, list[str]]:
     """Read the labeled aclImdb reviews from a .tar.gz without extracting it;
     returns (train, test, replaced), each split (texts, labels, ids, ratings,
@@ -149,7 +149,7 @@ def imdb_read_tar(
 def imdb_read_dir(
     path: str | os.PathLike[str],
     replace_invalid: bool = False,
-    max_review_bytes: int = 67108864,
+    max_review_bytes: int = ...,
     follow_symlinks: bool = False,
 ) -> tuple[_SplitParts, _SplitParts, list[str]]:
     """Read the labeled aclImdb reviews from an extracted directory; symbolic

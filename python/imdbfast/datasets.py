@@ -39,7 +39,7 @@ import random
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Any, Iterator, Literal, Sequence
 
 import numpy as np
 
@@ -128,7 +128,7 @@ class IMDB:
         )
 
 
-def _split_from_parts(parts: tuple) -> Split:
+def _split_from_parts(parts: tuple[Any, ...]) -> Split:
     texts, labels, ids, ratings, names = parts
     known = bool(len(ids)) and bool((ids >= 0).all())
     return Split(
