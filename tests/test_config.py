@@ -184,3 +184,14 @@ def test_options_config_and_tokenizer_import_without_keras():
         "sorted(m for m in sys.modules if m.split('.')[0] in ('keras', 'tensorflow'))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_check_rate():
+    for ok in (0, 0.0, 0.5, np.float32(0.25)):
+        _options.check_rate("dropout", ok)
+    _options.check_rate("dropout", None, optional=True)
+    for bad in (1.0, -0.1, True, "0.1", None, float("nan")):
+        with pytest.raises(ValueError, match=r"`dropout` must be a number in \[0, 1\)"):
+            _options.check_rate("dropout", bad)
+    with pytest.raises(ValueError, match="`dropout` must be a number"):
+        TrainConfig(dropout=True)

@@ -162,6 +162,27 @@ def check_int(
     return number
 
 
+def check_rate(name: str, value: Any, *, optional: bool = False) -> None:
+    """Raises a ValueError unless ``value`` is a number in [0, 1) (not a bool).
+
+    Args:
+        name: the argument's name, for the message.
+        value: the value received.
+        optional: whether None is allowed.
+
+    Raises:
+        ValueError: if ``value`` is not a rate.
+    """
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not (
+        isinstance(value, numbers.Real) and 0.0 <= float(value) < 1.0
+    ):
+        raise ValueError(
+            f"`{name}` must be a number in [0, 1). Received: {name}={value!r}"
+        )
+
+
 def with_aliases(
     presets: Mapping[str, T], aliases: Mapping[str, str]
 ) -> dict[str, T]:

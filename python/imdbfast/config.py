@@ -28,6 +28,7 @@ from imdbfast._options import (
     STANDARDIZE,
     check_choice,
     check_int,
+    check_rate,
     get_preset,
     model_names,
     with_aliases,
@@ -54,8 +55,9 @@ class TrainConfig:
 
     Args:
         model: str. Architecture: ``"bilstm"`` (seed 000), ``"flatten"``
-            (seeds 001/002), ``"deep_bilstm_attention"`` (seed 003) or
-            ``"lstm"`` (seed 004). See :mod:`imdbfast.models`.
+            (seeds 001/002), ``"deep_bilstm_attention"`` (seed 003),
+            ``"lstm"`` (seed 004), or a model registered with
+            :func:`imdbfast.models.register`. See :mod:`imdbfast.models`.
         embeddings: str. ``"learned"`` (trained from scratch), ``"glove"``
             (pre-trained GloVe vectors, frozen) or ``"glove-finetune"``
             (GloVe vectors as the starting point, trained further).
@@ -188,21 +190,8 @@ class TrainConfig:
                 "`validation_split` must be a number strictly between 0 and 1. "
                 f"Received: validation_split={self.validation_split!r}"
             )
-        if self.dropout is not None and not (
-            isinstance(self.dropout, (int, float)) and 0.0 <= self.dropout < 1.0
-        ):
-            raise ValueError(
-                "`dropout` must be a number in [0, 1). "
-                f"Received: dropout={self.dropout!r}"
-            )
-        if isinstance(self.embedding_dropout, bool) or not (
-            isinstance(self.embedding_dropout, (int, float))
-            and 0.0 <= self.embedding_dropout < 1.0
-        ):
-            raise ValueError(
-                "`embedding_dropout` must be a number in [0, 1). "
-                f"Received: embedding_dropout={self.embedding_dropout!r}"
-            )
+        check_rate("dropout", self.dropout, optional=True)
+        check_rate("embedding_dropout", self.embedding_dropout)
         if self.learning_rate is not None and not (
             isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0
         ):

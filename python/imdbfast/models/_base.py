@@ -19,7 +19,7 @@ import keras
 import numpy as np
 
 from imdbfast import _options
-from imdbfast._options import EMBEDDINGS, check_choice, check_int
+from imdbfast._options import EMBEDDINGS, check_choice, check_int, check_rate
 from imdbfast.config import TrainConfig
 
 __all__ = [
@@ -80,13 +80,7 @@ def _embedding_layer(
 
 def _embedding_dropout(rate: float, dtype: Any) -> keras.layers.Layer | None:
     """``SpatialDropout1D`` (drops whole embedding channels) for a rate > 0."""
-    if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not (
-        0.0 <= rate < 1.0
-    ):
-        raise ValueError(
-            "`embedding_dropout` must be a number in [0, 1). "
-            f"Received: embedding_dropout={rate!r}"
-        )
+    check_rate("embedding_dropout", rate)
     if rate == 0:
         return None
     return keras.layers.SpatialDropout1D(rate, dtype=dtype, name="embedding_dropout")
