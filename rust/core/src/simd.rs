@@ -13,7 +13,7 @@
 //!   and calls it in an `unsafe` block whose `// SAFETY:` note says why the
 //!   feature is present (SSE2 is part of the x86-64 baseline; SSSE3 was found
 //!   by [`Level::detect`]);
-//! - tests run every level the CPU has ([`Level::available`]) against the
+//! - tests run every level the CPU has (`Level::available`) against the
 //!   scalar twin, on inputs that include the boundary cases (tokens longer
 //!   than a vector register, blocks that end inside a token).
 
