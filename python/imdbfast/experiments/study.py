@@ -224,8 +224,8 @@ def make_axis(name: str, values: Any, where: str = "axes") -> Axis:
     """An :class:`Axis` from its study-file form (see the module docstring).
 
     Raises:
-        StudyError: for an unknown axis or field, a wrong value type, no values
-            or repeated values.
+        StudyError: for an unknown axis or field, a wrong value type or no
+            values.
     """
     where = f"{where}.{name}"
     if name in RUNNER_FIELDS:
@@ -260,9 +260,6 @@ def make_axis(name: str, values: Any, where: str = "axes") -> Axis:
         )
     if not labels:
         raise StudyError(f"{where}: the axis has no values (the grid would be empty)")
-    repeated = sorted({label for label in labels if labels.count(label) > 1})
-    if repeated:
-        raise StudyError(f"{where}: repeated values: {', '.join(repeated)}")
     return Axis(name, labels, settings)
 
 
@@ -502,6 +499,12 @@ class Study:
             )
         if not built:
             raise StudyError(f"{where}: axes is empty; expected at least one axis")
+        for axis in built if mode == "grid" else ():
+            repeated = sorted({x for x in axis.labels if axis.labels.count(x) > 1})
+            if repeated:
+                raise StudyError(
+                    f"{where}: axes.{axis.name}: repeated values: {', '.join(repeated)}"
+                )
         if mode == "zip" and len({len(a.labels) for a in built}) > 1:
             lengths = ", ".join(f"{a.name} ({len(a.labels)})" for a in built)
             raise StudyError(
