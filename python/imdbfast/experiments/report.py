@@ -506,7 +506,7 @@ def _config_tables(results: Any) -> str:
     study = results.study
     parts = [
         _table(
-            ["", ""],
+            ["setting", "value"],
             [
                 ["mode", study.mode],
                 [
