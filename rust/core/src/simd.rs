@@ -5,10 +5,12 @@
 //!
 //! - a portable **scalar twin** (`*_scalar`) with the same signature: the
 //!   definition the SIMD versions must match, and the code used off x86-64;
-//! - each SIMD version is a `#[target_feature(enable = "...")]` function for
-//!   `x86_64`, named after its feature (`*_sse2`, `*_ssse3`). Intrinsics that
-//!   only take values are safe to call inside it; each load or store through
-//!   a pointer sits in an `unsafe` block with a `// SAFETY:` note;
+//! - each SIMD version is a safe `#[target_feature(enable = "...")]`
+//!   function for `x86_64`, named after its feature (`*_sse2`, `*_ssse3`),
+//!   and so are the helpers it calls and the code compiled for a level
+//!   (`fused_split_ssse3`). Intrinsics that only take values are safe to
+//!   call inside them; each load or store through a pointer sits in an
+//!   `unsafe` block with a `// SAFETY:` note;
 //! - **one dispatch function** per kernel picks the version for a [`Level`]
 //!   and calls it in an `unsafe` block whose `// SAFETY:` note says why the
 //!   feature is present (SSE2 is part of the x86-64 baseline; SSSE3 was found
@@ -16,6 +18,10 @@
 //! - tests run every level the CPU has (`Level::available`) against the
 //!   scalar twin, on inputs that include the boundary cases (tokens longer
 //!   than a vector register, blocks that end inside a token).
+//!
+//! The kernels: `text::kernels` (byte classes of a block, short-token
+//! standardization) and `glove::scan` (separators of a block). A prefetch
+//! hint (`token_map`) is not a kernel: it changes no result.
 
 /// A set of instructions a kernel may use, from the most portable up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,14 +68,17 @@ impl Level {
     /// compare each level with the scalar twins).
     #[cfg(test)]
     pub(crate) fn available() -> Vec<Level> {
-        let mut levels = vec![Level::Scalar];
         #[cfg(target_arch = "x86_64")]
         {
-            levels.push(Level::Sse2);
+            let mut levels = vec![Level::Scalar, Level::Sse2];
             if Level::detect() == Level::Ssse3 {
                 levels.push(Level::Ssse3);
             }
+            levels
         }
-        levels
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            vec![Level::Scalar]
+        }
     }
 }

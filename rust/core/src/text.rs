@@ -26,9 +26,10 @@ use crate::simd::{Level, SCALAR};
 use crate::simd::{SSE2, SSSE3};
 use crate::token_map::TokenMap;
 
-#[cfg(target_arch = "x86_64")]
-mod short_token;
+mod kernels;
 mod tables;
+
+use kernels::{block_masks, ByteRules};
 
 /// The 32 ASCII punctuation characters, exactly the class
 /// `[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']` that `TextVectorization` strips.
@@ -502,147 +503,12 @@ impl TextPipeline {
     }
 }
 
-/// Which bytes separate tokens and which need rewriting, for the fast path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ByteRules {
-    /// Word-character splitting (ASCII text) instead of whitespace splitting.
-    word: bool,
-    /// ASCII uppercase letters must be lowercased.
-    lower: bool,
-    /// ASCII punctuation must be deleted.
-    strip: bool,
-}
-
-#[inline(always)]
-fn is_ascii_punct(b: u8) -> bool {
-    b.wrapping_sub(33) < 15
-        || b.wrapping_sub(58) < 7
-        || b.wrapping_sub(91) < 6
-        || b.wrapping_sub(123) < 4
-}
-
-/// (separator, needs-rewriting) for one byte; written with comparisons only
-/// so that the 64-byte loop below compiles to SIMD compares and bit masks.
-#[inline(always)]
-fn classify(b: u8, rules: ByteRules) -> (bool, bool) {
-    let punct = rules.strip && is_ascii_punct(b);
-    // In word mode a non-ASCII byte is part of a region that the Unicode
-    // path splits; it marks the region for it.
-    let high = rules.word && b >= 0x80;
-    let sep = if rules.word {
-        let wordch = b.wrapping_sub(b'a') < 26
-            || b.wrapping_sub(b'A') < 26
-            || b.wrapping_sub(b'0') < 10
-            || b == b'_';
-        !wordch && !punct && !high
-    } else {
-        b == b' ' || b.wrapping_sub(9) < 5
-    };
-    let dirty = punct || high || (rules.lower && b.wrapping_sub(b'A') < 26);
-    (sep && !punct, dirty && !sep)
-}
-
-/// Separator and needs-rewriting bit masks of a 64-byte block, with the
-/// instructions of `LEVEL`.
-#[inline(always)]
-fn block_masks<const LEVEL: u8>(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
-    #[cfg(target_arch = "x86_64")]
-    if LEVEL >= SSE2 {
-        // SAFETY: SSE2 is part of the x86-64 baseline, always available.
-        return unsafe { block_masks_sse2(block, rules) };
-    }
-    block_masks_scalar(block, rules)
-}
-
-/// [`block_masks`], portable: [`classify`] byte by byte (the scalar twin).
-#[inline(always)]
-fn block_masks_scalar(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
-    let mut sep = 0u64;
-    let mut dirty = 0u64;
-    for (j, &b) in block.iter().enumerate() {
-        let (s, d) = classify(b, rules);
-        sep |= u64::from(s) << j;
-        dirty |= u64::from(d) << j;
-    }
-    (sep, dirty)
-}
-
-/// [`block_masks`] with SSE2 (same results as [`block_masks_scalar`]).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-#[inline]
-fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
-    use std::arch::x86_64::*;
-    #[target_feature(enable = "sse2")]
-    #[inline]
-    fn in_range(v: __m128i, lo: u8, n: u8) -> __m128i {
-        // (v - lo) as unsigned < n  <=>  min(v - lo, n - 1) == v - lo
-        let d = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
-        _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((n - 1) as i8)), d)
-    }
-    let mut sep = 0u64;
-    let mut dirty = 0u64;
-    for (k, chunk) in block.chunks_exact(16).enumerate() {
-        let mut arr = [0u8; 16];
-        arr.copy_from_slice(chunk);
-        // SAFETY: `arr` is 16 readable bytes; loadu has no alignment requirement.
-        let v = unsafe { _mm_loadu_si128(arr.as_ptr().cast()) };
-        let zero = _mm_setzero_si128();
-        let punct = if rules.strip {
-            _mm_or_si128(
-                _mm_or_si128(in_range(v, 33, 15), in_range(v, 58, 7)),
-                _mm_or_si128(in_range(v, 91, 6), in_range(v, 123, 4)),
-            )
-        } else {
-            zero
-        };
-        let upper = in_range(v, b'A', 26);
-        let s = if rules.word {
-            let wordch = _mm_or_si128(
-                _mm_or_si128(upper, in_range(v, b'a', 26)),
-                _mm_or_si128(
-                    in_range(v, b'0', 10),
-                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8)),
-                ),
-            );
-            // not a word char, not deleted punctuation, not a non-ASCII byte
-            let high = _mm_cmplt_epi8(v, zero);
-            _mm_andnot_si128(
-                _mm_or_si128(_mm_or_si128(wordch, punct), high),
-                _mm_set1_epi8(-1),
-            )
-        } else {
-            _mm_andnot_si128(
-                punct,
-                _mm_or_si128(
-                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8)),
-                    in_range(v, 9, 5),
-                ),
-            )
-        };
-        let d = if rules.lower {
-            _mm_or_si128(punct, upper)
-        } else {
-            punct
-        };
-        let d = if rules.word {
-            _mm_or_si128(d, _mm_cmplt_epi8(v, zero))
-        } else {
-            d
-        };
-        let d = _mm_andnot_si128(s, d);
-        sep |= u64::from(_mm_movemask_epi8(s) as u16) << (16 * k);
-        dirty |= u64::from(_mm_movemask_epi8(d) as u16) << (16 * k);
-    }
-    (sep, dirty)
-}
-
 /// Monomorphized scanner for each combination of rules, over the text
 /// `bytes[..n]` (`bytes` may go on past it: readable bytes that let tokens
 /// near the end be loaded as 16-byte windows too), with the instructions of
 /// `LEVEL` (a [`Level`]). At the SSSE3 level (only inside
 /// [`fused_split_ssse3`]), tokens of up to 16 bytes that need rewriting are
-/// standardized by [`short_token::standardize`] ([`rewrite_short`]).
+/// standardized by [`kernels::standardize_ssse3`] ([`rewrite_short`]).
 #[inline(always)]
 fn fused_split_rules<
     S: TokenSink,
@@ -752,13 +618,11 @@ fn fused_split<S: TokenSink>(
 /// [`fused_split`] compiled for SSSE3. A text to lowercase is lowercased
 /// (ASCII letters) as a whole first, into a buffer with 16 bytes of slack:
 /// capitalized words then need no rewriting, and every token can be loaded
-/// as a 16-byte window.
-///
-/// # Safety
-/// The CPU must support SSSE3.
+/// as a 16-byte window. Callers check that the CPU has SSSE3
+/// ([`Level::detect`]).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "ssse3")]
-unsafe fn fused_split_ssse3<S: TokenSink>(
+fn fused_split_ssse3<S: TokenSink>(
     bytes: &[u8],
     table: &[u16; 256],
     word: bool,
@@ -837,10 +701,10 @@ fn unicode_words<S: TokenSink>(region: &[u8], st: &Standardizer, sink: &mut S) -
 }
 
 /// [`rewrite`] of the token `bytes[start..end]` into `out` by
-/// [`short_token::standardize`], at the SSSE3 level (code compiled for
-/// SSSE3, see [`fused_split_ssse3`]), when the token has at most 16 bytes and 16 bytes
-/// from its start are readable; None otherwise (and for a word-mode token
-/// with non-ASCII bytes).
+/// [`kernels::standardize_ssse3`], at the SSSE3 level (code compiled for
+/// SSSE3, see [`fused_split_ssse3`]), when the token has at most 16 bytes
+/// and 16 bytes from its start are readable; None otherwise (and for a
+/// word-mode token with non-ASCII bytes).
 #[inline(always)]
 fn rewrite_short<const LEVEL: u8, const WORD: bool, const LOWER: bool, const STRIP: bool>(
     bytes: &[u8],
@@ -851,9 +715,9 @@ fn rewrite_short<const LEVEL: u8, const WORD: bool, const LOWER: bool, const STR
     #[cfg(target_arch = "x86_64")]
     if LEVEL == SSSE3 && end - start <= 16 && start + 16 <= bytes.len() {
         // SAFETY: the SSSE3 level only runs inside `fused_split_ssse3`,
-        // reached after a CPU check; the window has 16 bytes.
+        // reached after `Level::detect` found SSSE3.
         return unsafe {
-            short_token::standardize::<WORD, LOWER, STRIP>(&bytes[start..], end - start, out)
+            kernels::standardize_ssse3::<WORD, LOWER, STRIP>(&bytes[start..], end - start, out)
         };
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -971,39 +835,6 @@ mod tests {
         assert_eq!(p.tokens("ab12 Cd"), ["ab", "1", "2", "d"]);
         assert!(Splitter::from_spec(Some("(")).is_err());
         assert!(Standardizer::from_name(Some("upper"), false).is_err());
-    }
-
-    /// [`block_masks`] at every level against [`classify`], byte by byte.
-    #[test]
-    fn block_masks_match_classify() {
-        let mut block = [0u8; 64];
-        for start in (0..256).step_by(64) {
-            for (j, b) in block.iter_mut().enumerate() {
-                *b = (start + j) as u8;
-            }
-            for bits in 0..8u8 {
-                let rules = ByteRules {
-                    word: bits & 1 != 0,
-                    lower: bits & 2 != 0,
-                    strip: bits & 4 != 0,
-                };
-                for level in Level::available() {
-                    let (sep, dirty) = match level {
-                        Level::Scalar => block_masks::<SCALAR>(&block, rules),
-                        #[cfg(target_arch = "x86_64")]
-                        Level::Sse2 | Level::Ssse3 => block_masks::<SSE2>(&block, rules),
-                    };
-                    for (j, &b) in block.iter().enumerate() {
-                        let (s, d) = classify(b, rules);
-                        assert_eq!(
-                            (sep >> j & 1 == 1, dirty >> j & 1 == 1),
-                            (s, d),
-                            "byte {b} {rules:?} {level:?}"
-                        );
-                    }
-                }
-            }
-        }
     }
 
     #[test]
