@@ -513,7 +513,7 @@ def test_killing_the_process_mid_run_loses_nothing_finished(tmp_path, tiny_data,
     records = [json.loads(line) for line in after]
     assert len(records) == 3 == len({r["key"] for r in records})
     assert records[2]["epochs_run"] == 8
-    assert "3 of 3 runs finished (1 run now)" in rerun.stdout
+    assert "3 of 3 runs finished (1 trained now)" in rerun.stdout
     assert (tmp_path / "out" / "kill" / "report.html").is_file()
 
 

@@ -24,7 +24,7 @@ def _studies() -> dict[str, Study]:
         Study(
             "sequence-length",
             {"sequence_length": [150, 600]},
-            preset="seed000",
+            preset="bilstm-learned",
             repeats=2,
             description="reviews cut to 150 or 600 tokens (seed 000)",
             references=[
@@ -39,7 +39,7 @@ def _studies() -> dict[str, Study]:
         Study(
             "vocabulary",
             {"max_tokens": [10000, 20000]},
-            preset="seed000",
+            preset="bilstm-learned",
             repeats=2,
             description="vocabulary of 10,000 or 20,000 tokens (seed 000)",
             references=[
@@ -57,7 +57,7 @@ def _studies() -> dict[str, Study]:
                 "train_size": [100, 500, 1000, 5000, "all"],
                 "embeddings": ["learned", "glove", "glove-finetune"],
             },
-            preset="seed000",
+            preset="bilstm-learned",
             repeats=2,
             description="accuracy against the number of training reviews (stratified), "
             "for learned, frozen GloVe and fine-tuned GloVe embeddings",
@@ -80,7 +80,7 @@ def _studies() -> dict[str, Study]:
         Study(
             "validation-size",
             {"validation_split": [0.1, 0.2, 0.3]},
-            preset="seed000",
+            preset="bilstm-learned",
             repeats=2,
             description="fraction of the training reviews held out for validation "
             "(seed 000 holds out 20 %)",
@@ -90,10 +90,10 @@ def _studies() -> dict[str, Study]:
             "models",
             {
                 "architecture": {
-                    "bilstm": {"preset": "seed000"},
-                    "flatten": {"preset": "seed001"},
-                    "deep_bilstm_attention": {"preset": "seed003"},
-                    "lstm": {"preset": "seed004"},
+                    "bilstm": {"preset": "bilstm-learned"},
+                    "flatten": {"preset": "flatten-learned"},
+                    "deep_bilstm_attention": {"preset": "attention-learned"},
+                    "lstm": {"preset": "lstm-learned"},
                 }
             },
             repeats=2,

@@ -224,7 +224,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     print(
         f"study {study.name}: {len(results.records)} of "
         f"{len(results.cells) * results.repeats} runs finished "
-        f"({results.ran} run now)"
+        f"({results.ran} trained now)"
     )
     print(results.table(), end="")
     print(f"report: {results.directory / 'report.html'}")

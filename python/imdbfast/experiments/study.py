@@ -42,7 +42,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from imdbfast.config import PRESETS, TrainConfig
+from imdbfast.config import PRESETS, TrainConfig, preset_names
 from imdbfast.errors import UserError
 
 MODES = ("grid", "zip")
@@ -166,7 +166,8 @@ def value_label(field: str, value: Any) -> str:
 def _check_preset(name: Any, where: str) -> str:
     if not isinstance(name, str) or name not in PRESETS:
         raise StudyError(
-            f"{where}: unknown preset. Expected one of {', '.join(PRESETS)}. "
+            f"{where}: unknown preset. Expected one of {', '.join(preset_names())} "
+            "(or an alias). "
             f"Received: {name!r}"
         )
     return name
