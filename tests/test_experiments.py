@@ -270,6 +270,21 @@ def test_results_of_another_study_are_refused(tmp_path):
         open_study_dir(corrupt, Study("c", {"epochs": [1]}))
 
 
+def test_a_study_directory_runs_one_process_at_a_time(tmp_path, monkeypatch):
+    import fcntl
+
+    from imdbfast import training
+
+    monkeypatch.setattr(training, "train", None)  # nothing may be trained
+    study = Study("locked", {"epochs": [1]})
+    run_study(study, tmp_path, train=False, report=False, progress=False)
+    with open(tmp_path / "locked" / ".lock", "a") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process
+        with pytest.raises(StudyError, match="another imdbfast experiment is running"):
+            run_study(study, tmp_path, progress=False)
+    run_study(study, tmp_path, train=False, report=False, progress=False)  # released
+
+
 # --- the command line (no training) -------------------------------------------------------
 
 

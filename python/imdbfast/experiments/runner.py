@@ -32,12 +32,14 @@ import re
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from imdbfast.experiments.study import Cell, Study, StudyError, config_key
 
 STUDY_FILE = "study.json"
+LOCK_FILE = ".lock"
 RESULTS_FILE = "results.jsonl"
 RUNS_DIR = "runs"
 _STUDY_FORMAT = "imdbfast.Study"
@@ -183,6 +185,36 @@ def open_study_dir(directory: Path, study: Study) -> list[dict[str, Any]]:
 
 def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+@contextmanager
+def _study_lock(directory: Path) -> Iterator[None]:
+    """Holds an exclusive lock on a study directory (POSIX ``flock``).
+
+    A second process running the same study would train the same runs twice;
+    it is refused instead. The kernel drops the lock when the process ends,
+    however it ends.
+
+    Raises:
+        StudyError: if another process holds the lock.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    with open(directory / LOCK_FILE, "a", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StudyError(
+                f"another imdbfast experiment is running in {directory}; wait for it "
+                "to finish or stop it"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 # --- preparations -----------------------------------------------------------------
@@ -434,12 +466,11 @@ def run_study(
 
     Raises:
         StudyError: for an invalid study or overrides (before any training),
-            or a study directory that belongs to another study.
+            a study directory that belongs to another study, or one that
+            another process is running.
         KeyboardInterrupt: when interrupted; finished runs are kept and a rerun
             continues.
     """
-    from tqdm.auto import tqdm
-
     repeats = study.repeats if repeats is None else repeats
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise StudyError(f"repeats must be an integer >= 1. Received: {repeats!r}")
@@ -447,6 +478,42 @@ def run_study(
     cells = study.cells(overrides)
     runs = plan_runs(cells, repeats)
     directory = Path(output_dir) / study.name
+    if directory.exists() and not directory.is_dir():
+        raise StudyError(f"study directory is not a directory: {directory}")
+    directory.mkdir(parents=True, exist_ok=True)
+    with _study_lock(directory):
+        return _run_locked(
+            study,
+            directory,
+            cells,
+            runs,
+            repeats,
+            overrides,
+            quiet=quiet,
+            progress=progress,
+            log=log,
+            train=train,
+            report=report,
+        )
+
+
+def _run_locked(
+    study: Study,
+    directory: Path,
+    cells: list[Cell],
+    runs: list[PlannedRun],
+    repeats: int,
+    overrides: dict[str, Any],
+    *,
+    quiet: bool,
+    progress: bool,
+    log: Callable[[str], None] | None,
+    train: bool,
+    report: bool,
+) -> StudyResults:
+    """The body of :func:`run_study`, with the study directory locked."""
+    from tqdm.auto import tqdm
+
     records = open_study_dir(directory, study)
     done = {r["key"] for r in records}
     pending = _group_by_preparation([run for run in runs if run.key not in done])
