@@ -12,7 +12,7 @@ import pytest
 from train_helpers import TINY_TRAIN, tiny_imdb, tiny_run
 
 from imdbfast.cli import build_parser, config_from_args, main
-from imdbfast.config import TrainConfig
+from imdbfast.config import TrainConfig, preset_names
 
 
 def run_main(capsys, *argv):
@@ -101,7 +101,10 @@ def test_options_map_onto_train_config():
 def test_presets_command(capsys):
     status, out, _ = run_main(capsys, "presets")
     assert status == 0
-    assert "seed000: the defaults" in out and "best:" in out
+    lines = out.splitlines()
+    assert "bilstm-learned (alias: seed000): the defaults" in lines
+    assert any(line.startswith("attention-glove-finetune (alias: best): ") for line in lines)
+    assert len(lines) == len(preset_names())
 
 
 def test_python_dash_m_runs_the_same_cli():

@@ -532,13 +532,17 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _cmd_presets(args: argparse.Namespace) -> int:
-    from imdbfast.config import TrainConfig
+    from imdbfast.config import PRESET_ALIASES, TrainConfig, preset_names
 
     defaults = TrainConfig()
-    for name, fields in PRESETS.items():
-        changed = ", ".join(f"{k}={v}" for k, v in fields.items()
+    aliases: dict[str, list[str]] = {}
+    for alias, name in PRESET_ALIASES.items():
+        aliases.setdefault(name, []).append(alias)
+    for name in preset_names():
+        changed = ", ".join(f"{k}={v}" for k, v in PRESETS[name].items()
                             if getattr(defaults, k) != v) or "the defaults"
-        print(f"{name}: {changed}")
+        also = f" (alias: {', '.join(aliases[name])})" if name in aliases else ""
+        print(f"{name}{also}: {changed}")
     return 0
 
 
