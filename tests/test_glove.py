@@ -113,6 +113,41 @@ def test_vocabulary_same_from_every_source(glove_50d_gz: Path, glove_full, tmp_p
         )
 
 
+def test_in_memory_vectors_align_as_the_parser_does(tmp_path: Path) -> None:
+    """The wheel's path (vectors in memory) and the file parser share one
+    alignment: the Rust core's."""
+    text = b"apple 1 1\nApple 2 2\nbanana 3 3\n[UNK] 9 9\napple 4 4\nthe 5 5\n"
+    path = write(tmp_path, text)
+    words = ["apple", "Apple", "banana", "[UNK]", "apple", "the"]
+    matrix = np.array([[1, 1], [2, 2], [3, 3], [9, 9], [4, 4], [5, 5]], np.float32)
+    vocabularies = (
+        ["", "[UNK]", "Apple", "Banana", "APPLE", "the", "dog"],
+        ["<pad>", "apple"],
+    )
+    fields = ("words", "dim", "hits", "misses", "missing", "duplicates", "lowercased")
+    for vocab in vocabularies:
+        for lower in (False, True):
+            parsed = load_glove(path, vocab, lowercase_fallback=lower)
+            aligned = embeddings._align(words, matrix, vocab, lower, "memory")
+            np.testing.assert_array_equal(aligned.matrix, parsed.matrix)
+            assert aligned.matrix.dtype == np.float32
+            for name in fields:
+                assert getattr(aligned, name) == getattr(parsed, name), name
+    # A read-only, float64 or Fortran-ordered matrix is converted first.
+    vocab = ["", "[UNK]", "the"]
+    readonly = matrix.astype(np.float64)
+    readonly.flags.writeable = False
+    assert embeddings._align(words, readonly, vocab, False, "m").hits == 1
+    fortran = embeddings._align(words, np.asfortranarray(matrix), vocab, False, "m")
+    assert fortran.matrix.tolist() == [[0, 0], [0, 0], [5, 5]]
+    from imdbfast import _native
+
+    with pytest.raises(ValueError, match="`dim` values per word"):
+        _native.glove_align(words[:-1], matrix, ["the"])
+    with pytest.raises(ValueError, match="C-contiguous"):
+        _native.glove_align(words, np.asfortranarray(matrix), ["the"])
+
+
 # ---- sources ------------------------------------------------------------------
 
 

@@ -124,6 +124,20 @@ def glove_load(
     """Parse a GloVe file; returns (matrix, words, hits, misses, missing,
     duplicates, lowercased)."""
 
+def glove_align(
+    words: Sequence[str],
+    matrix: npt.NDArray[np.float32],
+    vocabulary: Sequence[str],
+    lowercase_fallback: bool = False,
+) -> tuple[
+    npt.NDArray[np.float32], list[str], int, int, list[str], int, int
+]:
+    """Align vectors in memory (``matrix[i]`` is the vector of ``words[i]``,
+    C-contiguous float32) with a vocabulary by the rules of ``glove_load``'s
+    vocabulary mode; returns what ``glove_load`` returns, with the vocabulary
+    as the words. Raises ValueError when ``matrix`` is not C-contiguous or
+    has not one row per word."""
+
 def zip_members(path: str | os.PathLike[str]) -> list[str]:
     """The member names of a zip archive."""
 

@@ -44,7 +44,6 @@ __all__ = ["GloVe", "load_glove", "GLOVE_6B_URL"]
 
 GLOVE_6B_URL = "https://nlp.stanford.edu/data/glove.6B.zip"
 _NAME = re.compile(r"^glove\.6B\.(50|100|200|300)d$")
-_RESERVED = {0: ("", "<pad>"), 1: ("[UNK]", "<unk>")}
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,48 +121,27 @@ def _align(
     lowercase_fallback: bool,
     source: str,
 ) -> GloVe:
-    """Vocabulary alignment for in-memory vectors, with the parser's rules."""
+    """In-memory vectors as a :class:`GloVe`: as they are without a vocabulary,
+    else aligned with it by the Rust core, with the file parser's rules.
+
+    Args:
+        words: the row labels of ``matrix``.
+        matrix: one row per word.
+        vocabulary: the words to align with, or None.
+        lowercase_fallback: see :func:`load_glove`.
+        source: where the vectors came from.
+
+    Returns:
+        A :class:`GloVe`.
+    """
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     dim = int(matrix.shape[1])
     if vocabulary is None:
-        return GloVe(
-            np.ascontiguousarray(matrix, dtype=np.float32),
-            list(words),
-            dim,
-            len(words),
-            0,
-            source=source,
-        )
-    row_of: dict[str, int] = {}
-    for i, w in enumerate(words):
-        row_of.setdefault(w, i)
-    rows = np.full(len(vocabulary), -1, dtype=np.int64)
-    missing: list[str] = []
-    lowered = 0
-    for i, w in enumerate(vocabulary):
-        if w in _RESERVED.get(i, ()):
-            continue
-        r = row_of.get(w)
-        if r is None and lowercase_fallback:
-            r = row_of.get(w.lower())
-            lowered += r is not None
-        if r is None:
-            missing.append(w)
-        else:
-            rows[i] = r
-    out = np.zeros((len(vocabulary), dim), dtype=np.float32)
-    found = rows >= 0
-    out[found] = matrix[rows[found]]
-    return GloVe(
-        out,
-        vocabulary,
-        dim,
-        int(found.sum()),
-        len(missing),
-        missing,
-        0,
-        lowered,
-        source,
+        return GloVe(matrix, list(words), dim, len(words), 0, source=source)
+    out, labels, hits, misses, missing, dups, lowered = _native.glove_align(
+        list(words), matrix, vocabulary, lowercase_fallback
     )
+    return GloVe(out, labels, dim, hits, misses, missing, dups, lowered, source)
 
 
 def _from_wheel(vocabulary: list[str] | None, lowercase_fallback: bool) -> GloVe | None:

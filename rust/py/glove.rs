@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use imdbfast_core::glove::{self, GloveOptions};
+use imdbfast_core::glove::{self, Glove, GloveOptions};
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2};
+use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -58,6 +58,55 @@ fn glove_load<'py>(
     let g = py
         .detach(|| fork::install(|| glove::load_glove(&path, member.as_deref(), &options)))
         .py_err()?;
+    glove_parts(py, g)
+}
+
+/// Align vectors already in memory with a vocabulary, by the rules of
+/// `glove_load`'s vocabulary mode (reserved rows, first vector of a word
+/// wins, lowercase fallback).
+///
+/// Args:
+///     words: the row labels of `matrix`.
+///     matrix: float32 (len(words), dim), C-contiguous (a read-only or
+///         memory-mapped array is fine).
+///     vocabulary: row `i` of the result is the vector of `vocabulary[i]`.
+///     lowercase_fallback: a vocabulary word without an exact match takes
+///         the vector of its lowercase form.
+///
+/// Returns:
+///     (matrix float32 (len(vocabulary), dim), vocabulary, hits, misses,
+///     missing, duplicates, lowercased), as `glove_load`.
+///
+/// Raises:
+///     ValueError: `matrix` is not C-contiguous or has not one row per word.
+#[pyfunction]
+#[pyo3(signature = (words, matrix, vocabulary, lowercase_fallback=false))]
+fn glove_align<'py>(
+    py: Python<'py>,
+    words: Vec<String>,
+    matrix: PyReadonlyArray2<'py, f32>,
+    vocabulary: Vec<String>,
+    lowercase_fallback: bool,
+) -> PyResult<GloveParts<'py>> {
+    let dim = matrix.shape()[1];
+    // `as_slice` also takes Fortran-ordered arrays, whose rows are not runs.
+    let values = match matrix.as_slice() {
+        Ok(values) if matrix.is_c_contiguous() => values,
+        _ => {
+            return Err(PyValueError::new_err(format!(
+                "matrix must be a C-contiguous float32 array. Received: strides {:?}",
+                matrix.strides()
+            )))
+        }
+    };
+    let g = py
+        .detach(|| glove::align_glove(&words, values, dim, &vocabulary, lowercase_fallback))
+        .py_err()?;
+    glove_parts(py, g)
+}
+
+/// A parsed or aligned table as the tuple the Python wrapper unpacks.
+fn glove_parts(py: Python<'_>, g: Glove) -> PyResult<GloveParts<'_>> {
     let matrix = Array2::from_shape_vec((g.rows, g.dim), g.matrix)
         .map_err(|e| PyValueError::new_err(format!("internal shape error: {e}")))?;
     Ok((
@@ -83,6 +132,7 @@ fn zip_members(py: Python<'_>, path: PathBuf) -> PyResult<Vec<String>> {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(glove_load, m)?)?;
+    m.add_function(wrap_pyfunction!(glove_align, m)?)?;
     m.add_function(wrap_pyfunction!(zip_members, m)?)?;
     Ok(())
 }
