@@ -10,7 +10,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = args.next().ok_or("usage: glove_bench FILE [N] [VOCAB]")?;
     let n: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(1);
     let vocabulary = match args.next() {
-        Some(p) => Some(std::fs::read_to_string(p)?.lines().map(String::from).collect()),
+        Some(p) => Some(
+            std::fs::read_to_string(p)?
+                .lines()
+                .map(String::from)
+                .collect(),
+        ),
         None => None,
     };
     let opts = imdbfast_core::glove::GloveOptions {

@@ -23,8 +23,8 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
-use crate::error::{CoreError, Result};
 use crate::buffer::zeroed_buffer;
+use crate::error::{CoreError, Result};
 use crate::pad::{PadConfig, Side};
 use crate::text::{Scratch, TextPipeline, TokenSink};
 use crate::token_map::{TokenBytes, TokenKey, TokenMap};
