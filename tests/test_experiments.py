@@ -467,6 +467,38 @@ def test_a_crash_loses_only_the_run_in_progress_and_a_rerun_continues(
     assert results.records[0] == next(
         r for r in earlier if r["cell"] == "sequence_length=30" and r["seed"] == 11)
 
+    # A run is matched by its config and seed, whatever cell it was recorded under.
+    shifted = study.replace(axes={"sequence_length": [20]}, base={**TINY, "seed": 12},
+                            repeats=1)
+    results = run_study(shifted, tmp_path, overrides=tiny_data, progress=False)
+    assert counting.calls == 1 and results.ran == 0
+    assert [(r["cell"], r["seed"]) for r in results.records] == [("sequence_length=20", 12)]
+    assert [row["n"] for row in results.summary()] == [1]
+
+
+@pytest.mark.slow
+def test_a_ctrl_c_lost_during_a_run_still_stops_the_study_without_recording_it(
+        tmp_path, tiny_data, monkeypatch):
+    from imdbfast import training
+
+    real_train = training.train
+
+    def train_through_a_lost_interrupt(*args, **kwargs):
+        try:  # Ctrl-C lands where TensorFlow drops it (a finalizer, say)
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(training, "train", train_through_a_lost_interrupt)
+    study = Study("lost", {"sequence_length": [20, 30]}, base=TINY)
+    with pytest.raises(KeyboardInterrupt):
+        run_study(study, tmp_path, overrides=tiny_data, progress=False,
+                  log=lambda line: None)
+    assert not (tmp_path / "lost" / RESULTS_FILE).exists()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
 
 # --- interrupting a real process ---------------------------------------------------------
 

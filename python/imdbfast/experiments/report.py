@@ -189,10 +189,9 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 def run_rows(results: Any) -> list[dict[str, Any]]:
     """One row per finished run: the cell, seed, test and validation metrics,
     epochs, data sizes and seconds per phase (``overhead`` included)."""
-    cells = {cell.key: cell for cell in results.cells}
     rows = []
     for record in results.records:
-        cell = cells[record["cell_key"]]
+        cell = results.cell_of(record)
         row: dict[str, Any] = {"cell": cell.label, **_axis_values(results, cell)}
         row.update(repeat=record["repeat"], seed=record["seed"])
         for name in (

@@ -30,7 +30,9 @@ import math
 import os
 import re
 import shutil
+import signal
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -217,6 +219,34 @@ def _study_lock(directory: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+@contextmanager
+def _noting_interrupts(interrupted: threading.Event) -> Iterator[None]:
+    """Sets ``interrupted`` on SIGINT (Ctrl-C), then lets the handler in place act.
+
+    Python raises KeyboardInterrupt wherever the main thread is; if that is a
+    finalizer (TensorFlow runs many), the exception is printed and dropped and
+    training goes on. The event lets the runner still drop that run and stop.
+    Only in the main thread, and only over a handler that is a Python function
+    (the default one raises KeyboardInterrupt).
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(
+        previous
+    ):
+        yield
+        return
+
+    def note(signum: int, frame: Any) -> None:
+        interrupted.set()
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 # --- preparations -----------------------------------------------------------------
 
 
@@ -396,10 +426,24 @@ class StudyResults:
     overrides: dict[str, Any] = dataclasses.field(default_factory=dict)
     preparations: int = 0
     ran: int = 0
+    _cell_of_run: dict[str, Cell] = dataclasses.field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def cell_of(self, record: Mapping[str, Any]) -> Cell:
+        """The cell a finished run belongs to in the study as it is now.
+
+        Matched by the run's key (its config and seed), like finished runs are,
+        not by the cell the run was recorded under.
+        """
+        if not self._cell_of_run:
+            runs = plan_runs(self.cells, self.repeats)
+            self._cell_of_run.update((run.key, run.cell) for run in runs)
+        return self._cell_of_run[record["key"]]
 
     def records_of(self, cell: Cell) -> list[dict[str, Any]]:
         """The finished runs of one cell."""
-        return [r for r in self.records if r["cell_key"] == cell.key]
+        return [r for r in self.records if self.cell_of(r).key == cell.key]
 
     @property
     def complete(self) -> bool:
@@ -468,8 +512,8 @@ def run_study(
         StudyError: for an invalid study or overrides (before any training),
             a study directory that belongs to another study, or one that
             another process is running.
-        KeyboardInterrupt: when interrupted; finished runs are kept and a rerun
-            continues.
+        KeyboardInterrupt: when interrupted (Ctrl-C); finished runs are kept,
+            the run in progress is not recorded, and a rerun continues.
     """
     repeats = study.repeats if repeats is None else repeats
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
@@ -543,48 +587,55 @@ def _run_locked(
         "elapsed {elapsed}, ETA {remaining}{postfix}",
     )
     ran = 0
+    interrupted = threading.Event()
     try:
-        for run in pending if train else []:
-            bar.set_postfix_str(f"{run.cell.label}, seed {run.config.seed}")
-            start = time.perf_counter()
-            config = run.config.replace(
-                output_dir=os.fspath(runs_dir),
-                run_name=_run_name(run),
-                verbose=0 if quiet else run.config.verbose,
-            )
-            partial = runs_dir / config.run_name
-            if partial.exists():  # left by an interrupted attempt of this run
-                shutil.rmtree(partial)
-            before = preparations.count
-            prep_start = time.perf_counter()
-            prepared = preparations.get(config)
-            prepare_seconds = time.perf_counter() - prep_start
-            from imdbfast import training
+        with _noting_interrupts(interrupted):
+            for run in pending if train else []:
+                bar.set_postfix_str(f"{run.cell.label}, seed {run.config.seed}")
+                start = time.perf_counter()
+                config = run.config.replace(
+                    output_dir=os.fspath(runs_dir),
+                    run_name=_run_name(run),
+                    verbose=0 if quiet else run.config.verbose,
+                )
+                partial = runs_dir / config.run_name
+                if partial.exists():  # left by an interrupted attempt of this run
+                    shutil.rmtree(partial)
+                before = preparations.count
+                prep_start = time.perf_counter()
+                prepared = preparations.get(config)
+                prepare_seconds = time.perf_counter() - prep_start
+                from imdbfast import training
 
-            result = training.train(config, prepared=prepared)
-            seconds = {k: float(v) for k, v in result.seconds.items()}
-            seconds["prepare"] = prepare_seconds
-            seconds["wall"] = time.perf_counter() - start
-            record = _record(
-                study,
-                run,
-                result,
-                prepared,
-                seconds,
-                Path(RUNS_DIR) / config.run_name,
-                shared=preparations.count == before,
-            )
-            append_record(directory / RESULTS_FILE, record)
-            ran += 1
-            bar.update(1)
-            cell_records = by_cell[run.cell.key]
-            cell_records.append(record)
-            write(
-                f"{run.cell.label}, seed {run.config.seed}: test accuracy "
-                f"{result.test_accuracy:.4f} (fit {result.seconds.get('fit', 0):.1f} s)"
-            )
-            if len(cell_records) == runs_of_cell[run.cell.key]:
-                write("cell done: " + describe_cell(run.cell, cell_records))
+                result = training.train(config, prepared=prepared)
+                seconds = {k: float(v) for k, v in result.seconds.items()}
+                seconds["prepare"] = prepare_seconds
+                seconds["wall"] = time.perf_counter() - start
+                record = _record(
+                    study,
+                    run,
+                    result,
+                    prepared,
+                    seconds,
+                    Path(RUNS_DIR) / config.run_name,
+                    shared=preparations.count == before,
+                )
+                if interrupted.is_set():
+                    # Ctrl-C during the run that got lost on its way (raised in
+                    # a finalizer, it is only printed): the run does not count.
+                    raise KeyboardInterrupt
+                append_record(directory / RESULTS_FILE, record)
+                ran += 1
+                bar.update(1)
+                cell_records = by_cell[run.cell.key]
+                cell_records.append(record)
+                fit = result.seconds.get("fit", 0.0)
+                write(
+                    f"{run.cell.label}, seed {run.config.seed}: test accuracy "
+                    f"{result.test_accuracy:.4f} (fit {fit:.1f} s)"
+                )
+                if len(cell_records) == runs_of_cell[run.cell.key]:
+                    write("cell done: " + describe_cell(run.cell, cell_records))
     except KeyboardInterrupt:
         bar.close()
         write(
