@@ -25,6 +25,7 @@ length once, which gives the least padding.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Iterator
 
 import keras
@@ -41,6 +42,31 @@ def default_length_multiple(backend: str | None = None) -> int:
     """
     backend = backend or keras.backend.backend()
     return 32 if backend == "jax" else 8
+
+
+def use_tf_cpu_bfc_allocator() -> bool:
+    """Asks TensorFlow to keep CPU tensor memory in its BFC allocator.
+
+    Sets ``TF_CPU_ALLOCATOR_USE_BFC=true`` unless the variable is already set
+    (so ``TF_CPU_ALLOCATOR_USE_BFC=false`` opts out). TensorFlow reads it when
+    it creates its CPU allocator, at its first operation, so this must run
+    before any tensor exists; later it does nothing.
+
+    Why: without oneDNN (``TF_ENABLE_ONEDNN_OPTS=0``, or a CPU on which
+    TensorFlow leaves oneDNN off), TensorFlow's CPU allocator is plain
+    ``malloc``, and glibc maps every block above its ``mmap`` threshold (at most
+    32 MiB) afresh and unmaps it when freed, so each large activation of every
+    step is faulted in page by page. With oneDNN on, TensorFlow already uses a
+    BFC allocator for large blocks, and this changes nothing. Measured in
+    ``benches/README.md``.
+
+    Returns:
+        True if this call set the variable.
+    """
+    if "TF_CPU_ALLOCATOR_USE_BFC" in os.environ:
+        return False
+    os.environ["TF_CPU_ALLOCATOR_USE_BFC"] = "true"
+    return True
 
 
 class BucketedBatches(keras.utils.PyDataset):
@@ -249,27 +275,50 @@ class BucketedBatches(keras.utils.PyDataset):
         (the first pass is the current epoch). Keras' own PyDataset adapter
         infers the input shape from the first two batches, which would fix the
         sequence length if they happened to be equally long.
+
+        The pipeline is ``Dataset.range(len(self))`` mapped through
+        ``tf.numpy_function`` (:meth:`pad_rows`), not
+        ``Dataset.from_generator``: TensorFlow's generator dataset op, when it
+        is first built, pins glibc's ``mmap`` threshold at 128 KiB for the
+        whole process (``mallopt(M_MMAP_THRESHOLD, 131072)``, which also turns
+        off glibc's adaptive threshold). From then on every allocation of 128
+        KiB or more (tensors, Eigen's matrix-product buffers) is a fresh
+        ``mmap`` whose pages are all faulted in, then unmapped when freed:
+        that was most of the system time and page faults of training and
+        evaluation (``benches/README.md``).
         """
         import tensorflow as tf
 
         width = self.fixed_length
-        x_spec = tf.TensorSpec(shape=(None, width), dtype=tf.int32)
-        if self.labels is None:
-            signature: Any = (x_spec,)
-        else:
-            signature = (x_spec, tf.TensorSpec(shape=(None,), dtype=tf.float32))
+        with_labels = self.labels is not None
+        n_batches = len(self)
+        pass_epoch = [self._epoch]
 
-        def generate() -> Iterator[Any]:
-            epoch = self._epoch
-            self._epoch += 1 if self.shuffle else 0
-            batches = self.batch_indices(epoch)
-            for rows in batches:
-                x = self.pad_rows(rows)
-                yield (x,) if self.labels is None else (x, self.labels[rows])
+        def batch(index: Any) -> Any:
+            index = int(index)
+            if index == 0:  # a new pass: it serves the current epoch's order
+                pass_epoch[0] = self._epoch
+                self._epoch += 1 if self.shuffle else 0
+            rows = self.batch_indices(pass_epoch[0])[index]
+            x = self.pad_rows(rows)
+            if not with_labels:
+                return x
+            return x, self.labels[rows]
 
-        dataset = tf.data.Dataset.from_generator(generate, output_signature=signature)
+        def load(index: Any) -> Any:
+            if with_labels:
+                x, y = tf.numpy_function(
+                    batch, [index], (tf.int32, tf.float32), stateful=True
+                )
+                y.set_shape((None,))
+            else:
+                x = tf.numpy_function(batch, [index], tf.int32, stateful=True)
+            x.set_shape((None, width))
+            return (x, y) if with_labels else (x,)
+
+        dataset = tf.data.Dataset.range(n_batches).map(load)  # in order
         # A known length gives Keras' progress bar its total from epoch 1.
-        dataset = dataset.apply(tf.data.experimental.assert_cardinality(len(self)))
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
         return dataset.prefetch(2)
 
 

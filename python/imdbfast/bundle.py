@@ -222,8 +222,10 @@ def load(run_dir: str | os.PathLike[str]) -> Bundle:
     import keras
 
     import imdbfast.models  # noqa: F401  (registers the custom classes)
+    from imdbfast.batching import use_tf_cpu_bfc_allocator
     from imdbfast.tokenizer import Tokenizer
 
+    use_tf_cpu_bfc_allocator()  # before the first tensor (see its docstring)
     paths = run_files(run_dir)
     with user_input(os.fspath(paths["config"])):
         config = TrainConfig.load(paths["config"])

@@ -456,9 +456,16 @@ def train(
 
     import keras
 
-    from imdbfast.batching import batches_for, fit_input, predict_sorted
+    from imdbfast.batching import (
+        batches_for,
+        fit_input,
+        predict_sorted,
+        use_tf_cpu_bfc_allocator,
+    )
     from imdbfast.metrics import binary_metrics, precision_recall_curve
     from imdbfast.models import build_model
+
+    use_tf_cpu_bfc_allocator()  # before the first tensor (see its docstring)
 
     run_dir = choose_run_dir(config)
     if prepared is None:
