@@ -333,17 +333,17 @@ def test_train_from_a_shell_shows_no_library_start_up_lines(tmp_path_factory, tm
 
 
 def test_held_back_library_output_is_shown_when_the_start_fails(capfd):
-    from imdbfast.cli import _native_stderr_held
+    from imdbfast._cli_support import native_stderr_held
 
-    with _native_stderr_held():
+    with native_stderr_held():
         os.write(2, b"I0000 start-up noise\n")
     assert "start-up noise" not in capfd.readouterr().err
     with pytest.raises(ImportError, match="no backend"):
-        with _native_stderr_held():
+        with native_stderr_held():
             os.write(2, b"why the start failed\n")
             raise ImportError("no backend")
     assert "why the start failed" in capfd.readouterr().err
-    with _native_stderr_held(enabled=False):  # --verbose
+    with native_stderr_held(enabled=False):  # --verbose
         os.write(2, b"shown as is\n")
     assert "shown as is" in capfd.readouterr().err
 

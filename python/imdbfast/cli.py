@@ -25,14 +25,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
-import tempfile
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
 from imdbfast.config import EMBEDDINGS, MODELS, MONITORS, PRESETS
+from imdbfast._cli_support import (
+    add_verbose,
+    existing_path,
+    float_where,
+    int_at_least,
+    phase_lines,
+    start_backend,
+)
 from imdbfast.errors import UserError, user_input
 
 EXIT_USAGE = 2
@@ -72,51 +77,9 @@ def _fail(message: str, status: int) -> NoReturn:
 # --- value parsers (argparse turns their errors into usage errors) ----------
 
 
-def _int_at_least(minimum: int) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer, got {text!r}"
-            ) from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer >= {minimum}, got {value}"
-            )
-        return value
-
-    parse.__name__ = "integer"
-    return parse
-
-
-def _float_where(accept: Callable[[float], bool], expected: str) -> Any:
-    """An argparse type: a float for which ``accept`` holds."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected a number, got {text!r}"
-            ) from None
-        if not accept(value):
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
-        return value
-
-    parse.__name__ = "number"
-    return parse
-
-
-_fraction = _float_where(lambda v: 0.0 < v < 1.0, "a number between 0 and 1")
-_rate = _float_where(lambda v: 0.0 <= v < 1.0, "a rate in [0, 1)")
-_positive_float = _float_where(lambda v: v > 0, "a positive number")
-
-
-def _existing_path(text: str) -> str:
-    if not os.path.exists(text):
-        raise argparse.ArgumentTypeError(f"no such file or directory: {text}")
-    return text
+_fraction = float_where(lambda v: 0.0 < v < 1.0, "a number between 0 and 1")
+_rate = float_where(lambda v: 0.0 <= v < 1.0, "a rate in [0, 1)")
+_positive_float = float_where(lambda v: v > 0, "a positive number")
 
 
 def _run_dir(text: str) -> str:
@@ -157,11 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
         "options override the defaults or the chosen --preset.",
     )
     data = train.add_argument_group("data")
-    data.add_argument("--data", metavar="PATH", type=_existing_path, default=None,
+    data.add_argument("--data", metavar="PATH", type=existing_path, default=None,
                       help="IMDB source: the aclImdb .tar.gz, an extracted aclImdb "
                       "directory or a review,sentiment CSV (default: the user cache, "
                       "downloading it if needed)")
-    data.add_argument("--train-size", metavar="N", type=_int_at_least(2), default=None,
+    data.add_argument("--train-size", metavar="N", type=int_at_least(2), default=None,
                       help="keep only N training reviews (stratified, seeded)")
     data.add_argument("--validation-split", metavar="F", type=_fraction, default=None,
                       help="fraction of training reviews held out for validation "
@@ -178,11 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--glove", metavar="SOURCE", default=None,
                        help="GloVe vectors: a .txt/.gz/.zip path or a name like "
                        "glove.6B.50d (default: glove.6B.50d)")
-    model.add_argument("--embedding-dim", metavar="N", type=_int_at_least(1),
+    model.add_argument("--embedding-dim", metavar="N", type=int_at_least(1),
                        default=None,
                        help="embedding width for learned embeddings "
                        "(default: the model's)")
-    model.add_argument("--units", metavar="N", type=_int_at_least(0), default=None,
+    model.add_argument("--units", metavar="N", type=int_at_least(0), default=None,
                        help="LSTM units, or flatten's hidden units "
                        "(default: the model's)")
     model.add_argument("--dropout", metavar="F", type=_rate, default=None,
@@ -192,18 +155,18 @@ def build_parser() -> argparse.ArgumentParser:
                        "(SpatialDropout1D; recurrent models; default: 0)")
 
     text = train.add_argument_group("text")
-    text.add_argument("--max-tokens", metavar="N", type=_int_at_least(3), default=None,
+    text.add_argument("--max-tokens", metavar="N", type=int_at_least(3), default=None,
                       help="vocabulary size, padding and OOV included (default: 20000)")
-    text.add_argument("--sequence-length", metavar="N", type=_int_at_least(1),
+    text.add_argument("--sequence-length", metavar="N", type=int_at_least(1),
                       default=None,
                       help="reviews are cut to N tokens (default: 600)")
     text.add_argument("--strip-html", action="store_true", default=None,
                       help="remove <br /> line breaks before tokenizing")
 
     fit = train.add_argument_group("training")
-    fit.add_argument("--epochs", metavar="N", type=_int_at_least(1), default=None,
+    fit.add_argument("--epochs", metavar="N", type=int_at_least(1), default=None,
                      help="maximum number of epochs (default: 10)")
-    fit.add_argument("--batch-size", metavar="N", type=_int_at_least(1), default=None,
+    fit.add_argument("--batch-size", metavar="N", type=int_at_least(1), default=None,
                      help="training batch size (default: 32)")
     fit.add_argument("--optimizer", metavar="NAME", default=None,
                      help="Keras optimizer name, e.g. adam (default: the model's seed "
@@ -213,11 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--monitor", choices=MONITORS, default=None,
                      help="validation quantity that picks the best epoch "
                      "(default: val_loss)")
-    fit.add_argument("--early-stopping", metavar="PATIENCE", type=_int_at_least(1),
+    fit.add_argument("--early-stopping", metavar="PATIENCE", type=int_at_least(1),
                      default=None,
                      help="stop after PATIENCE epochs without improvement and keep the "
                      "best weights (default: off)")
-    fit.add_argument("--seed", metavar="N", type=_int_at_least(0), default=None,
+    fit.add_argument("--seed", metavar="N", type=int_at_least(0), default=None,
                      help="random seed for the split, weights and batch order "
                      "(default: 1337)")
     fit.add_argument("--mixed-precision", action="store_true", default=None,
@@ -239,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="no progress lines or bars, only the final summary")
     out.add_argument("--json", action="store_true",
                      help="print the final metrics as JSON")
-    _add_verbose(out)
+    add_verbose(out)
     train.set_defaults(handler=_cmd_train)
 
     # evaluate -----------------------------------------------------------------
@@ -251,14 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("run", metavar="RUN", type=_run_dir,
                           help="run directory written by 'imdbfast train'")
-    evaluate.add_argument("--data", metavar="PATH", type=_existing_path, default=None,
+    evaluate.add_argument("--data", metavar="PATH", type=existing_path, default=None,
                           help="IMDB source (default: the one the run was trained on)")
-    evaluate.add_argument("--batch-size", metavar="N", type=_int_at_least(1),
+    evaluate.add_argument("--batch-size", metavar="N", type=int_at_least(1),
                           default=None,
                           help="reviews per model call (default: the run's, 256)")
     evaluate.add_argument("--json", action="store_true",
                           help="print the metrics as JSON")
-    _add_verbose(evaluate)
+    add_verbose(evaluate)
     evaluate.set_defaults(handler=_cmd_evaluate)
 
     # predict ------------------------------------------------------------------
@@ -274,12 +237,12 @@ def build_parser() -> argparse.ArgumentParser:
                          help="run directory written by 'imdbfast train'")
     predict.add_argument("texts", metavar="TEXT", nargs="+",
                          help="review text(s) to classify, or '-' for standard input")
-    predict.add_argument("--batch-size", metavar="N", type=_int_at_least(1),
+    predict.add_argument("--batch-size", metavar="N", type=int_at_least(1),
                          default=None,
                          help="texts per model call (default: the run's, 256)")
     predict.add_argument("--json", action="store_true",
                          help="print one JSON object per text")
-    _add_verbose(predict)
+    add_verbose(predict)
     predict.set_defaults(handler=_cmd_predict)
 
     # presets ------------------------------------------------------------------
@@ -295,12 +258,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_experiment_parser(commands)
     return parser
-
-
-def _add_verbose(group: Any) -> None:
-    group.add_argument("-v", "--verbose", action="store_true",
-                       help="show the start-up messages of TensorFlow and other "
-                       "libraries (held back by default)")
 
 
 # Command-line option -> TrainConfig field
@@ -374,108 +331,19 @@ def _check_optimizer(name: str | None) -> None:
         ) from None
 
 
-@contextmanager
-def _native_stderr_held(enabled: bool = True) -> Iterator[None]:
-    """Holds back what is written to file descriptor 2 inside the block.
-
-    TensorFlow's C++ start-up lines (CUDA probing, oneDNN notices) are written
-    before its log settings apply, so the only way to keep them off a command
-    line is to point the standard error descriptor elsewhere while the library
-    starts. If the block raises, what was held back is written out after all,
-    since it may say why.
-
-    Args:
-        enabled: False leaves standard error alone.
-
-    Returns:
-        A context manager.
-    """
-    if not enabled:
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
-        failed = True
-        try:
-            yield
-            failed = False
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            if failed:
-                held.seek(0)
-                os.write(2, held.read())
-
-
-def _start_backend(verbose: bool) -> None:
-    """Imports Keras with its backend and finds the device, quietly unless verbose.
-
-    Args:
-        verbose: keep the libraries' start-up messages and warnings.
-    """
-    if not verbose:
-        # TensorFlow's C++ log lines once its logging is set up, errors
-        # included (e.g. oneDNN's fallback notices while fitting): Python
-        # exceptions still say what failed, and --verbose shows them all.
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with _native_stderr_held(enabled=not verbose):
-        import keras  # noqa: F401  (imports and starts the backend)
-
-        from imdbfast.training import describe_device
-
-        describe_device()  # the GPU probing, while stderr is held
-    if not verbose:
-        logging.getLogger("tensorflow").setLevel(logging.ERROR)
-        try:
-            from absl import logging as absl_logging
-        except ImportError:  # pragma: no cover - absl comes with TensorFlow
-            pass
-        else:
-            absl_logging.set_verbosity(absl_logging.ERROR)
-
-
-@contextmanager
-def _phase_lines(enabled: bool) -> Iterator[None]:
-    """Shows the library's INFO lines (one per phase) on stderr in the block.
-
-    Args:
-        enabled: False shows nothing.
-
-    Returns:
-        A context manager.
-    """
-    if not enabled:
-        yield
-        return
-    logger = logging.getLogger("imdbfast")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    previous = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
-
-
 def _cmd_train(args: argparse.Namespace) -> int:
     try:  # validate before importing Keras
         config = config_from_args(args)
     except UserError as err:
         _fail(str(err), EXIT_USAGE)
-    _start_backend(args.verbose)
+    start_backend(args.verbose)
     try:
         _check_optimizer(config.optimizer)
     except UserError as err:
         _fail(str(err), EXIT_USAGE)
     from imdbfast.training import train
 
-    with _phase_lines(not args.quiet):
+    with phase_lines(not args.quiet):
         result = train(config)
     if args.json:
         print(json.dumps({"run_dir": str(result.run_dir),
@@ -487,7 +355,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _load_bundle(run: str, verbose: bool) -> Any:
-    _start_backend(verbose)
+    start_backend(verbose)
     from imdbfast.bundle import load
 
     return load(run)

@@ -21,6 +21,7 @@ import os
 import sys
 from typing import Any
 
+from imdbfast._cli_support import add_verbose, existing_path, int_at_least, start_backend
 from imdbfast.experiments.builtin import BUILTIN_STUDIES, builtin_study
 from imdbfast.experiments.study import Study, StudyError, load_study
 
@@ -38,25 +39,6 @@ examples:
   imdbfast experiment training-size --data ../shared/data/aclImdb_v1_labeled.tar.gz \\
       --output-dir studies --epochs 3 --repeats 2
   imdbfast experiment models --data aclImdb/ --train-size 400 --epochs 1 -q"""
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
-    return value
-
-
-_positive_int.__name__ = "integer"
-
-
-def _existing_path(text: str) -> str:
-    if not os.path.exists(text):
-        raise argparse.ArgumentTypeError(f"no such file or directory: {text}")
-    return text
 
 
 def add_experiment_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -89,7 +71,7 @@ def add_experiment_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--data",
         metavar="PATH",
-        type=_existing_path,
+        type=existing_path,
         default=None,
         help="IMDB source: the aclImdb .tar.gz, an extracted directory "
         "or a CSV (default: the user cache, downloading it if needed)",
@@ -103,21 +85,21 @@ def add_experiment_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--epochs",
         metavar="N",
-        type=_positive_int,
+        type=int_at_least(1),
         default=None,
         help="epochs of every run",
     )
     parser.add_argument(
         "--repeats",
         metavar="K",
-        type=_positive_int,
+        type=int_at_least(1),
         default=None,
         help="seeds per cell (default: the study's)",
     )
     parser.add_argument(
         "--train-size",
         metavar="N",
-        type=_positive_int,
+        type=int_at_least(2),
         default=None,
         help="train on at most N reviews (stratified); caps a train_size axis",
     )
@@ -144,6 +126,7 @@ def add_experiment_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="no Keras progress bars (the progress line over runs stays)",
     )
+    add_verbose(parser)
     parser.set_defaults(handler=cmd_experiment)
     return parser
 
@@ -191,8 +174,6 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     if args.epochs is not None:
         overrides["epochs"] = args.epochs
     if args.train_size is not None:
-        if args.train_size < 2:
-            raise StudyError(f"--train-size must be >= 2. Received: {args.train_size}")
         overrides["train_size"] = args.train_size
     if args.glove is not None:
         overrides["glove_source"] = args.glove
@@ -210,7 +191,8 @@ def cmd_experiment(args: argparse.Namespace) -> int:
                 f"{cell.config.seed + repeats - 1}){refs}"
             )
         return 0
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if not args.report_only:
+        start_backend(args.verbose)
     from imdbfast.experiments.runner import run_study
 
     results = run_study(

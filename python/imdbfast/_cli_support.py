@@ -1,0 +1,166 @@
+"""What the command-line tools share: argparse types, the ``--verbose`` flag,
+quiet start-up of the Keras backend and the phase lines of ``train()``.
+
+Used by :mod:`imdbfast.cli` and :mod:`imdbfast.experiments.cli`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+__all__ = [
+    "add_verbose",
+    "existing_path",
+    "float_where",
+    "int_at_least",
+    "native_stderr_held",
+    "phase_lines",
+    "start_backend",
+]
+
+
+def int_at_least(minimum: int) -> Any:
+    """An argparse type: an integer of at least ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer, got {text!r}"
+            ) from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {minimum}, got {value}"
+            )
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def float_where(accept: Callable[[float], bool], expected: str) -> Any:
+    """An argparse type: a float for which ``accept`` holds."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a number, got {text!r}"
+            ) from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {value}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def existing_path(text: str) -> str:
+    """An argparse type: a path that exists."""
+    if not os.path.exists(text):
+        raise argparse.ArgumentTypeError(f"no such file or directory: {text}")
+    return text
+
+
+def add_verbose(group: Any) -> None:
+    """Adds ``-v/--verbose`` (keep the libraries' start-up messages) to a parser."""
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="show the start-up messages of TensorFlow and other "
+                       "libraries (held back by default)")
+
+
+@contextmanager
+def native_stderr_held(enabled: bool = True) -> Iterator[None]:
+    """Holds back what is written to file descriptor 2 inside the block.
+
+    TensorFlow's C++ start-up lines (CUDA probing, oneDNN notices) are written
+    before its log settings apply, so the only way to keep them off a command
+    line is to point the standard error descriptor elsewhere while the library
+    starts. If the block raises, what was held back is written out after all,
+    since it may say why.
+
+    Args:
+        enabled: False leaves standard error alone.
+
+    Returns:
+        A context manager.
+    """
+    if not enabled:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        failed = True
+        try:
+            yield
+            failed = False
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            if failed:
+                held.seek(0)
+                os.write(2, held.read())
+
+
+def start_backend(verbose: bool) -> None:
+    """Imports Keras with its backend and finds the device, quietly unless verbose.
+
+    Args:
+        verbose: keep the libraries' start-up messages and warnings.
+    """
+    if not verbose:
+        # TensorFlow's C++ log lines once its logging is set up, errors
+        # included (e.g. oneDNN's fallback notices while fitting): Python
+        # exceptions still say what failed, and --verbose shows them all.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    with native_stderr_held(enabled=not verbose):
+        import keras  # noqa: F401  (imports and starts the backend)
+
+        from imdbfast.training import describe_device
+
+        describe_device()  # the GPU probing, while stderr is held
+    if not verbose:
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
+        try:
+            from absl import logging as absl_logging
+        except ImportError:  # pragma: no cover - absl comes with TensorFlow
+            pass
+        else:
+            absl_logging.set_verbosity(absl_logging.ERROR)
+
+
+@contextmanager
+def phase_lines(enabled: bool) -> Iterator[None]:
+    """Shows the library's INFO lines (one per phase) on stderr in the block.
+
+    Args:
+        enabled: False shows nothing.
+
+    Returns:
+        A context manager.
+    """
+    if not enabled:
+        yield
+        return
+    logger = logging.getLogger("imdbfast")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
