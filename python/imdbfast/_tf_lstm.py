@@ -20,10 +20,17 @@ Op details, checked numerically against ``keras.layers.LSTM`` in
 Masks: a right-padded mask is the same as per-row lengths. Forward, the op
 runs to the batch's longest row and the rows' outputs and states are read at
 ``length - 1``; backward (``go_backwards``), each row is reversed within its
-own length first (``tf.reverse_sequence``), exactly as Keras' cuDNN path does.
-Outputs at masked steps are then set as Keras' generic loop sets them (see
-:func:`lstm`). A mask that is not right-padded sends the batch through the
+own length first (what ``tf.reverse_sequence`` computes, as Keras' cuDNN path
+does). Outputs at masked steps are then set as Keras' generic loop sets them
+(see :func:`lstm`). A mask that is not right-padded sends the batch through the
 stock loop instead (``fallback``), decided in the graph per batch.
+
+Reversals and the batch/time transposes around them are row gathers
+(:func:`_move_rows`: whole feature vectors copied, gradient by the inverse
+gather): ``tf.reverse_sequence`` computes every element's source index on its
+own and took as long as the LSTM op itself on a ``(256, 200, 128)`` batch.
+The values moved are the same, so results are bit for bit those of the
+``reverse_sequence`` formulation.
 """
 
 from __future__ import annotations
@@ -121,6 +128,106 @@ def lstm(
     return tf.cond(_is_right_padded(mask, lengths), fused, stock)
 
 
+def _move_rows(
+    source: tf.Tensor,
+    index: tf.Tensor,
+    valid: tf.Tensor | None,
+    inverse_index: tf.Tensor,
+    inverse_valid: tf.Tensor | None,
+) -> tf.Tensor:
+    """Rows ``source[index]`` (zeros where not ``valid``), for a one-to-one map.
+
+    Args:
+        source: ``(n, d)`` rows.
+        index: int ``(m,)``: the source row of each output row.
+        valid: bool ``(m,)`` or None (all valid): output rows that take a
+            source row; the others are zeros.
+        inverse_index: int ``(n,)``: the output row each source row went to.
+        inverse_valid: bool ``(n,)`` or None (all): source rows that went
+            somewhere (the others get a zero gradient).
+
+    Returns:
+        ``(m, d)``. Its gradient is the inverse gather, not the scatter-add
+        ``tf.gather`` would differentiate to (no row is taken twice).
+    """
+
+    @tf.custom_gradient
+    def move(rows: tf.Tensor) -> Any:
+        out = tf.gather(rows, index)
+        if valid is not None:
+            out = tf.where(tf.expand_dims(valid, 1), out, tf.zeros_like(out))
+
+        def grad(upstream: tf.Tensor) -> tf.Tensor:
+            back = tf.gather(upstream, inverse_index)
+            if inverse_valid is not None:
+                back = tf.where(
+                    tf.expand_dims(inverse_valid, 1), back, tf.zeros_like(back)
+                )
+            return back
+
+        return out, grad
+
+    return move(source)
+
+
+def _reversal(lengths: tf.Tensor, steps: tf.Tensor) -> tf.Tensor:
+    """The source step of each step when every row is reversed within its
+    length (steps past it stay in place); broadcasts ``lengths`` against
+    ``steps``. The map is its own inverse."""
+    return tf.where(steps < lengths, lengths - 1 - steps, steps)
+
+
+def _reversed_time_major(inputs: tf.Tensor, lengths: tf.Tensor) -> tf.Tensor:
+    """``(batch, time, f)`` -> ``(time, batch, f)``, each row reversed within
+    its length (steps past it stay in place), i.e.
+    ``tf.reverse_sequence(tf.transpose(inputs, (1, 0, 2)), lengths, 0, 1)``."""
+    batch, time = tf.shape(inputs)[0], tf.shape(inputs)[1]
+    features = tf.shape(inputs)[2]
+    # (Index arithmetic in the layout each map needs: no int32 transposes.)
+    by_time = _reversal(tf.expand_dims(lengths, 0), tf.expand_dims(tf.range(time), 1))
+    index = by_time + tf.expand_dims(tf.range(batch) * time, 0)  # (time, batch)
+    by_row = _reversal(tf.expand_dims(lengths, 1), tf.expand_dims(tf.range(time), 0))
+    inverse = by_row * batch + tf.expand_dims(tf.range(batch), 1)  # (batch, time)
+    flat = tf.reshape(inputs, [batch * time, features])
+    moved = _move_rows(
+        flat, tf.reshape(index, [-1]), None, tf.reshape(inverse, [-1]), None
+    )
+    return tf.reshape(moved, [time, batch, features])
+
+
+def _backward_outputs(h_seq: tf.Tensor, lengths: tf.Tensor) -> tf.Tensor:
+    """Keras' ``go_backwards`` sequence output from the op's time-major output.
+
+    Keras walks each padded row from its end: masked steps come first and
+    output zeros, then the row from its last token back:
+    ``[t3, t2, t1, pad, pad] -> [0, 0, h(t3), h(t3 t2), h(t3 t2 t1)]``. So
+    output step ``j`` of row ``b`` is the op's step ``j - (time - length)``
+    when that is ``>= 0``, else zeros.
+    """
+    time, batch = tf.shape(h_seq)[0], tf.shape(h_seq)[1]
+    units = tf.shape(h_seq)[2]
+    # Output (batch, time) <- op step j - (time - length) of the same row.
+    shift = tf.expand_dims(time - lengths, 1)  # (batch, 1)
+    src = tf.expand_dims(tf.range(time), 0) - shift
+    valid = src >= 0
+    index = tf.maximum(src, 0) * batch + tf.expand_dims(tf.range(batch), 1)
+    # Op step s of row b, (time, batch), goes to output step s + time - length
+    # when s < length.
+    steps = tf.expand_dims(tf.range(time), 1)
+    src_valid = steps < tf.expand_dims(lengths, 0)
+    target = steps + tf.expand_dims(time - lengths + tf.range(batch) * time, 0)
+    inverse = tf.where(src_valid, target, tf.zeros_like(target))
+    flat = tf.reshape(h_seq, [time * batch, units])
+    moved = _move_rows(
+        flat,
+        tf.reshape(index, [-1]),
+        tf.reshape(valid, [-1]),
+        tf.reshape(inverse, [-1]),
+        tf.reshape(src_valid, [-1]),
+    )
+    return tf.reshape(moved, [batch, time, units])
+
+
 def _fused(
     inputs: tf.Tensor,
     initial_h: Any,
@@ -138,9 +245,10 @@ def _fused(
     batch = tf.shape(inputs)[0]
     initial_h = tf.convert_to_tensor(initial_h, dtype=inputs.dtype)
     initial_c = tf.convert_to_tensor(initial_c, dtype=inputs.dtype)
-    x = tf.transpose(inputs, (1, 0, 2))  # time-major
     if go_backwards:
-        x = tf.reverse_sequence(x, lengths, seq_axis=0, batch_axis=1)
+        x = _reversed_time_major(inputs, lengths)
+    else:
+        x = tf.transpose(inputs, (1, 0, 2))  # time-major
     no_peephole = tf.zeros([units], dtype=inputs.dtype)
     # Steps past the longest row are not computed (the op writes zeros).
     seq_len_max = tf.cast(tf.reduce_max(tf.concat([lengths, [0]], 0)), tf.int64)
@@ -177,18 +285,13 @@ def _fused(
     if not return_sequences:
         return last_output, tf.expand_dims(last_output, 1), [h, c]
 
+    if mask is not None and go_backwards:
+        return last_output, _backward_outputs(h_seq, lengths), [h, c]
     outputs = tf.transpose(h_seq, (1, 0, 2))  # (batch, time, units)
     if mask is None:
         # Backwards, the op's steps already are Keras' processing order.
         return last_output, outputs, [h, c]
     valid = tf.expand_dims(tf.sequence_mask(lengths, tf.shape(inputs)[1]), -1)
-    if go_backwards:
-        # Keras walks the whole padded row backwards: its masked steps come
-        # first and output zeros, then the row from its last token back:
-        # [t3, t2, t1, pad, pad] -> [0, 0, h(t3), h(t3 t2), h(t3 t2 t1)].
-        outputs = tf.where(valid, outputs, tf.zeros_like(outputs))
-        outputs = tf.reverse_sequence(outputs, lengths, seq_axis=1, batch_axis=0)
-        return last_output, tf.reverse(outputs, axis=[1]), [h, c]
     filler = (
         tf.zeros_like(outputs)
         if zero_output_for_mask
