@@ -68,7 +68,15 @@ class Vocabulary:
         index_from: int | None,
     ) -> Vocabulary:
         """Count tokens in parallel and build a vocabulary."""
-    def tokens(self) -> list[str]: ...
+    def tokens(self) -> list[str]:
+        """All tokens in id order (MemoryError for too many reserved ids)."""
+    def token(self, id: int) -> str | None:
+        """The token of one id, or None when out of range."""
+    def decode_ids(self, ids: _Seq[int]) -> list[str]:
+        """The tokens of ids (ValueError for an id out of range)."""
+    @property
+    def reserved(self) -> int:
+        """Number of reserved ids (not stored)."""
     def __len__(self) -> int: ...
     def token_to_id(self, token: str) -> int: ...
     def encode(

@@ -123,16 +123,28 @@ def check_side(name: str, value: Any) -> None:
 
 @overload
 def check_int(
-    name: str, value: Any, *, minimum: int, optional: Literal[False] = False
+    name: str,
+    value: Any,
+    *,
+    minimum: int,
+    maximum: int | None = None,
+    optional: Literal[False] = False,
 ) -> int: ...
 
 
 @overload
-def check_int(name: str, value: Any, *, minimum: int, optional: bool) -> int | None: ...
+def check_int(
+    name: str, value: Any, *, minimum: int, maximum: int | None = None, optional: bool
+) -> int | None: ...
 
 
 def check_int(
-    name: str, value: Any, *, minimum: int, optional: bool = False
+    name: str,
+    value: Any,
+    *,
+    minimum: int,
+    maximum: int | None = None,
+    optional: bool = False,
 ) -> int | None:
     """Checks an integer argument and returns it as a Python int.
 
@@ -142,6 +154,7 @@ def check_int(
         name: the argument's name, for the message.
         value: the value received.
         minimum: the smallest allowed value.
+        maximum: the largest allowed value, or None for no bound.
         optional: whether None is allowed (and returned as is).
 
     Returns:
@@ -149,7 +162,7 @@ def check_int(
 
     Raises:
         TypeError: if ``value`` is not an integer (or None when optional).
-        ValueError: if ``value`` is below ``minimum``.
+        ValueError: if ``value`` is below ``minimum`` or above ``maximum``.
     """
     if value is None and optional:
         return None
@@ -159,6 +172,8 @@ def check_int(
     number = int(value)
     if number < minimum:
         raise ValueError(f"`{name}` must be >= {minimum}. Received: {name}={number}")
+    if maximum is not None and number > maximum:
+        raise ValueError(f"`{name}` must be <= {maximum}. Received: {name}={number}")
     return number
 
 

@@ -288,7 +288,9 @@ class TrainConfig:
 
         Raises:
             OSError: if the file cannot be read.
-            ValueError: if it is not a TrainConfig file of a known version.
+            ValueError: if it is not a TrainConfig file of a known version, or
+                a field is unknown or of the wrong type or range (the field is
+                named).
         """
         try:
             payload = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -296,12 +298,24 @@ class TrainConfig:
             raise ValueError(f"{path}: not a JSON file ({err})") from None
         if not isinstance(payload, dict) or payload.get("format") != _CONFIG_FORMAT:
             raise ValueError(f"{path}: not an imdbfast TrainConfig file")
-        if payload.get("version") != _CONFIG_VERSION:
+        version = payload.get("version")
+        if isinstance(version, bool) or version != _CONFIG_VERSION:
             raise ValueError(
                 f"{path}: unsupported TrainConfig version. Expected "
-                f"{_CONFIG_VERSION}. Received: {payload.get('version')!r}"
+                f"{_CONFIG_VERSION}. Received: {version!r}"
             )
-        return cls.from_dict(payload["config"])
+        config = payload.get("config")
+        if not isinstance(config, dict):
+            raise ValueError(
+                f"{path}: `config` must be a JSON object. "
+                f"Received: {type(config).__name__}"
+            )
+        # A field of the wrong type is the file's fault here: a ValueError
+        # naming the field, like a field out of range.
+        try:
+            return cls.from_dict(config)
+        except TypeError as err:
+            raise ValueError(f"{path}: {err}") from err
 
     @classmethod
     def preset(cls, name: str, **overrides: Any) -> TrainConfig:

@@ -1,9 +1,12 @@
 """GloVe word vectors as a float32 matrix aligned with a vocabulary.
 
 :func:`load_glove` reads the standard GloVe text format (``word v1 ... vD`` per
-line) with the Rust core: a plain ``.txt`` is memory-mapped, ``.gz`` and
-``.zip`` members are decompressed in memory, and the lines are parsed on all
-cores. It also accepts a name such as ``"glove.6B.50d"``, resolved in this order:
+line) with the Rust core: a plain ``.txt``, a ``.gz`` or a ``.zip`` member is
+read as a stream (decompressed as it is read) in blocks of whole lines, each
+parsed on all cores while the next is read, so memory is the output matrix plus
+a few 4 MiB blocks whatever the file's size; a file that changes while it is
+read is an error (``OSError``), and so is a line longer than 16 MiB. It also
+accepts a name such as ``"glove.6B.50d"``, resolved in this order:
 
 1. an existing local path of that name;
 2. the imdbfast cache (``$IMDBFAST_HOME``, else ``~/.cache/imdbfast``):
@@ -236,6 +239,9 @@ def load_glove(
         ValueError: malformed file (file and line are named), a dimension
             mismatch, or an unknown zip member.
         FileNotFoundError: the source does not exist and is not a known name.
+        OSError: the file cannot be read, or changed while it was read.
+        MemoryError: the matrix (``len(vocabulary) x dim``) cannot be
+            allocated.
         TypeError: vocabulary is not a sequence of str.
     """
     vocab = _vocabulary_list(vocabulary)

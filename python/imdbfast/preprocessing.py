@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,6 +61,8 @@ def pad_sequences(
         ValueError: bad ``padding``/``truncating``/``maxlen``, a non-iterable
             item, inconsistent element shapes, or a ``str`` ``value`` with a
             numeric ``dtype``.
+        MemoryError: the ``(len(sequences), maxlen)`` array cannot be
+            allocated (as NumPy and Keras raise it).
     """
     check_side("padding", padding)
     check_side("truncating", truncating)
@@ -71,6 +74,10 @@ def pad_sequences(
         if maxlen < 0:
             raise ValueError(f"`maxlen` must be >= 0. Received: maxlen={maxlen}")
         maxlen = int(maxlen)
+        if maxlen > sys.maxsize:
+            raise ValueError(
+                f"`maxlen` must be at most {sys.maxsize}. Received: maxlen={maxlen}"
+            )
     np_dtype = np.dtype(dtype)
     is_dtype_str = np.issubdtype(np_dtype, np.str_) or np.issubdtype(np_dtype, np.bytes_)
     if isinstance(value, str) and dtype is not object and not is_dtype_str:

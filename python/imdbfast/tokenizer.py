@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
-from typing import Any
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
@@ -39,6 +40,9 @@ __all__ = [
 
 FORMAT = "imdbfast.Tokenizer"
 FORMAT_VERSION = 1
+
+#: Ids are int32: at most this many, special and reserved ones included.
+MAX_IDS = 2**31 - 1
 
 #: The plain-Python regex pipeline (seed 004's): ``text.lower()``,
 #: ``re.findall(r"\b\w+\b", ...)``, NLTK English stopwords removed, words seen
@@ -90,7 +94,8 @@ class Tokenizer:
     Args:
         max_tokens: int or None. Maximum vocabulary size, special (and
             reserved) ids included, as in Keras: at most ``max_tokens - 2``
-            learned tokens with the default layout.
+            learned tokens with the default layout. At most ``2**31 - 1``
+            (ids are int32).
         standardize: ``"lower_and_strip_punctuation"`` (default: ASCII
             lowercasing, then deletion of the 32 ASCII punctuation
             characters), ``"lower"`` (ASCII only, like ``tf.strings.lower``),
@@ -105,8 +110,9 @@ class Tokenizer:
             expression (Rust ``regex`` syntax) whose non-overlapping matches
             are the tokens, like ``re.findall`` for a pattern without groups.
         output_sequence_length: int or None. With an int, :meth:`transform`
-            returns a ``(n, output_sequence_length)`` int32 array; with None,
-            a list of 1-D int32 arrays (see :meth:`transform`).
+            returns a ``(n, output_sequence_length)`` int32 array (a
+            ``MemoryError`` if it cannot be allocated); with None, a list of
+            1-D int32 arrays (see :meth:`transform`).
         min_freq: int. Tokens seen fewer times during :meth:`fit` are left out.
         stopwords: None, ``"english"`` (NLTK's list, see
             :mod:`imdbfast.stopwords`) or an iterable of tokens, compared with
@@ -123,7 +129,9 @@ class Tokenizer:
         index_from: int or None. If set, the learned token of frequency rank
             ``r`` (1-based) gets id ``r + index_from``, the
             ``keras.datasets.imdb`` arithmetic; ids between the special ones
-            and ``index_from`` are reserved and shown as ``"[UNUSED<id>]"``.
+            and ``index_from`` are reserved and shown as ``"[UNUSED<id>]"``
+            (they cost no memory: only :meth:`get_vocabulary` writes the
+            placeholders out, up to 2**20 of them). At most ``2**31 - 2``.
             ``Tokenizer.from_preset("keras_imdb")`` gives 0 pad, 1
             ``"[START]"``, 2 ``"[OOV]"``, 3 reserved, words from 4.
         padding: ``"post"`` (default) or ``"pre"``: where padding goes.
@@ -153,12 +161,20 @@ class Tokenizer:
         padding: str = "post",
         truncating: str = "post",
     ) -> None:
-        max_tokens = check_int("max_tokens", max_tokens, minimum=1, optional=True)
-        output_sequence_length = check_int(
-            "output_sequence_length", output_sequence_length, minimum=0, optional=True
+        max_tokens = check_int(
+            "max_tokens", max_tokens, minimum=1, maximum=MAX_IDS, optional=True
         )
-        min_freq = check_int("min_freq", min_freq, minimum=1)
-        index_from = check_int("index_from", index_from, minimum=0, optional=True)
+        output_sequence_length = check_int(
+            "output_sequence_length",
+            output_sequence_length,
+            minimum=0,
+            maximum=sys.maxsize,
+            optional=True,
+        )
+        min_freq = check_int("min_freq", min_freq, minimum=1, maximum=2**64 - 1)
+        index_from = check_int(
+            "index_from", index_from, minimum=0, maximum=MAX_IDS - 1, optional=True
+        )
         check_choice("standardize", standardize, STANDARDIZE)
         if split is not None and not isinstance(split, str):
             raise TypeError(
@@ -299,11 +315,21 @@ class Tokenizer:
     def set_vocabulary(self, vocabulary: Sequence[str]) -> Tokenizer:
         """Use a given vocabulary (as returned by :meth:`get_vocabulary`).
 
+        Args:
+            vocabulary: the tokens in id order (a list, tuple or 1-D array of
+                str): the special tokens, the reserved placeholders
+                ``"[UNUSED<id>]"`` (with ``index_from``), then the words.
+
+        Returns:
+            self.
+
         Raises:
-            ValueError: the special tokens are not at their ids, a token
-                repeats, or it is longer than ``max_tokens``.
+            TypeError: ``vocabulary`` is a mapping, a set or a single string,
+                or an item is not a str (its index is named).
+            ValueError: the special tokens or placeholders are not at their
+                ids, a token repeats, or it is longer than ``max_tokens``.
         """
-        self._vocab = _native.Vocabulary([str(t) for t in vocabulary], **self._layout())
+        self._vocab = _native.Vocabulary(_token_list(vocabulary), **self._layout())
         return self
 
     def _fitted(self) -> _native.Vocabulary:
@@ -331,7 +357,13 @@ class Tokenizer:
         return self._vocab is not None
 
     def get_vocabulary(self) -> list[str]:
-        """All tokens in id order, special tokens first."""
+        """All tokens in id order, special tokens first.
+
+        Raises:
+            RuntimeError: the tokenizer is not fitted.
+            MemoryError: more than 2**20 reserved ids (a huge ``index_from``)
+                would be written out as placeholders.
+        """
         return self._fitted().tokens()
 
     def vocabulary_size(self) -> int:
@@ -348,10 +380,12 @@ class Tokenizer:
         Raises:
             ValueError: the id is out of range.
         """
-        vocab = self.get_vocabulary()
-        if not 0 <= int(id) < len(vocab):
+        vocab = self._fitted()
+        index = int(id)
+        token = vocab.token(index) if 0 <= index < len(vocab) else None
+        if token is None:
             raise ValueError(f"id must be in [0, {len(vocab)}). Received: {id}")
-        return vocab[int(id)]
+        return token
 
     def decode(self, ids: Iterable[int]) -> str:
         """Join the tokens of ``ids`` with spaces, leaving out padding (id 0).
@@ -359,11 +393,11 @@ class Tokenizer:
         Raises:
             ValueError: an id is out of range.
         """
-        vocab = self.get_vocabulary()
+        vocab = self._fitted()
         arr = np.asarray(ids, dtype=np.int64).ravel()
         if arr.size and (arr.min() < 0 or arr.max() >= len(vocab)):
             raise ValueError(f"ids must be in [0, {len(vocab)}). Received: {arr.min()}..{arr.max()}")
-        return " ".join(vocab[i] for i in arr.tolist() if i != 0)
+        return " ".join(vocab.decode_ids(arr[arr != 0].tolist()))
 
     def tokenize(self, text: str) -> list[str]:
         """The tokens of one text after standardization, splitting and
@@ -429,7 +463,12 @@ class Tokenizer:
     # ----------------------------------------------------------- persistence
 
     def to_dict(self) -> dict[str, Any]:
-        """The whole tokenizer (format, version, config, vocabulary) as a dict."""
+        """The whole tokenizer (format, version, config, vocabulary) as a dict.
+
+        Raises:
+            MemoryError: the vocabulary cannot be listed (see
+                :meth:`get_vocabulary`).
+        """
         return {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -441,20 +480,26 @@ class Tokenizer:
     def from_dict(cls, data: dict[str, Any]) -> Tokenizer:
         """Rebuild a tokenizer from :meth:`to_dict`'s output.
 
+        The document is checked strictly before anything is built: its keys,
+        ``format``, ``version``, the type of every ``config`` field (a
+        missing field takes its default, an unknown one is an error), then
+        their values and ranges (as the constructor checks them), and a
+        ``vocabulary`` that is null or a list of strings.
+
         Raises:
-            ValueError: not a tokenizer dict, or a newer format version.
+            ValueError: not a tokenizer document, a newer format version, or
+                a field of the wrong type or range (the message names it).
         """
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ValueError(f"Not an {FORMAT} document. Received keys: {sorted(data)[:5] if isinstance(data, dict) else type(data).__name__}")
-        version = data.get("version")
-        if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
-            raise ValueError(
-                f"Unsupported {FORMAT} version; this imdbfast reads versions 1..{FORMAT_VERSION}. "
-                f"Received: version={version!r}"
-            )
-        tok = cls.from_config(data["config"])
-        if data.get("vocabulary") is not None:
-            tok.set_vocabulary(data["vocabulary"])
+        config, vocabulary = _check_document(data)
+        try:
+            tok = cls.from_config(config)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"Invalid {FORMAT} `config`: {e}") from e
+        if vocabulary is not None:
+            try:
+                tok.set_vocabulary(vocabulary)
+            except ValueError as e:
+                raise ValueError(f"Invalid {FORMAT} `vocabulary`: {e}") from e
         return tok
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -473,20 +518,160 @@ class Tokenizer:
 
         Raises:
             OSError: the file cannot be read.
-            ValueError: not a tokenizer file, or an unsupported version.
+            ValueError: not a tokenizer file, an unsupported version, or a
+                field of the wrong type or range (see :meth:`from_dict`; the
+                message starts with the path).
         """
+        where = os.fspath(path)
         with open(path, encoding="utf-8") as f:
             try:
                 data = json.load(f)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{os.fspath(path)}: not valid JSON ({e})") from e
-        return cls.from_dict(data)
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                raise ValueError(f"{where}: not valid JSON ({e})") from e
+        try:
+            return cls.from_dict(data)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from e
 
     def __getstate__(self) -> dict[str, Any]:
         return self.to_dict()
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(Tokenizer.from_dict(state).__dict__)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: value is None or check(value)
+
+
+#: The JSON type of each ``config`` field of a saved tokenizer: (what it
+#: must be, for the message; the check). Values and ranges are the
+#: constructor's to check.
+_CONFIG_TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "max_tokens": ("an integer or null", _optional(_is_int)),
+    "standardize": ("a string or null", _optional(_is_str)),
+    "split": ("a string or null", _optional(_is_str)),
+    "output_sequence_length": ("an integer or null", _optional(_is_int)),
+    "min_freq": ("an integer", _is_int),
+    "stopwords": (
+        "a string, a list of strings or null",
+        _optional(
+            lambda v: _is_str(v) or (isinstance(v, list) and all(map(_is_str, v)))
+        ),
+    ),
+    "vocab_order": ("a string", _is_str),
+    "pad_token": ("a string", _is_str),
+    "oov_token": ("a string", _is_str),
+    "strip_html": ("a boolean", lambda v: isinstance(v, bool)),
+    "start_token": ("a string or null", _optional(_is_str)),
+    "index_from": ("an integer or null", _optional(_is_int)),
+    "padding": ("a string", _is_str),
+    "truncating": ("a string", _is_str),
+}
+
+_DOCUMENT_KEYS = ("format", "version", "config", "vocabulary")
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to a length fit for an error message."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _check_document(data: Any) -> tuple[dict[str, Any], list[str] | None]:
+    """Checks the shape and types of a saved tokenizer document.
+
+    Args:
+        data: the parsed JSON.
+
+    Returns:
+        The ``config`` dict and the ``vocabulary`` (or None).
+
+    Raises:
+        ValueError: the first field that is missing, unknown or of the wrong
+            type, named in the message.
+    """
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        received = (
+            f"keys {sorted(map(str, data))[:5]}" if isinstance(data, dict)
+            else type(data).__name__
+        )
+        raise ValueError(
+            f"Not an {FORMAT} document: expected an object with "
+            f'"format": "{FORMAT}". Received: {received}'
+        )
+    unknown = sorted(set(data) - set(_DOCUMENT_KEYS))
+    if unknown:
+        raise ValueError(
+            f"Unknown {FORMAT} field(s): {', '.join(map(str, unknown[:5]))}. "
+            f"Expected: {', '.join(_DOCUMENT_KEYS)}"
+        )
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or not (
+        1 <= version <= FORMAT_VERSION
+    ):
+        raise ValueError(
+            f"Unsupported {FORMAT} version; this imdbfast reads versions 1..{FORMAT_VERSION}. "
+            f"Received: version={_short(version)}"
+        )
+    if "config" not in data:
+        raise ValueError(f"An {FORMAT} document needs a `config` object. Received none")
+    config = data["config"]
+    if not isinstance(config, dict):
+        raise ValueError(
+            f"`config` must be an object. Received: {type(config).__name__}"
+        )
+    unknown = sorted(set(config) - set(_CONFIG_TYPES))
+    if unknown:
+        raise ValueError(
+            f"Unknown `config` field(s): {', '.join(map(str, unknown[:5]))}. "
+            f"Expected some of: {', '.join(_CONFIG_TYPES)}"
+        )
+    for name, value in config.items():
+        expected, check = _CONFIG_TYPES[name]
+        if not check(value):
+            raise ValueError(
+                f"`config.{name}` must be {expected}. Received: {_short(value)}"
+            )
+    vocabulary = data.get("vocabulary")
+    if vocabulary is None:
+        return config, None
+    if not isinstance(vocabulary, list):
+        raise ValueError(
+            "`vocabulary` must be a list of strings or null. "
+            f"Received: {type(vocabulary).__name__}"
+        )
+    for i, token in enumerate(vocabulary):
+        if not isinstance(token, str):
+            raise ValueError(
+                f"`vocabulary[{i}]` must be a string. Received: {_short(token)}"
+            )
+    return config, vocabulary
+
+
+def _token_list(vocabulary: Sequence[str]) -> list[str]:
+    """The tokens of a vocabulary given in id order, checked to be str."""
+    if isinstance(vocabulary, (str, bytes, Mapping, set, frozenset)):
+        raise TypeError(
+            "`vocabulary` must be a sequence of str in id order (a list, tuple or "
+            f"1-D array). Received: {type(vocabulary).__name__}"
+        )
+    tokens = list(vocabulary)
+    for i, token in enumerate(tokens):
+        if not isinstance(token, str):
+            raise TypeError(
+                "`vocabulary` must contain only str. "
+                f"Received: {type(token).__name__} at index {i}"
+            )
+    return tokens
 
 
 def _stopword_list(stopwords: str | Iterable[str] | None) -> list[str]:

@@ -1,8 +1,9 @@
 //! Conversion of core errors into Python exceptions. Never a bare `Exception`:
-//! bad arguments and malformed files are `ValueError`, I/O is `OSError`.
+//! bad arguments and malformed files are `ValueError`, I/O is `OSError`, and a
+//! size this machine cannot hold is `MemoryError` (as NumPy raises it).
 
 use imdbfast_core::CoreError;
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
 /// Map a core error to the matching Python exception.
@@ -11,6 +12,7 @@ pub fn to_py(err: CoreError) -> PyErr {
         CoreError::InvalidArgument(_) | CoreError::Malformed { .. } => {
             PyValueError::new_err(err.to_string())
         }
+        CoreError::OutOfMemory(message) => PyMemoryError::new_err(message),
         CoreError::Io { ref source, .. } => {
             PyOSError::new_err((source.raw_os_error().unwrap_or(0), err.to_string()))
         }

@@ -23,7 +23,8 @@ type GloveParts<'py> = (
     usize,
 );
 
-/// Parse a GloVe text file (`.txt` memory-mapped, `.gz`, or a `.zip` member).
+/// Parse a GloVe text file (`.txt`, `.gz`, or a `.zip` member), streamed in
+/// blocks of whole lines.
 ///
 /// Args:
 ///     path: the file.
@@ -39,7 +40,8 @@ type GloveParts<'py> = (
 ///
 /// Raises:
 ///     ValueError: malformed file (the message names the file and line).
-///     OSError: the file cannot be read.
+///     OSError: the file cannot be read, or changed while it was read.
+///     MemoryError: the matrix cannot be allocated.
 #[pyfunction]
 #[pyo3(signature = (path, member=None, vocabulary=None, dim=None, lowercase_fallback=false))]
 fn glove_load<'py>(

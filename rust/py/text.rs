@@ -6,7 +6,8 @@
 //! copy), then the GIL is released and the work runs on all cores; ids are
 //! written straight into the buffers that become the returned NumPy arrays.
 
-use imdbfast_core::pad::{pad_ragged, PadConfig, Side};
+use imdbfast_core::buffer::Zeroable;
+use imdbfast_core::pad::{pad_ragged_matrix, PadConfig, Side};
 use imdbfast_core::text::{word_char_ranges, Splitter, Standardizer, TextPipeline};
 use imdbfast_core::vocab::{count_tokens, VocabConfig, VocabOrder, Vocabulary};
 use numpy::ndarray::Array2;
@@ -219,9 +220,46 @@ impl PyVocabulary {
         Ok(PyVocabulary { inner })
     }
 
-    /// All tokens in id order.
-    fn tokens(&self) -> Vec<String> {
-        self.inner.tokens().to_vec()
+    /// All tokens in id order, reserved placeholders included.
+    ///
+    /// Raises:
+    ///     MemoryError: too many reserved ids to list (a huge `index_from`).
+    fn tokens(&self) -> PyResult<Vec<String>> {
+        self.inner.tokens().py_err()
+    }
+
+    /// The token of one id (a reserved id's placeholder is written out), or
+    /// None when the id is out of range.
+    fn token(&self, id: usize) -> Option<String> {
+        self.inner.token(id).map(|t| t.into_owned())
+    }
+
+    /// The tokens of `ids` (each checked to be in range).
+    ///
+    /// Raises:
+    ///     ValueError: an id is not in `[0, len(self))`.
+    fn decode_ids(&self, ids: Vec<i64>) -> PyResult<Vec<String>> {
+        ids.iter()
+            .map(|&id| {
+                usize::try_from(id)
+                    .ok()
+                    .and_then(|i| self.inner.token(i))
+                    .map(|t| t.into_owned())
+                    .ok_or_else(|| {
+                        pyo3::exceptions::PyValueError::new_err(format!(
+                            "ids must be in [0, {}). Received: {id}",
+                            self.inner.len()
+                        ))
+                    })
+            })
+            .collect()
+    }
+
+    /// Number of reserved ids (between the special tokens and the first
+    /// learned token), which are not stored.
+    #[getter]
+    fn reserved(&self) -> usize {
+        self.inner.reserved()
     }
 
     fn __len__(&self) -> usize {
@@ -238,6 +276,7 @@ impl PyVocabulary {
     /// Raises:
     ///     TypeError: an item of `texts` is not a str (its index is named).
     ///     ValueError: `padding`/`truncating` not "pre" or "post".
+    ///     MemoryError: the matrix cannot be allocated.
     #[pyo3(signature = (pipeline, texts, length, padding, truncating))]
     fn encode<'py>(
         &self,
@@ -257,7 +296,9 @@ impl PyVocabulary {
         let docs = borrow_strs(&strings)?;
         let (vocab, pipeline) = (&self.inner, &pipeline.inner);
         let n = docs.len();
-        let out = py.detach(|| fork::install(|| vocab.encode_padded(pipeline, &docs, &pad)));
+        let out = py
+            .detach(|| fork::install(|| vocab.encode_padded(pipeline, &docs, &pad)))
+            .py_err()?;
         let array = Array2::from_shape_vec((n, length), out)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
         Ok(array.into_pyarray(py))
@@ -349,7 +390,7 @@ fn pad_impl<'py, T>(
     value: T,
 ) -> PyResult<Option<Bound<'py, PyArray2<T>>>>
 where
-    T: Element + Copy + Send + Sync + for<'a, 'b> FromPyObject<'a, 'b>,
+    T: Element + Zeroable + for<'a, 'b> FromPyObject<'a, 'b>,
 {
     let padding = Side::parse(padding, "padding").py_err()?;
     let truncating = Side::parse(truncating, "truncating").py_err()?;
@@ -360,11 +401,17 @@ where
     } else {
         return Ok(None);
     };
-    let mut lengths = Vec::with_capacity(items.len());
+    // Lengths of lists, tuples and arrays of `T` only: those are real
+    // sequences in memory (any other item, whose `__len__` could claim
+    // anything, takes the NumPy path).
+    let mut lengths = Vec::with_capacity(items.len()); // bounded: one per existing item
     for item in &items {
+        let real = item.cast::<PyList>().is_ok()
+            || item.cast::<PyTuple>().is_ok()
+            || item.cast::<PyArray1<T>>().is_ok();
         match item.len() {
-            Ok(n) => lengths.push(n),
-            Err(_) => return Ok(None),
+            Ok(n) if real => lengths.push(n),
+            _ => return Ok(None),
         }
     }
     let length = maxlen.unwrap_or_else(|| lengths.iter().copied().max().unwrap_or(0));
@@ -373,8 +420,13 @@ where
         padding,
         truncating,
     };
-    let mut values: Vec<T> = Vec::with_capacity(lengths.iter().map(|&n| n.min(length)).sum());
-    let mut splits = Vec::with_capacity(items.len() + 1);
+    // A capacity hint only: the kept values of sequences that exist.
+    let kept: usize = lengths
+        .iter()
+        .fold(0usize, |sum, &n| sum.saturating_add(n.min(length)));
+    let mut values: Vec<T> = Vec::new();
+    let _ = values.try_reserve(kept);
+    let mut splits = Vec::with_capacity(items.len() + 1); // bounded: one per existing item
     splits.push(0usize);
     for item in &items {
         if extract_kept(item, &config, &mut values).is_none() {
@@ -383,13 +435,10 @@ where
         splits.push(values.len());
     }
     let rows = items.len();
-    let out = py.detach(|| {
-        fork::install(|| {
-            let mut out = vec![value; rows * length];
-            pad_ragged(&values, &splits, &config, value, &mut out).map(|()| out)
-        })
-    });
-    let array = Array2::from_shape_vec((rows, length), out.py_err()?)
+    let out = py
+        .detach(|| fork::install(|| pad_ragged_matrix(&values, &splits, &config, value, "maxlen")))
+        .py_err()?;
+    let array = Array2::from_shape_vec((rows, length), out)
         .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
     Ok(Some(array.into_pyarray(py)))
 }

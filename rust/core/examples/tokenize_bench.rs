@@ -85,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         let t1 = Instant::now();
-        let out = vocab.encode_padded(&pipeline, &all, &pad);
+        let out = vocab.encode_padded(&pipeline, &all, &pad)?;
         let t_tr = t1.elapsed();
         let checksum: i64 = out.iter().map(|&v| i64::from(v)).sum();
         println!(

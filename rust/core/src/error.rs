@@ -20,6 +20,11 @@ pub enum CoreError {
         line: u64,
         message: String,
     },
+    /// A size computed from the input or the arguments that this machine
+    /// cannot hold: the allocation failed or the size overflows (maps to
+    /// `MemoryError`). The message names the argument or file.
+    #[error("{0}")]
+    OutOfMemory(String),
     /// Reading a file failed (maps to `OSError`).
     #[error("{}: {source}", path.display())]
     Io {
@@ -42,6 +47,11 @@ impl CoreError {
             line,
             message: message.into(),
         }
+    }
+
+    /// Shorthand for [`CoreError::OutOfMemory`].
+    pub fn out_of_memory(message: impl Into<String>) -> Self {
+        CoreError::OutOfMemory(message.into())
     }
 
     /// Shorthand for [`CoreError::Io`].

@@ -7,6 +7,7 @@
 
 use rayon::prelude::*;
 
+use crate::buffer::{try_zeroed_matrix, Zeroable};
 use crate::error::{CoreError, Result};
 
 /// Which end of a sequence padding is added to, or values are removed from.
@@ -110,7 +111,7 @@ pub fn pad_ragged<T: Copy + Send + Sync>(
     out: &mut [T],
 ) -> Result<()> {
     let rows = row_splits.len().saturating_sub(1);
-    if out.len() != rows * config.length {
+    if rows.checked_mul(config.length) != Some(out.len()) {
         return Err(CoreError::invalid(format!(
             "output buffer has {} values, expected {rows} x {}",
             out.len(),
@@ -133,6 +134,32 @@ pub fn pad_ragged<T: Copy + Send + Sync>(
         .with_min_len(256)
         .for_each(|(row, w)| config.write_row(&values[w[0]..w[1]], row, value));
     Ok(())
+}
+
+/// [`pad_ragged`] into a new row-major `(row_splits.len() - 1) x
+/// config.length` matrix.
+///
+/// Errors: [`CoreError::OutOfMemory`] (naming `length_name`, the argument
+/// that set the length) when the matrix cannot be allocated, and
+/// [`pad_ragged`]'s errors.
+pub fn pad_ragged_matrix<T: Zeroable>(
+    values: &[T],
+    row_splits: &[usize],
+    config: &PadConfig,
+    value: T,
+    length_name: &str,
+) -> Result<Vec<T>> {
+    let rows = row_splits.len().saturating_sub(1);
+    // Every value is written by `pad_ragged` (data or padding), so the zeros
+    // are never read: they only make the buffer's memory lazily mapped.
+    let mut out = try_zeroed_matrix(rows, config.length, || {
+        format!(
+            "the padded matrix ({rows} sequences x {length_name}={})",
+            config.length
+        )
+    })?;
+    pad_ragged(values, row_splits, config, value, &mut out)?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -201,6 +228,39 @@ mod tests {
         assert!(pad_ragged(&[1, 2], &[1, 2], &config, 0, &mut out).is_err());
         let mut short = vec![0; 1];
         assert!(pad_ragged(&[1, 2], &[0, 2], &config, 0, &mut short).is_err());
+    }
+
+    #[test]
+    fn sizes_that_overflow_are_errors_not_wraps() {
+        // 3 x ((2^64 + 2) / 3) wraps to 2 in usize arithmetic.
+        let length = usize::MAX / 3 + 1;
+        let config = PadConfig {
+            length,
+            ..PadConfig::default()
+        };
+        let splits = [0, 1, 2, 3];
+        let mut out = vec![0; 2];
+        assert!(pad_ragged(&[1, 2, 3], &splits, &config, 0, &mut out).is_err());
+        match pad_ragged_matrix(&[1i32, 2, 3], &splits, &config, 0, "maxlen") {
+            Err(CoreError::OutOfMemory(m)) => {
+                assert!(
+                    m.contains("3 sequences x maxlen=6148914691236517206"),
+                    "{m}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        let ok = pad_ragged_matrix(
+            &[1i32, 2, 3],
+            &splits,
+            &PadConfig {
+                length: 2,
+                ..config
+            },
+            9,
+            "maxlen",
+        );
+        assert_eq!(ok.ok(), Some(vec![9, 1, 9, 2, 9, 3]));
     }
 
     #[test]

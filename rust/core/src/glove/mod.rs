@@ -1,10 +1,14 @@
 //! Parsing GloVe text files (`word v1 v2 ... vD` per line) into a row-major
 //! float32 matrix, in parallel.
 //!
-//! - `source`: the bytes of a plain `.txt` (memory-mapped), a
-//!   `.gz`, or one member of a `.zip` such as `glove.6B.zip`;
-//! - `scan`: chunks cut at newlines (parsed on all cores with [`rayon`]),
-//!   lines, and the one field scanner;
+//! - `source`: a plain `.txt`, a `.gz`, or one member of a `.zip` such as
+//!   `glove.6B.zip`, read with plain reads (never memory-mapped, so a file
+//!   truncated while it is read is an error, not a `SIGBUS`);
+//! - `stream`: the source read in blocks of whole lines by a reader thread
+//!   while the previous block is parsed, so memory is the output matrix
+//!   plus a few blocks, whatever the size of the file or its compression;
+//! - `scan`: chunks of a block cut at newlines (parsed on all cores with
+//!   [`rayon`]), lines, and the one field scanner;
 //! - `number`: the short-decimal parser and the general one;
 //! - `assemble`: the matrix, in file order or aligned with a vocabulary
 //!   (also for vectors already in memory: [`align_glove`]).
@@ -27,16 +31,18 @@
 //!   mode only lines of wanted words are checked beyond their word);
 //! - a word that occurs twice: the first line wins, later ones are counted in
 //!   [`Glove::duplicates`] and otherwise ignored;
-//! - a file with no vectors is an error.
+//! - a file with no vectors is an error, and so is a line longer than
+//!   16 MiB (the source is then not read further).
 
 mod assemble;
 mod number;
 mod scan;
 mod source;
+mod stream;
 
 use std::path::Path;
 
-use crate::error::{CoreError, Result};
+use crate::error::Result;
 
 pub use assemble::align_glove;
 pub use source::{choose_zip_member, zip_members};
@@ -78,43 +84,33 @@ pub struct GloveOptions {
     pub lowercase_fallback: bool,
 }
 
-/// Load a GloVe file (`.txt`, `.gz`, or `.zip` with an optional member name).
+/// Load a GloVe file (`.txt`, `.gz`, or `.zip` with an optional member name),
+/// streaming it in blocks (see the module docs).
 pub fn load_glove(path: &Path, member: Option<&str>, options: &GloveOptions) -> Result<Glove> {
-    let (bytes, label) = source::read_source(path, member, options.dim)?;
-    parse_glove(&bytes, &label, options)
+    load_glove_blocks(path, member, options, stream::BLOCK_BYTES)
+}
+
+/// [`load_glove`] with blocks of `block` bytes (small ones in tests, to put
+/// many block edges in a small file).
+fn load_glove_blocks(
+    path: &Path,
+    member: Option<&str>,
+    options: &GloveOptions,
+    block: usize,
+) -> Result<Glove> {
+    let source = source::Source::resolve(path, member, options.dim)?;
+    let mut builder = assemble::Builder::new(source.label(), options);
+    stream::for_each_block(&source, block, stream::MAX_LINE_BYTES, |data, lines| {
+        builder.block(data, lines)
+    })?;
+    builder.finish()
 }
 
 /// Parse GloVe text held in memory. `label` names the source in errors.
 pub fn parse_glove(data: &[u8], label: &Path, options: &GloveOptions) -> Result<Glove> {
-    let data = data.strip_prefix(BOM).unwrap_or(data);
-    if data.is_empty() {
-        return Err(CoreError::malformed(label, 0, "empty file: no vectors"));
-    }
-    // The dimension comes from the first line.
-    let (end, _) = scan::line_end(data, 0, data.len());
-    let (_, values) =
-        scan::split_word(&data[..end]).map_err(|m| CoreError::malformed(label, 1, m))?;
-    let dim = scan::count_values(values);
-    if let Some(want) = options.dim {
-        if want != dim {
-            return Err(CoreError::malformed(
-                label,
-                1,
-                format!("the file has {dim} values per word but dim={want} was requested"),
-            ));
-        }
-    }
-    // Chunks of about 2 MB: many more than threads, so no core idles at the end.
-    let parts = scan::chunks(
-        data,
-        (data.len() >> 21).max(rayon::current_num_threads() * 8),
-    );
-    match &options.vocabulary {
-        None => assemble::full(data, &parts, label, dim),
-        Some(vocab) => {
-            assemble::filtered(data, &parts, label, dim, vocab, options.lowercase_fallback)
-        }
-    }
+    let mut builder = assemble::Builder::new(label.to_path_buf(), options);
+    builder.block(data, 0)?;
+    builder.finish()
 }
 
 /// Test inputs shared by the GloVe modules' tests.
@@ -279,6 +275,7 @@ mod test_forms {
 mod tests {
     use super::test_forms::{decimal_forms, glove_text, reference, same};
     use super::*;
+    use crate::error::CoreError;
 
     fn parse(text: &str, opts: &GloveOptions) -> Result<Glove> {
         parse_glove(text.as_bytes(), Path::new("g.txt"), opts)
@@ -490,6 +487,174 @@ mod tests {
         }
         assert_eq!(g.duplicates, 1);
         assert!(align_glove(&words, &matrix[1..], 2, &[], false).is_err());
+        Ok(())
+    }
+
+    /// A scratch directory for files written by a test.
+    fn scratch_dir(name: &str) -> Result<std::path::PathBuf> {
+        let dir =
+            std::env::temp_dir().join(format!("imdbfast-glove-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| CoreError::io(&dir, e))?;
+        Ok(dir)
+    }
+
+    fn bits(g: &Glove) -> Vec<u32> {
+        g.matrix.iter().map(|v| v.to_bits()).collect()
+    }
+
+    /// The same text as a plain file, a `.gz` and a `.zip` member, read in
+    /// blocks of every size (so block edges fall everywhere: inside words,
+    /// numbers, CRLF pairs and the BOM), gives the in-memory parse in both
+    /// modes, duplicates across blocks included.
+    #[test]
+    fn streamed_sources_match_the_in_memory_parse() -> Result<()> {
+        use std::io::Write as _;
+        let forms = decimal_forms();
+        let mut text = String::from("\u{feff}");
+        text.push_str(&glove_text(&forms, 400, 3, 3, true));
+        text.push_str("w7 1 2 3\r\nw399 4 5 6\nw0 7 8 9");
+        let dir = scratch_dir("streamed")?;
+        fn io(p: &Path) -> impl Fn(std::io::Error) -> CoreError + '_ {
+            move |e| CoreError::io(p, e)
+        }
+        let plain = dir.join("g.txt");
+        std::fs::write(&plain, &text).map_err(io(&plain))?;
+        let gz = dir.join("g.txt.gz");
+        let mut enc = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).map_err(io(&gz))?,
+            flate2::Compression::fast(),
+        );
+        enc.write_all(text.as_bytes()).map_err(io(&gz))?;
+        enc.finish().map_err(io(&gz))?;
+        let zip_path = dir.join("g.zip");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).map_err(io(&zip_path))?);
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("glove.6B.3d.txt", deflated)
+            .map_err(|e| CoreError::invalid(e.to_string()))?;
+        zip.write_all(text.as_bytes()).map_err(io(&zip_path))?;
+        zip.finish()
+            .map_err(|e| CoreError::invalid(e.to_string()))?;
+        let words: Vec<String> = ["", "[UNK]", "w7", "w399", "w0", "nope", "W12"]
+            .map(String::from)
+            .to_vec();
+        for options in [
+            GloveOptions::default(),
+            GloveOptions {
+                vocabulary: Some(words),
+                lowercase_fallback: true,
+                dim: Some(3),
+            },
+        ] {
+            let want = parse_glove(text.as_bytes(), Path::new("g.txt"), &options)?;
+            assert_eq!(want.duplicates, 3);
+            for path in [&plain, &gz, &zip_path] {
+                for block in [1usize, 2, 3, 5, 64, 1000, 1 << 20] {
+                    let got = load_glove_blocks(path, None, &options, block)?;
+                    let at = format!("{} block {block}", path.display());
+                    assert_eq!(bits(&got), bits(&want), "{at}");
+                    assert_eq!(
+                        (
+                            &got.words,
+                            got.rows,
+                            got.dim,
+                            got.hits,
+                            got.misses,
+                            &got.missing
+                        ),
+                        (
+                            &want.words,
+                            want.rows,
+                            want.dim,
+                            want.hits,
+                            want.misses,
+                            &want.missing
+                        ),
+                        "{at}"
+                    );
+                    assert_eq!(
+                        (got.duplicates, got.lowercased),
+                        (want.duplicates, want.lowercased)
+                    );
+                }
+            }
+        }
+        // Errors name the line, counted across blocks, and the member.
+        let bad = dir.join("bad.txt");
+        std::fs::write(&bad, text.replace("w300 ", "w300 x ")).map_err(io(&bad))?;
+        for block in [7usize, 1 << 20] {
+            let err = load_glove_blocks(&bad, None, &GloveOptions::default(), block)
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                err.as_ref()
+                    .is_some_and(|m| m.ends_with("bad.txt:301: value 1 is not a number: \"x\"")),
+                "{err:?}"
+            );
+        }
+        assert_eq!(
+            load_glove(&zip_path, Some("nope.txt"), &GloveOptions::default())
+                .err()
+                .map(|e| e.to_string()),
+            Some(format!(
+                "{} has no member \"nope.txt\". Members: [\"glove.6B.3d.txt\"]",
+                zip_path.display()
+            ))
+        );
+        std::fs::remove_dir_all(&dir).map_err(io(&dir))?;
+        Ok(())
+    }
+
+    /// A file that shrinks while it is read is an error naming it, never a
+    /// signal or a silently shorter table.
+    #[test]
+    fn a_file_truncated_while_read_is_an_error() -> Result<()> {
+        let dir = scratch_dir("truncated")?;
+        let path = dir.join("g.txt");
+        let text: String = (0..20_000).map(|i| format!("w{i} 0.5 -1\n")).collect();
+        std::fs::write(&path, &text).map_err(|e| CoreError::io(&path, e))?;
+        let source = source::Source::resolve(&path, None, None)?;
+        let mut cut = false;
+        let result = stream::for_each_block(&source, 4096, 1 << 20, |data, _| {
+            if !cut {
+                cut = true;
+                let file = std::fs::OpenOptions::new().write(true).open(&path);
+                file.and_then(|f| f.set_len(10_000))
+                    .map_err(|e| CoreError::io(&path, e))?;
+            }
+            Ok(count_newlines(data))
+        });
+        let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            message.contains("g.txt: the file changed while it was read"),
+            "{message}"
+        );
+        std::fs::remove_dir_all(&dir).map_err(|e| CoreError::io(&dir, e))?;
+        Ok(())
+    }
+
+    fn count_newlines(data: &[u8]) -> u64 {
+        memchr::memchr_iter(b'\n', data).count() as u64
+    }
+
+    /// A file of NULs (a zip bomb's favourite) is refused after one
+    /// over-long line, not read to its end.
+    #[test]
+    fn an_endless_line_is_refused_early() -> Result<()> {
+        let dir = scratch_dir("nuls")?;
+        let path = dir.join("nuls.txt");
+        std::fs::write(&path, vec![0u8; 3 << 20]).map_err(|e| CoreError::io(&path, e))?;
+        let source = source::Source::resolve(&path, None, None)?;
+        let mut blocks = 0;
+        let err = stream::for_each_block(&source, 1 << 16, 1 << 20, |_, _| {
+            blocks += 1;
+            Ok(0)
+        });
+        assert_eq!(blocks, 0);
+        assert!(err.is_err_and(|e| e
+            .to_string()
+            .ends_with(":1: a line longer than 1048576 bytes (not a GloVe text file?)")));
+        std::fs::remove_dir_all(&dir).map_err(|e| CoreError::io(&dir, e))?;
         Ok(())
     }
 

@@ -58,10 +58,12 @@ pub(super) fn count_lines(chunk: &[u8]) -> usize {
     }
 }
 
-/// Turn an error in chunk `chunk` of `parts` into a file-level error with a
-/// 1-based line number.
+/// Turn an error in chunk `chunk` of `parts` (a block of `data` that
+/// `lines_before` lines precede) into a file-level error with a 1-based
+/// line number.
 pub(super) fn locate(
     label: &Path,
+    lines_before: u64,
     data: &[u8],
     parts: &[Range<usize>],
     chunk: usize,
@@ -71,7 +73,7 @@ pub(super) fn locate(
         .iter()
         .map(|r| count_lines(&data[r.clone()]))
         .sum();
-    CoreError::malformed(label, 1 + (before + err.0) as u64, err.1)
+    CoreError::malformed(label, lines_before + 1 + (before + err.0) as u64, err.1)
 }
 
 /// The line at `data[p..]` (ending at the next `\n` or at `stop`): the end
