@@ -185,3 +185,42 @@ def test_config_and_keras_file_round_trip(tmp_path):
     stock = keras.Model(inputs, keras.layers.Bidirectional(keras.layers.LSTM(H))(inputs))
     stock.set_weights(model.get_weights())
     _close(model.predict_on_batch(x), stock.predict_on_batch(x))
+
+
+@pytest.mark.parametrize("lengths", [LENGTHS, [0, 9, 0, 1, 9], [9] * 5])
+def test_row_gathers_equal_reverse_sequence_exactly(lengths):
+    """The backward direction's reversals are row gathers; they move exactly
+    what ``tf.reverse_sequence`` moves, forward and in the gradient."""
+    from imdbfast import _tf_lstm
+
+    rng = np.random.default_rng(9)
+    x, mask = _inputs(9, lengths)
+    n = tf.constant(lengths, tf.int32)
+    upstream = tf.constant(rng.normal(size=(T, len(lengths), D)), "float32")
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        got = _tf_lstm._reversed_time_major(x, n)
+        want = tf.reverse_sequence(tf.transpose(x, (1, 0, 2)), n, seq_axis=0,
+                                   batch_axis=1)
+        got_loss = tf.reduce_sum(got * upstream)
+        want_loss = tf.reduce_sum(want * upstream)
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    np.testing.assert_array_equal(np.asarray(tape.gradient(got_loss, x)),
+                                  np.asarray(tape.gradient(want_loss, x)))
+
+    # Keras' go_backwards sequence output: masked steps first (zeros), then
+    # the row from its last token back.
+    h_seq = tf.constant(rng.normal(size=(T, len(lengths), H)), "float32")
+    upstream = tf.constant(rng.normal(size=(len(lengths), T, H)), "float32")
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(h_seq)
+        got = _tf_lstm._backward_outputs(h_seq, n)
+        outputs = tf.transpose(h_seq, (1, 0, 2))
+        outputs = tf.where(mask[:, :, None], outputs, tf.zeros_like(outputs))
+        outputs = tf.reverse_sequence(outputs, n, seq_axis=1, batch_axis=0)
+        want = tf.reverse(outputs, axis=[1])
+        got_loss = tf.reduce_sum(got * upstream)
+        want_loss = tf.reduce_sum(want * upstream)
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    np.testing.assert_array_equal(np.asarray(tape.gradient(got_loss, h_seq)),
+                                  np.asarray(tape.gradient(want_loss, h_seq)))
