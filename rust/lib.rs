@@ -11,6 +11,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     py::fork::register_fork_guard();
     py::text::register(m)?;
+    py::bag::register(m)?;
     py::glove::register(m)?;
     py::datasets::register(m)?;
     Ok(())

@@ -38,7 +38,7 @@ class Vocabulary:
         *,
         max_tokens: int | None,
         pad_token: str,
-        oov_token: str,
+        oov_token: str | None,
         start_token: str | None,
         index_from: int | None,
     ) -> Vocabulary: ...
@@ -49,7 +49,7 @@ class Vocabulary:
         min_freq: int,
         order: str,
         pad_token: str,
-        oov_token: str,
+        oov_token: str | None,
         start_token: str | None,
         index_from: int | None,
     ) -> None:
@@ -63,7 +63,7 @@ class Vocabulary:
         min_freq: int,
         order: str,
         pad_token: str,
-        oov_token: str,
+        oov_token: str | None,
         start_token: str | None,
         index_from: int | None,
     ) -> Vocabulary:
@@ -96,6 +96,70 @@ class Vocabulary:
         truncating: str,
     ) -> tuple[_npt.NDArray[_np.int32], _npt.NDArray[_np.int64]]:
         """Encode into (values, row_splits)."""
+
+# --- bag: n-grams, bag-of-n-gram outputs, first-seen ranking (rust/py/bag.rs) ---
+
+def ngram_vocabulary(
+    pipeline: TextPipeline,
+    texts: _Seq[str],
+    widths: _Seq[int],
+    *,
+    exclude: _Seq[str],
+    idf_columns: tuple[int, int] | None,
+    max_tokens: int | None,
+    min_freq: int,
+    order: str,
+    pad_token: str,
+    oov_token: str | None,
+    start_token: str | None,
+    index_from: int | None,
+) -> tuple[Vocabulary, _npt.NDArray[_np.float32] | None]:
+    """Count n-grams (and document frequencies) and build a vocabulary; with
+    idf_columns=(offset, depth), also the idf weight of each bag column."""
+
+def bag_sparse(
+    vocabulary: Vocabulary,
+    pipeline: TextPipeline,
+    texts: _Seq[str],
+    widths: _Seq[int],
+    mode: str,
+    depth: int,
+    column_offset: int,
+    idf: _npt.NDArray[_np.float32] | None,
+) -> tuple[
+    _npt.NDArray[_np.float32], _npt.NDArray[_np.int32], _npt.NDArray[_np.int64]
+]:
+    """Bag rows as CSR arrays (data, indices, indptr)."""
+
+def bag_matrix(
+    vocabulary: Vocabulary,
+    pipeline: TextPipeline,
+    texts: _Seq[str],
+    widths: _Seq[int],
+    mode: str,
+    depth: int,
+    column_offset: int,
+    idf: _npt.NDArray[_np.float32] | None,
+) -> _npt.NDArray[_np.float32]:
+    """Bag rows as a dense (len(texts), depth) float32 array."""
+
+def ngram_ids_ragged(
+    vocabulary: Vocabulary,
+    pipeline: TextPipeline,
+    texts: _Seq[str],
+    widths: _Seq[int],
+) -> tuple[_npt.NDArray[_np.int32], _npt.NDArray[_np.int64]]:
+    """The ids of each text's n-grams, width by width: (values, row_splits)."""
+
+def first_seen_ranking(
+    pipeline: TextPipeline,
+    texts: _Seq[str],
+    *,
+    min_freq: int,
+    exclude: _Seq[str],
+    max_words: int | None,
+) -> list[str]:
+    """Words ranked by count, ties in first-seen order (legacy Keras Tokenizer)."""
 
 def pad_sequences_int32(
     sequences: _Any, maxlen: int | None, padding: str, truncating: str, value: int

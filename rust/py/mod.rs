@@ -1,5 +1,6 @@
 //! Binding modules, one per core area. Each exposes `register(m)`.
 
+pub mod bag;
 pub mod datasets;
 pub mod errors;
 pub mod fork;

@@ -21,7 +21,9 @@ use crate::py::fork;
 
 /// Collect the items of a list or tuple of `str`, or raise `TypeError` naming
 /// the first item that is not a `str`.
-fn collect_strings<'py>(texts: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyString>>> {
+pub(crate) fn collect_strings<'py>(
+    texts: &Bound<'py, PyAny>,
+) -> PyResult<Vec<Bound<'py, PyString>>> {
     let items: Vec<Bound<'py, PyAny>> = if let Ok(list) = texts.cast::<PyList>() {
         list.iter().collect()
     } else if let Ok(tuple) = texts.cast::<PyTuple>() {
@@ -47,14 +49,14 @@ fn collect_strings<'py>(texts: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, Py
 
 /// Borrow the UTF-8 form of each string (no copy for ASCII strings; Python
 /// caches it for the others).
-fn borrow_strs<'a>(strings: &'a [Bound<'_, PyString>]) -> PyResult<Vec<&'a str>> {
+pub(crate) fn borrow_strs<'a>(strings: &'a [Bound<'_, PyString>]) -> PyResult<Vec<&'a str>> {
     strings.iter().map(|s| s.to_str()).collect()
 }
 
 /// A text pipeline: standardization, splitting and stopword removal.
 #[pyclass(module = "imdbfast._native", name = "TextPipeline", frozen)]
 pub struct PyTextPipeline {
-    inner: TextPipeline,
+    pub(crate) inner: TextPipeline,
 }
 
 #[pymethods]
@@ -95,16 +97,16 @@ impl PyTextPipeline {
 /// An ordered vocabulary with a byte-keyed lookup; encodes texts into ids.
 #[pyclass(module = "imdbfast._native", name = "Vocabulary", frozen)]
 pub struct PyVocabulary {
-    inner: Vocabulary,
+    pub(crate) inner: Vocabulary,
 }
 
 #[allow(clippy::too_many_arguments)]
-fn vocab_config(
+pub(crate) fn vocab_config(
     max_tokens: Option<usize>,
     min_freq: u64,
     order: &str,
     pad_token: String,
-    oov_token: String,
+    oov_token: Option<String>,
     start_token: Option<String>,
     index_from: Option<usize>,
 ) -> PyResult<VocabConfig> {
@@ -131,7 +133,7 @@ impl PyVocabulary {
         tokens: Vec<String>,
         max_tokens: Option<usize>,
         pad_token: String,
-        oov_token: String,
+        oov_token: Option<String>,
         start_token: Option<String>,
         index_from: Option<usize>,
     ) -> PyResult<Self> {
@@ -163,7 +165,7 @@ impl PyVocabulary {
         min_freq: u64,
         order: &str,
         pad_token: String,
-        oov_token: String,
+        oov_token: Option<String>,
         start_token: Option<String>,
         index_from: Option<usize>,
     ) -> PyResult<()> {
@@ -197,7 +199,7 @@ impl PyVocabulary {
         min_freq: u64,
         order: &str,
         pad_token: String,
-        oov_token: String,
+        oov_token: Option<String>,
         start_token: Option<String>,
         index_from: Option<usize>,
     ) -> PyResult<Self> {

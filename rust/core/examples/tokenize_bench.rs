@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 min_freq: 5,
                 order: VocabOrder::Alphabetical,
                 pad_token: "<pad>".into(),
-                oov_token: "<unk>".into(),
+                oov_token: Some("<unk>".into()),
                 ..VocabConfig::default()
             };
             (pipeline, config, 256)

@@ -4,6 +4,9 @@
 //! `rust/py/` only converts types and releases the GIL around these calls.
 //!
 //! - [`text`]: standardization and splitting of reviews into tokens.
+//! - [`bag`]: n-grams and bag-of-n-gram outputs (multi-hot, count, tf-idf).
+//! - [`first_seen`]: words ranked like the legacy Keras `Tokenizer` (ties in
+//!   first-seen order).
 //! - [`token_map`]: the token -> value map behind stopwords, counting and
 //!   vocabulary lookup (used by both `text` and `vocab`).
 //! - [`vocab`]: counting tokens and building ordered vocabularies.
@@ -15,8 +18,10 @@
 //! SIMD kernels are all written one way; `simd` (private) describes it.
 
 pub mod archive;
+pub mod bag;
 pub mod buffer;
 pub mod error;
+pub mod first_seen;
 pub mod glove;
 pub mod pad;
 mod simd;

@@ -213,21 +213,28 @@ pub enum Splitter {
     /// Tokens are the non-overlapping matches of a regular expression
     /// (`re.findall` semantics for a pattern without groups).
     Pattern(Regex),
-    /// The whole standardized text is one token.
+    /// Every Unicode scalar value is a token (`tf.strings.unicode_split`):
+    /// spaces and punctuation left by the standardization included.
+    Character,
+    /// The whole standardized text is one token. A text that is empty after
+    /// standardization is the empty token, which sinks receive through
+    /// [`TokenSink::empty_text`] (Keras looks it up as the mask token, id 0).
     None,
 }
 
 impl Splitter {
-    /// Parse `"whitespace"`, `"word"`, `None`, or any other string as a regex.
+    /// Parse `"whitespace"`, `"word"`, `"character"`, `None`, or any other
+    /// string as a regex (Rust `regex` syntax).
     pub fn from_spec(spec: Option<&str>) -> Result<Self> {
         Ok(match spec {
             None => Splitter::None,
             Some("whitespace") => Splitter::Whitespace,
             Some("word") => Splitter::Word,
+            Some("character") => Splitter::Character,
             Some(pattern) => Splitter::Pattern(Regex::new(pattern).map_err(|e| {
                 CoreError::invalid(format!(
-                    "`split` must be \"whitespace\", \"word\", None or a valid regular \
-                     expression. Received: split={pattern:?} ({e})"
+                    "`split` must be \"whitespace\", \"word\", \"character\", None or a valid \
+                     regular expression. Received: split={pattern:?} ({e})"
                 ))
             })?),
         })
@@ -250,6 +257,15 @@ pub trait TokenSink {
     #[inline(always)]
     fn token(&mut self, token: &[u8]) -> ControlFlow<()> {
         self.token_at(token, token.len())
+    }
+
+    /// Told that the text is empty after standardization, with
+    /// [`Splitter::None`] only (the empty token, which other splitters
+    /// drop). Ignored unless a sink encodes it (as the padding id 0, like
+    /// Keras' mask token).
+    #[inline(always)]
+    fn empty_text(&mut self) -> ControlFlow<()> {
+        ControlFlow::Continue(())
     }
 }
 
@@ -281,6 +297,11 @@ impl<S: TokenSink> TokenSink for StopFilter<'_, S> {
         } else {
             self.sink.token_at(window, len)
         }
+    }
+
+    #[inline(always)]
+    fn empty_text(&mut self) -> ControlFlow<()> {
+        self.sink.empty_text()
     }
 }
 
@@ -487,6 +508,10 @@ impl TextPipeline {
             Splitter::Pattern(re) => re
                 .find_iter(s)
                 .try_for_each(|m| emit(m.as_str().as_bytes())),
+            Splitter::Character => s
+                .char_indices()
+                .try_for_each(|(i, c)| emit(&s.as_bytes()[i..i + c.len_utf8()])),
+            Splitter::None if s.is_empty() => filter.empty_text(),
             Splitter::None => emit(s.as_bytes()),
         };
     }
@@ -863,6 +888,43 @@ mod tests {
                     ControlFlow::Continue(())
                 });
                 assert_eq!(fast.tokens(text), expected, "{standardize:?} {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn character_split_is_every_code_point() {
+        let p = pipeline(Some("lower"), Some("character"), false);
+        assert_eq!(p.tokens("Aé b!"), ["a", "é", " ", "b", "!"]);
+        assert!(p.tokens("").is_empty());
+    }
+
+    #[test]
+    fn split_none_reports_the_empty_text() {
+        struct Probe(Vec<String>);
+        impl TokenSink for Probe {
+            fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+                self.0
+                    .push(String::from_utf8_lossy(&window[..len]).into_owned());
+                ControlFlow::Continue(())
+            }
+            fn empty_text(&mut self) -> ControlFlow<()> {
+                self.0.push("<empty>".into());
+                ControlFlow::Continue(())
+            }
+        }
+        let none = pipeline(Some("lower_and_strip_punctuation"), None, false);
+        let whitespace = TextPipeline::default();
+        for (text, want_none, want_ws) in [
+            ("", &["<empty>"][..], &[][..]),
+            ("?!", &["<empty>"][..], &[][..]),
+            (" ", &[" "][..], &[][..]),
+            ("A b", &["a b"][..], &["a", "b"][..]),
+        ] {
+            for (p, want) in [(&none, want_none), (&whitespace, want_ws)] {
+                let mut probe = Probe(Vec::new());
+                p.tokens_into(text, &mut Scratch::default(), &mut probe);
+                assert_eq!(probe.0, want, "{text:?}");
             }
         }
     }

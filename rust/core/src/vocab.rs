@@ -159,7 +159,8 @@ pub fn reserved_token(id: usize) -> String {
     format!("[UNUSED{id}]")
 }
 
-/// Id given to stopwords in an encoding lookup: such tokens are skipped.
+/// Id given to stopwords in an encoding lookup, and to unknown tokens when
+/// there is no OOV token: such tokens are skipped.
 const STOPWORD: i32 = -1;
 
 /// Token -> id for encoding: unknown tokens get the OOV id, stopwords none.
@@ -203,6 +204,15 @@ impl TokenSink for EncodeSink<'_> {
             if self.out.len() >= self.limit {
                 return ControlFlow::Break(());
             }
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// The empty text of `split=None` is the padding id 0 (Keras' mask).
+    fn empty_text(&mut self) -> ControlFlow<()> {
+        self.out.push(0);
+        if self.out.len() >= self.limit {
+            return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
     }
@@ -252,6 +262,11 @@ impl TokenSink for RowSink<'_> {
         let id = self.ids.raw(window, len);
         self.put(id, id != STOPWORD)
     }
+
+    /// The empty text of `split=None` is the padding id 0 (Keras' mask).
+    fn empty_text(&mut self) -> ControlFlow<()> {
+        self.put(0, true)
+    }
 }
 
 /// Merge count maps pairwise (in parallel) into one.
@@ -298,8 +313,10 @@ pub struct VocabConfig {
     pub order: VocabOrder,
     /// Token at id 0.
     pub pad_token: String,
-    /// Token of the out-of-vocabulary id.
-    pub oov_token: String,
+    /// Token of the out-of-vocabulary id; `None`: no such id, unknown tokens
+    /// are left out of encodings (the legacy Keras `Tokenizer` without an
+    /// `oov_token`).
+    pub oov_token: Option<String>,
     /// Optional token at id 1, prepended to every encoded text.
     pub start_token: Option<String>,
     /// Learned token of rank `r >= 1` gets id `r + index_from` (Keras imdb).
@@ -314,7 +331,7 @@ impl Default for VocabConfig {
             min_freq: 1,
             order: VocabOrder::Frequency,
             pad_token: String::new(),
-            oov_token: "[UNK]".to_owned(),
+            oov_token: Some("[UNK]".to_owned()),
             start_token: None,
             index_from: None,
         }
@@ -322,13 +339,15 @@ impl Default for VocabConfig {
 }
 
 impl VocabConfig {
-    /// The special tokens in id order (pad, start?, oov).
+    /// The special tokens in id order (pad, start?, oov?).
     pub fn specials(&self) -> Vec<&str> {
         let mut out = vec![self.pad_token.as_str()];
         if let Some(start) = &self.start_token {
             out.push(start.as_str());
         }
-        out.push(self.oov_token.as_str());
+        if let Some(oov) = &self.oov_token {
+            out.push(oov.as_str());
+        }
         out
     }
 
@@ -524,7 +543,10 @@ impl Vocabulary {
             lookup.insert(tok.as_bytes(), id as i32);
         }
         let start_id = config.start_token.as_ref().map(|_| 1);
-        let oov_id = if start_id.is_some() { 2 } else { 1 };
+        let oov_id = match config.oov_token {
+            Some(_) => specials.len() as i32 - 1,
+            None => STOPWORD,
+        };
         Ok(Vocabulary {
             specials: specials.iter().map(|s| (*s).to_owned()).collect(),
             first,
@@ -586,15 +608,16 @@ impl Vocabulary {
         self.len() == 0
     }
 
-    /// Id of a token (the OOV id if unknown).
+    /// Id of a token: the OOV id if unknown, or -1 when there is no OOV
+    /// token.
     #[inline(always)]
     pub fn id(&self, token: &[u8]) -> i32 {
         self.lookup.get(token).copied().unwrap_or(self.oov_id)
     }
 
-    /// Id of the OOV token.
-    pub fn oov_id(&self) -> i32 {
-        self.oov_id
+    /// Id of the OOV token, if there is one.
+    pub fn oov_id(&self) -> Option<i32> {
+        (self.oov_id != STOPWORD).then_some(self.oov_id)
     }
 
     /// Id of the start token, if any.
@@ -904,7 +927,7 @@ mod tests {
                 ..VocabConfig::default()
             },
             VocabConfig {
-                oov_token: String::new(),
+                oov_token: Some(String::new()),
                 ..VocabConfig::default()
             },
             VocabConfig {
@@ -1002,6 +1025,67 @@ mod tests {
         let mut ids = Vec::new();
         v.encode_into(&p, "The cat sat", &mut Scratch::default(), None, &mut ids);
         assert_eq!(ids, [3, 1]);
+    }
+
+    /// Every token, id by id.
+    fn listed(v: &Vocabulary) -> Vec<String> {
+        (0..v.len())
+            .filter_map(|id| v.token(id).map(|t| t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn without_an_oov_token_unknown_tokens_are_left_out() {
+        let config = VocabConfig {
+            oov_token: None,
+            ..VocabConfig::default()
+        };
+        let v = build(&["a a b"], &config);
+        assert_eq!(listed(&v), ["", "a", "b"]);
+        assert_eq!(v.oov_id(), None);
+        assert_eq!(v.id(b"zzz"), -1);
+        let p = TextPipeline::default();
+        let docs = ["a q b", "q", "b b b q a"];
+        let pad = PadConfig {
+            length: 3,
+            padding: Side::Post,
+            truncating: Side::Post,
+        };
+        assert_eq!(
+            v.encode_padded(&p, &docs, &pad),
+            [1, 2, 0, 0, 0, 0, 2, 2, 2]
+        );
+        let (values, splits) = v.encode_ragged(&p, &docs, None);
+        assert_eq!(values, [1, 2, 2, 2, 2, 1]);
+        assert_eq!(splits, [0, 2, 2, 6]);
+        assert_eq!(build(&["a"], &VocabConfig::default()).oov_id(), Some(1));
+    }
+
+    #[test]
+    fn split_none_encodes_the_empty_text_as_padding() {
+        let p = TextPipeline::new(
+            crate::text::Standardizer::default(),
+            crate::text::Splitter::None,
+            std::iter::empty::<&str>(),
+        );
+        let docs = ["A b", "", "?!", "c"];
+        let v = Vocabulary::build(count_tokens(&p, &docs), &VocabConfig::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(listed(&v), ["", "[UNK]", "c", "a b"]);
+        let (values, splits) = v.encode_ragged(&p, &docs, None);
+        assert_eq!(values, [3, 0, 0, 2]);
+        assert_eq!(splits, [0, 1, 2, 3, 4]);
+        let pad = PadConfig {
+            length: 2,
+            padding: Side::Pre,
+            truncating: Side::Post,
+        };
+        assert_eq!(v.encode_padded(&p, &docs, &pad), [0, 3, 0, 0, 0, 0, 0, 2]);
+        let post = PadConfig {
+            padding: Side::Post,
+            ..pad
+        };
+        assert_eq!(v.encode_padded(&p, &docs, &post), [3, 0, 0, 0, 0, 0, 2, 0]);
     }
 
     #[test]

@@ -1,0 +1,678 @@
+//! N-grams and bag-of-n-gram outputs: Keras `TextVectorization`'s `ngrams`
+//! and its `multi_hot`, `count` and `tf_idf` output modes.
+//!
+//! An n-gram is `n` consecutive tokens joined with one space, as
+//! `tf.strings.ngrams(tokens, ngram_width, separator=" ")` joins them; with
+//! several widths, a text's n-grams are all those of the first width, then
+//! all those of the next. A text shorter than a width has no n-gram of that
+//! width. N-grams are looked up and counted as byte slices: the tokens of a
+//! text are laid out once with one space between them ([`DocTokens`]), so an
+//! n-gram is a slice of that buffer and no string is built for it.
+//!
+//! A bag row has one column per vocabulary entry (an id minus a column
+//! offset: Keras' bag modes have no padding column, so column 0 is the OOV
+//! token); `multi_hot` writes 1 where an n-gram occurs, `count` the number of
+//! occurrences, `tf_idf` the count times the column's idf weight, all in
+//! `f32`. Rows are built as sorted `(column, count)` runs, written either
+//! into a dense row-major matrix or straight into CSR arrays (never a dense
+//! intermediate).
+//!
+//! Document frequencies for `tf_idf` are counted with the n-grams: an entry
+//! remembers the last document that counted it, so each document adds 1 to
+//! an n-gram's document count at most once, without a per-document set.
+//! Keras' inverse document frequency is `ln(1 + documents / (1 + df))` (see
+//! [`inverse_document_frequency`]).
+
+use std::ops::ControlFlow;
+
+use rayon::prelude::*;
+
+use crate::error::{CoreError, Result};
+use crate::text::{Scratch, TextPipeline, TokenSink};
+use crate::token_map::TokenMap;
+use crate::vocab::{Counts, Vocabulary};
+
+/// The tokens of one text, stored with one space between them so that the
+/// n-gram of tokens `i..i + n` is the slice `bytes[starts[i]..ends[i + n - 1]]`.
+#[derive(Debug, Default)]
+pub struct DocTokens {
+    bytes: Vec<u8>,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    /// The text was empty after standardization ([`TokenSink::empty_text`]).
+    empty: bool,
+}
+
+impl TokenSink for DocTokens {
+    #[inline(always)]
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        if !self.starts.is_empty() {
+            self.bytes.push(b' ');
+        }
+        self.starts.push(self.bytes.len());
+        self.bytes.extend_from_slice(&window[..len]);
+        self.ends.push(self.bytes.len());
+        ControlFlow::Continue(())
+    }
+
+    fn empty_text(&mut self) -> ControlFlow<()> {
+        self.empty = true;
+        ControlFlow::Continue(())
+    }
+}
+
+impl DocTokens {
+    /// Replace the contents by the tokens of `text` through `pipeline`.
+    pub fn read(&mut self, pipeline: &TextPipeline, text: &str, scratch: &mut Scratch) {
+        self.bytes.clear();
+        self.starts.clear();
+        self.ends.clear();
+        self.empty = false;
+        pipeline.tokens_into(text, scratch, self);
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// True when the text has no token.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Whether the text was empty after standardization, with
+    /// [`crate::text::Splitter::None`] (Keras' mask token).
+    pub fn is_empty_text(&self) -> bool {
+        self.empty
+    }
+
+    /// Call `f` with each n-gram, width by width in the order given.
+    #[inline]
+    pub fn for_each_ngram(&self, widths: &[usize], mut f: impl FnMut(&[u8])) {
+        let n = self.len();
+        for &width in widths {
+            if width == 0 || width > n {
+                continue;
+            }
+            for i in 0..=n - width {
+                f(&self.bytes[self.starts[i]..self.ends[i + width - 1]]);
+            }
+        }
+    }
+}
+
+/// Check n-gram widths: at least one, each at least 1.
+pub fn check_widths(widths: &[usize]) -> Result<()> {
+    if widths.is_empty() || widths.contains(&0) {
+        return Err(CoreError::invalid(format!(
+            "`ngrams` must be None, an int >= 1 or a tuple of ints >= 1. Received: {widths:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// Per-n-gram statistics while counting.
+#[derive(Debug, Clone, Copy, Default)]
+struct Stat {
+    count: u64,
+    documents: u64,
+    /// Index + 1 of the last document that counted this n-gram (0: none).
+    last: u64,
+}
+
+/// N-gram counts of a corpus: occurrences, document frequencies and the
+/// number of documents.
+#[derive(Debug, Default)]
+pub struct NgramCounts {
+    /// Occurrences of each n-gram (the input of [`Vocabulary::build`]).
+    pub counts: Counts,
+    /// Number of documents each n-gram occurs in.
+    pub document_counts: TokenMap<u64>,
+    /// Number of documents counted (empty ones included, as Keras counts them).
+    pub documents: u64,
+}
+
+/// Count the n-grams of `docs` (in parallel) and the documents they occur
+/// in. `exclude` lists n-grams set to a count of 0 at the end (stopwords),
+/// which [`Vocabulary::build`] then leaves out.
+pub fn count_ngrams<S: AsRef<str> + Sync>(
+    pipeline: &TextPipeline,
+    docs: &[S],
+    widths: &[usize],
+    exclude: &[&[u8]],
+) -> Result<NgramCounts> {
+    check_widths(widths)?;
+    const CHUNK: usize = 64;
+    let chunks = docs.len().div_ceil(CHUNK);
+    let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
+    let capacity = (docs.len() * 64).clamp(1 << 8, 1 << 18);
+    let maps: Vec<TokenMap<Stat>> = docs
+        .par_chunks(CHUNK)
+        .enumerate()
+        .with_min_len(min_len)
+        .fold(
+            || TokenMap::<Stat>::with_capacity(capacity),
+            |mut map, (chunk_index, chunk)| {
+                let mut scratch = Scratch::default();
+                let mut tokens = DocTokens::default();
+                for (i, doc) in chunk.iter().enumerate() {
+                    let doc_id = (chunk_index * CHUNK + i) as u64 + 1;
+                    tokens.read(pipeline, doc.as_ref(), &mut scratch);
+                    tokens.for_each_ngram(widths, |gram| {
+                        let stat = map.entry_or_default(gram);
+                        stat.count += 1;
+                        if stat.last != doc_id {
+                            stat.last = doc_id;
+                            stat.documents += 1;
+                        }
+                    });
+                }
+                map
+            },
+        )
+        .collect();
+    let merged = maps.into_par_iter().reduce(TokenMap::default, |a, b| {
+        let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+        big.merge_from(small, |s, t| {
+            s.count += t.count;
+            s.documents += t.documents;
+        });
+        big
+    });
+    let mut counts = Counts::with_capacity(merged.len());
+    let mut document_counts = TokenMap::with_capacity(merged.len());
+    for (gram, stat) in merged.into_entries() {
+        counts.insert(gram.as_bytes(), stat.count);
+        document_counts.insert(gram.as_bytes(), stat.documents);
+    }
+    for gram in exclude {
+        if counts.get(gram).is_some() {
+            counts.insert(gram, 0);
+        }
+    }
+    Ok(NgramCounts {
+        counts,
+        document_counts,
+        documents: docs.len() as u64,
+    })
+}
+
+/// Keras' inverse document frequency: `ln(1 + documents / (1 + df))`,
+/// computed in `f64` (TensorFlow divides the two int64 counts into a
+/// float64) and rounded to `f32`.
+pub fn inverse_document_frequency(document_count: u64, documents: u64) -> f32 {
+    (1.0 + documents as f64 / (1.0 + document_count as f64)).ln() as f32
+}
+
+/// The idf weight of each column of a bag over `vocab`: column `c` is id
+/// `c + column_offset`; learned tokens (ids from `first_word_id`) get
+/// [`inverse_document_frequency`], the special columns before them the mean
+/// of those weights (Keras pads the weights of the OOV column with their
+/// mean), and `depth` beyond the vocabulary pads with 0
+/// (`pad_to_max_tokens`).
+pub fn idf_weights(
+    vocab: &Vocabulary,
+    counts: &NgramCounts,
+    first_word_id: usize,
+    column_offset: usize,
+    depth: usize,
+) -> Vec<f32> {
+    let learned: Vec<f32> = (first_word_id..vocab.len())
+        .map(|id| {
+            let df = vocab
+                .token(id)
+                .and_then(|t| counts.document_counts.get(t.as_bytes()).copied())
+                .unwrap_or(0);
+            inverse_document_frequency(df, counts.documents)
+        })
+        .collect();
+    let mean = if learned.is_empty() {
+        f32::NAN
+    } else {
+        (learned.iter().map(|&w| f64::from(w)).sum::<f64>() / learned.len() as f64) as f32
+    };
+    let special_columns = first_word_id.saturating_sub(column_offset);
+    let mut weights = vec![mean; special_columns];
+    weights.extend_from_slice(&learned);
+    weights.resize(depth.max(weights.len()), 0.0);
+    weights
+}
+
+/// What a bag row holds in each column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BagMode {
+    /// 1 where the n-gram occurs (`multi_hot`, and `one_hot` for one token
+    /// per text).
+    MultiHot,
+    /// Number of occurrences (`count`).
+    Count,
+    /// Occurrences times the column's idf weight (`tf_idf`).
+    TfIdf,
+}
+
+impl BagMode {
+    /// Parse `"multi_hot"`, `"one_hot"`, `"count"` or `"tf_idf"`.
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "multi_hot" | "one_hot" => Ok(BagMode::MultiHot),
+            "count" => Ok(BagMode::Count),
+            "tf_idf" => Ok(BagMode::TfIdf),
+            other => Err(CoreError::invalid(format!(
+                "`output_mode` of a bag must be \"multi_hot\", \"one_hot\", \"count\" or \
+                 \"tf_idf\". Received: output_mode={other:?}"
+            ))),
+        }
+    }
+}
+
+/// How texts become bag rows.
+#[derive(Debug, Clone, Copy)]
+pub struct BagConfig<'a> {
+    /// What the columns hold.
+    pub mode: BagMode,
+    /// N-gram widths (`[1]` for plain tokens).
+    pub widths: &'a [usize],
+    /// Number of columns; ids whose column falls outside are ignored.
+    pub depth: usize,
+    /// Column `c` counts id `c + column_offset`; lower ids are ignored.
+    pub column_offset: usize,
+    /// One weight per column, for [`BagMode::TfIdf`].
+    pub idf: Option<&'a [f32]>,
+}
+
+impl BagConfig<'_> {
+    fn check(&self) -> Result<()> {
+        check_widths(self.widths)?;
+        if i32::try_from(self.depth).is_err() {
+            return Err(CoreError::invalid(format!(
+                "a bag has at most {} columns. Received: {}",
+                i32::MAX,
+                self.depth
+            )));
+        }
+        match (self.mode, self.idf) {
+            (BagMode::TfIdf, None) => Err(CoreError::invalid(
+                "`idf_weights` must be set when `output_mode` is \"tf_idf\"",
+            )),
+            (BagMode::TfIdf, Some(idf)) if idf.len() < self.depth => {
+                Err(CoreError::invalid(format!(
+                    "`idf_weights` must have one weight per column ({}). Received: {} weights",
+                    self.depth,
+                    idf.len()
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The value of a column that counted `count` occurrences.
+    #[inline(always)]
+    fn value(&self, column: u32, count: u32) -> f32 {
+        match self.mode {
+            BagMode::MultiHot => 1.0,
+            BagMode::Count => count as f32,
+            BagMode::TfIdf => {
+                let weight = self
+                    .idf
+                    .and_then(|w| w.get(column as usize))
+                    .copied()
+                    .unwrap_or(0.0);
+                count as f32 * weight
+            }
+        }
+    }
+}
+
+/// Per-thread buffers of the bag builders.
+#[derive(Default)]
+struct BagScratch {
+    scratch: Scratch,
+    tokens: DocTokens,
+    columns: Vec<u32>,
+}
+
+impl BagScratch {
+    /// The sorted columns of `text` (one entry per occurrence).
+    fn columns(
+        &mut self,
+        vocab: &Vocabulary,
+        pipeline: &TextPipeline,
+        text: &str,
+        config: &BagConfig<'_>,
+    ) -> &[u32] {
+        self.tokens.read(pipeline, text, &mut self.scratch);
+        self.columns.clear();
+        let (columns, offset, depth) = (&mut self.columns, config.column_offset, config.depth);
+        self.tokens.for_each_ngram(config.widths, |gram| {
+            let id = vocab.id(gram);
+            if let Some(column) = usize::try_from(id)
+                .ok()
+                .and_then(|id| id.checked_sub(offset))
+                .filter(|&c| c < depth)
+            {
+                // Below depth, which fits in an i32 (checked).
+                columns.push(column as u32);
+            }
+        });
+        self.columns.sort_unstable();
+        &self.columns
+    }
+}
+
+/// Runs of equal values in a sorted slice: `(value, run length)`.
+fn runs(sorted: &[u32]) -> impl Iterator<Item = (u32, u32)> + '_ {
+    sorted
+        .chunk_by(|a, b| a == b)
+        .map(|run| (run[0], run.len() as u32))
+}
+
+/// A bag in compressed sparse row form (`scipy.sparse.csr_matrix`'s
+/// `(data, indices, indptr)`): row `i`'s columns, ascending, are
+/// `indices[indptr[i]..indptr[i + 1]]` with values `data[...]`.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Csr {
+    pub data: Vec<f32>,
+    pub indices: Vec<i32>,
+    pub indptr: Vec<i64>,
+}
+
+/// Bag rows of `docs` as a CSR matrix of `docs.len()` rows and
+/// `config.depth` columns (in parallel).
+pub fn bag_csr<S: AsRef<str> + Sync>(
+    vocab: &Vocabulary,
+    pipeline: &TextPipeline,
+    docs: &[S],
+    config: &BagConfig<'_>,
+) -> Result<Csr> {
+    config.check()?;
+    const CHUNK: usize = 256;
+    let parts: Vec<(Vec<f32>, Vec<i32>, Vec<usize>)> = docs
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut scratch = BagScratch::default();
+            let (mut data, mut indices) = (Vec::new(), Vec::new());
+            let mut lens = Vec::with_capacity(chunk.len());
+            for doc in chunk {
+                let before = data.len();
+                for (column, count) in runs(scratch.columns(vocab, pipeline, doc.as_ref(), config))
+                {
+                    data.push(config.value(column, count));
+                    indices.push(column as i32);
+                }
+                lens.push(data.len() - before);
+            }
+            (data, indices, lens)
+        })
+        .collect();
+    let nnz: usize = parts.iter().map(|(d, _, _)| d.len()).sum();
+    let mut csr = Csr::default();
+    let what = |e| CoreError::invalid(format!("a bag of {nnz} values: {e}"));
+    csr.data.try_reserve_exact(nnz).map_err(what)?;
+    csr.indices.try_reserve_exact(nnz).map_err(what)?;
+    csr.indptr.try_reserve_exact(docs.len() + 1).map_err(what)?;
+    csr.indptr.push(0);
+    let mut at = 0i64;
+    for (data, indices, lens) in parts {
+        csr.data.extend_from_slice(&data);
+        csr.indices.extend_from_slice(&indices);
+        for len in lens {
+            at += len as i64;
+            csr.indptr.push(at);
+        }
+    }
+    Ok(csr)
+}
+
+/// Bag rows of `docs` as a row-major `docs.len() x config.depth` matrix (in
+/// parallel).
+pub fn bag_dense<S: AsRef<str> + Sync>(
+    vocab: &Vocabulary,
+    pipeline: &TextPipeline,
+    docs: &[S],
+    config: &BagConfig<'_>,
+) -> Result<Vec<f32>> {
+    config.check()?;
+    let len = docs.len().checked_mul(config.depth).ok_or_else(|| {
+        CoreError::invalid(format!(
+            "a dense bag of {} texts x {} columns is too large",
+            docs.len(),
+            config.depth
+        ))
+    })?;
+    let mut out: Vec<f32> = Vec::new();
+    out.try_reserve_exact(len).map_err(|e| {
+        CoreError::invalid(format!(
+            "a dense bag of {} texts x {} columns ({e}); use sparse=True",
+            docs.len(),
+            config.depth
+        ))
+    })?;
+    out.resize(len, 0.0);
+    if config.depth == 0 {
+        return Ok(out);
+    }
+    out.par_chunks_mut(config.depth)
+        .zip(docs.par_iter())
+        .with_min_len(8)
+        .for_each_init(BagScratch::default, |scratch, (row, doc)| {
+            for (column, count) in runs(scratch.columns(vocab, pipeline, doc.as_ref(), config)) {
+                row[column as usize] = config.value(column, count);
+            }
+        });
+    Ok(out)
+}
+
+/// The ids of each text's n-grams (`output_mode="int"` with `ngrams`): one
+/// flat buffer plus `row_splits` (length `docs.len() + 1`). A text that is
+/// empty after standardization with [`crate::text::Splitter::None`] is the
+/// padding id 0 when width 1 is asked for (Keras' mask token).
+pub fn ngram_ids<S: AsRef<str> + Sync>(
+    vocab: &Vocabulary,
+    pipeline: &TextPipeline,
+    docs: &[S],
+    widths: &[usize],
+) -> Result<(Vec<i32>, Vec<i64>)> {
+    check_widths(widths)?;
+    const CHUNK: usize = 256;
+    let parts: Vec<(Vec<i32>, Vec<usize>)> = docs
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut scratch = Scratch::default();
+            let mut tokens = DocTokens::default();
+            let mut values = Vec::new();
+            let mut lens = Vec::with_capacity(chunk.len());
+            for doc in chunk {
+                let before = values.len();
+                tokens.read(pipeline, doc.as_ref(), &mut scratch);
+                if tokens.is_empty_text() && widths.contains(&1) {
+                    values.push(0);
+                }
+                tokens.for_each_ngram(widths, |gram| {
+                    // -1: unknown, without an OOV token (left out).
+                    let id = vocab.id(gram);
+                    if id >= 0 {
+                        values.push(id);
+                    }
+                });
+                lens.push(values.len() - before);
+            }
+            (values, lens)
+        })
+        .collect();
+    let mut values = Vec::with_capacity(parts.iter().map(|(v, _)| v.len()).sum());
+    let mut splits = Vec::with_capacity(docs.len() + 1);
+    splits.push(0i64);
+    let mut at = 0i64;
+    for (v, lens) in parts {
+        values.extend_from_slice(&v);
+        for len in lens {
+            at += len as i64;
+            splits.push(at);
+        }
+    }
+    Ok((values, splits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{Splitter, Standardizer};
+    use crate::vocab::VocabConfig;
+
+    fn strings(tokens: &DocTokens, widths: &[usize]) -> Vec<String> {
+        let mut out = Vec::new();
+        tokens.for_each_ngram(widths, |g| {
+            out.push(String::from_utf8_lossy(g).into_owned())
+        });
+        out
+    }
+
+    #[test]
+    fn ngrams_are_space_joined_width_by_width() {
+        let p = TextPipeline::default();
+        let mut t = DocTokens::default();
+        t.read(&p, "The cat, sat!", &mut Scratch::default());
+        assert_eq!(
+            strings(&t, &[1, 2, 3, 4]),
+            ["the", "cat", "sat", "the cat", "cat sat", "the cat sat"]
+        );
+        assert_eq!(strings(&t, &[2]), ["the cat", "cat sat"]);
+        t.read(&p, "", &mut Scratch::default());
+        assert!(strings(&t, &[1, 2]).is_empty() && !t.is_empty_text());
+        let none = TextPipeline::new(
+            Standardizer::default(),
+            Splitter::None,
+            std::iter::empty::<&str>(),
+        );
+        t.read(&none, "!!", &mut Scratch::default());
+        assert!(t.is_empty() && t.is_empty_text());
+        assert!(check_widths(&[]).is_err() && check_widths(&[1, 0]).is_err());
+    }
+
+    fn fitted(docs: &[&str], widths: &[usize], max_tokens: usize) -> (Vocabulary, NgramCounts) {
+        let p = TextPipeline::default();
+        let counts = count_ngrams(&p, docs, widths, &[]).unwrap_or_else(|e| panic!("{e}"));
+        let config = VocabConfig {
+            max_tokens: Some(max_tokens),
+            ..VocabConfig::default()
+        };
+        let vocab =
+            Vocabulary::build(counts.counts.clone(), &config).unwrap_or_else(|e| panic!("{e}"));
+        (vocab, counts)
+    }
+
+    /// The example checked against TextVectorization(output_mode="count",
+    /// ngrams=2) on ["The cat sat", "", "the the dog!", "!!!"].
+    #[test]
+    fn count_and_tf_idf_like_keras() {
+        let docs = ["The cat sat", "", "the the dog!", "!!!"];
+        let (vocab, counts) = fitted(&docs, &[1, 2], 100);
+        let words: Vec<String> = (2..vocab.len())
+            .filter_map(|id| vocab.token(id).map(|t| t.to_string()))
+            .collect();
+        assert_eq!(
+            words,
+            ["the", "the the", "the dog", "the cat", "sat", "dog", "cat sat", "cat"]
+        );
+        assert_eq!(counts.documents, 4);
+        let p = TextPipeline::default();
+        let depth = vocab.len() - 1;
+        let config = BagConfig {
+            mode: BagMode::Count,
+            widths: &[1, 2],
+            depth,
+            column_offset: 1,
+            idf: None,
+        };
+        let dense = bag_dense(&vocab, &p, &docs, &config).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            dense[..2 * depth],
+            [
+                0., 1., 0., 0., 1., 1., 0., 1., 1., //
+                0., 0., 0., 0., 0., 0., 0., 0., 0.
+            ]
+        );
+        assert_eq!(
+            dense[2 * depth..3 * depth],
+            [0., 2., 1., 1., 0., 0., 1., 0., 0.]
+        );
+        let csr = bag_csr(&vocab, &p, &docs, &config).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(csr.indptr, [0, 5, 5, 9, 9]);
+        let mut back = vec![0f32; docs.len() * depth];
+        for row in 0..docs.len() {
+            for k in csr.indptr[row] as usize..csr.indptr[row + 1] as usize {
+                back[row * depth + csr.indices[k] as usize] = csr.data[k];
+            }
+        }
+        assert_eq!(back, dense);
+
+        let (vocab, counts) = fitted(&docs, &[1], 100);
+        let idf = idf_weights(&vocab, &counts, 2, 1, vocab.len() - 1);
+        // "the" is in 2 of 4 documents: ln(1 + 4 / 3).
+        assert_eq!(idf[1], (1.0f64 + 4.0 / 3.0).ln() as f32);
+        let mean = idf[1..].iter().map(|&w| f64::from(w)).sum::<f64>() / 4.0;
+        assert_eq!(idf[0], mean as f32);
+        let config = BagConfig {
+            mode: BagMode::TfIdf,
+            widths: &[1],
+            depth: vocab.len() - 1 + 3,
+            column_offset: 1,
+            idf: Some(&idf),
+        };
+        assert!(bag_dense(&vocab, &p, &docs, &config).is_err());
+        let padded = idf_weights(&vocab, &counts, 2, 1, vocab.len() - 1 + 3);
+        let config = BagConfig {
+            idf: Some(&padded),
+            ..config
+        };
+        let dense =
+            bag_dense(&vocab, &p, &["the the zebra"], &config).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dense[0], idf[0]);
+        assert_eq!(dense[1], 2.0 * idf[1]);
+        assert_eq!(dense[5..], [0.0; 3]);
+    }
+
+    #[test]
+    fn document_counts_count_each_document_once() {
+        let p = TextPipeline::default();
+        let docs: Vec<String> = (0..1000)
+            .map(|i| {
+                if i % 3 == 0 {
+                    "a a a b".into()
+                } else {
+                    "b".into()
+                }
+            })
+            .collect();
+        let counts = count_ngrams(&p, &docs, &[1], &[b"b"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(counts.counts.get(b"a").copied(), Some(334 * 3));
+        assert_eq!(counts.document_counts.get(b"a").copied(), Some(334));
+        assert_eq!(counts.document_counts.get(b"b").copied(), Some(1000));
+        assert_eq!(counts.counts.get(b"b").copied(), Some(0));
+    }
+
+    #[test]
+    fn ngram_ids_and_the_empty_text() {
+        let docs = ["a b a", "", "b"];
+        let (vocab, _) = fitted(&docs, &[1, 2], 100);
+        let p = TextPipeline::default();
+        let (values, splits) =
+            ngram_ids(&vocab, &p, &docs, &[1, 2]).unwrap_or_else(|e| panic!("{e}"));
+        let id = |t: &str| vocab.id(t.as_bytes());
+        assert_eq!(
+            values,
+            [id("a"), id("b"), id("a"), id("a b"), id("b a"), id("b")]
+        );
+        assert_eq!(splits, [0, 5, 5, 6]);
+        let none = TextPipeline::new(
+            Standardizer::default(),
+            Splitter::None,
+            std::iter::empty::<&str>(),
+        );
+        let (values, splits) =
+            ngram_ids(&vocab, &none, &["", "b", "?"], &[1]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(values, [0, id("b"), 0]);
+        assert_eq!(splits, [0, 1, 2, 3]);
+    }
+}

@@ -1,0 +1,127 @@
+//! Words ranked like the legacy Keras `Tokenizer`
+//! (`keras.preprocessing.text.Tokenizer.fit_on_texts`): by count,
+//! descending, with ties in the order the words were first met (a stable
+//! sort of an `OrderedDict` filled text by text, word by word).
+//!
+//! Counting runs in parallel over contiguous chunks of texts; each entry
+//! keeps the position `(text, token)` where it was first met, the smallest
+//! position wins when chunks merge, so the order is the sequential one.
+
+use rayon::prelude::*;
+
+use crate::text::{Scratch, TextPipeline, TokenSink};
+use crate::token_map::TokenMap;
+use std::ops::ControlFlow;
+
+/// Count and first position of a word.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    count: u64,
+    /// `(text index, token index)` of the first occurrence (valid once
+    /// `count > 0`).
+    first: (u64, u64),
+}
+
+/// Counts the tokens of one text, noting where each was first met.
+struct SeenSink<'a> {
+    map: &'a mut TokenMap<Seen>,
+    doc: u64,
+    position: u64,
+}
+
+impl TokenSink for SeenSink<'_> {
+    #[inline(always)]
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        let seen = self.map.entry_or_default(&window[..len]);
+        if seen.count == 0 {
+            seen.first = (self.doc, self.position);
+        }
+        seen.count += 1;
+        self.position += 1;
+        ControlFlow::Continue(())
+    }
+}
+
+/// The words of `docs` through `pipeline`, ranked by count (descending)
+/// with ties in first-seen order; words seen fewer than `min_freq` times
+/// or listed in `exclude` (the special tokens) are left out, and at most
+/// `max_words` are returned.
+pub fn rank_first_seen<S: AsRef<str> + Sync>(
+    pipeline: &TextPipeline,
+    docs: &[S],
+    min_freq: u64,
+    exclude: &[&str],
+    max_words: Option<usize>,
+) -> Vec<String> {
+    const CHUNK: usize = 64;
+    let chunks = docs.len().div_ceil(CHUNK);
+    let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
+    let maps: Vec<TokenMap<Seen>> = docs
+        .par_chunks(CHUNK)
+        .enumerate()
+        .with_min_len(min_len)
+        .fold(
+            || TokenMap::<Seen>::with_capacity(1 << 12),
+            |mut map, (chunk_index, chunk)| {
+                let mut scratch = Scratch::default();
+                for (i, doc) in chunk.iter().enumerate() {
+                    let mut sink = SeenSink {
+                        map: &mut map,
+                        doc: (chunk_index * CHUNK + i) as u64,
+                        position: 0,
+                    };
+                    pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut sink);
+                }
+                map
+            },
+        )
+        .collect();
+    let merged = maps.into_par_iter().reduce(TokenMap::default, |a, b| {
+        let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+        big.merge_from(small, |s, t| {
+            if s.count == 0 || (t.count > 0 && t.first < s.first) {
+                s.first = t.first;
+            }
+            s.count += t.count;
+        });
+        big
+    });
+    let mut words: Vec<(Vec<u8>, Seen)> = merged
+        .into_entries()
+        .filter(|(word, seen)| {
+            seen.count >= min_freq.max(1)
+                && !exclude.iter().any(|e| e.as_bytes() == word.as_bytes())
+        })
+        .map(|(word, seen)| (word.as_bytes().to_vec(), seen))
+        .collect();
+    words.par_sort_unstable_by(|a, b| b.1.count.cmp(&a.1.count).then(a.1.first.cmp(&b.1.first)));
+    words.truncate(max_words.unwrap_or(usize::MAX));
+    words
+        .into_iter()
+        .map(|(w, _)| String::from_utf8_lossy(&w).into_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Tokenizer().fit_on_texts(docs)`'s word_index order, by hand: counts
+    /// b 3, a 3, c 2, d 1; b is met before a.
+    #[test]
+    fn ties_keep_first_seen_order() {
+        let p = TextPipeline::default();
+        let docs = ["b c a", "a b", "c d b a"];
+        assert_eq!(
+            rank_first_seen(&p, &docs, 1, &[], None),
+            ["b", "a", "c", "d"]
+        );
+        assert_eq!(rank_first_seen(&p, &docs, 2, &["a"], Some(2)), ["b", "c"]);
+        // Across many chunks (and threads), the sequential order.
+        let many: Vec<String> = (0..5000).map(|i| format!("w{} common", 4999 - i)).collect();
+        let ranked = rank_first_seen(&p, &many, 1, &[], None);
+        assert_eq!(ranked[0], "common");
+        assert_eq!(ranked[1], "w4999");
+        assert_eq!(ranked[5000], "w0");
+    }
+}

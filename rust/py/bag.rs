@@ -1,0 +1,249 @@
+//! Bindings for n-grams, bag-of-n-gram outputs and first-seen ranking
+//! (`imdbfast_core::{bag, first_seen}`): the engine of
+//! `imdbfast.Tokenizer`'s `ngrams`, `output_mode="multi_hot" | "one_hot" |
+//! "count" | "tf_idf"` and of its `keras_legacy` preset.
+//!
+//! As in `text.rs`: texts are borrowed from the Python strings, the work runs
+//! with the GIL released, and results become NumPy arrays without a copy (a
+//! sparse bag as the three CSR arrays that `scipy.sparse.csr_matrix` takes).
+
+use imdbfast_core::bag::{
+    bag_csr, bag_dense, count_ngrams, idf_weights, ngram_ids, BagConfig, BagMode,
+};
+use imdbfast_core::first_seen::rank_first_seen;
+use imdbfast_core::vocab::Vocabulary;
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::py::errors::IntoPyResult;
+use crate::py::fork;
+use crate::py::text::{borrow_strs, collect_strings, vocab_config, PyTextPipeline, PyVocabulary};
+
+/// Count the n-grams of `texts` and build a vocabulary of them (ranked as
+/// `Vocabulary.build` ranks tokens).
+///
+/// Args:
+///     pipeline: the text pipeline.
+///     texts: list or tuple of str.
+///     widths: n-gram widths, each >= 1.
+///     exclude: n-grams left out of the vocabulary (stopwords).
+///     idf_columns: None, or `(column_offset, depth)`: also return the idf
+///         weight of each of `depth` bag columns (column `c` is id
+///         `c + column_offset`).
+///
+/// Returns:
+///     `(vocabulary, idf)`: idf is a float32 array, or None.
+///
+/// Raises:
+///     TypeError: an item of `texts` is not a str.
+///     ValueError: a width < 1, or inconsistent vocabulary settings.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (pipeline, texts, widths, *, exclude, idf_columns, max_tokens, min_freq, order, pad_token, oov_token, start_token, index_from))]
+fn ngram_vocabulary<'py>(
+    py: Python<'py>,
+    pipeline: &PyTextPipeline,
+    texts: &Bound<'py, PyAny>,
+    widths: Vec<usize>,
+    exclude: Vec<String>,
+    idf_columns: Option<(usize, usize)>,
+    max_tokens: Option<usize>,
+    min_freq: u64,
+    order: &str,
+    pad_token: String,
+    oov_token: Option<String>,
+    start_token: Option<String>,
+    index_from: Option<usize>,
+) -> PyResult<(PyVocabulary, Option<Bound<'py, PyArray1<f32>>>)> {
+    let config = vocab_config(
+        max_tokens,
+        min_freq,
+        order,
+        pad_token,
+        oov_token,
+        start_token,
+        index_from,
+    )?;
+    config.validate().py_err()?;
+    let strings = collect_strings(texts)?;
+    let docs = borrow_strs(&strings)?;
+    let pipeline = &pipeline.inner;
+    let exclude: Vec<&[u8]> = exclude.iter().map(|w| w.as_bytes()).collect();
+    let (inner, idf) = py
+        .detach(|| {
+            fork::install(|| {
+                let counts = count_ngrams(pipeline, &docs, &widths, &exclude)?;
+                let vocab = Vocabulary::build(counts.counts.clone(), &config)?;
+                let idf = idf_columns.map(|(offset, depth)| {
+                    idf_weights(&vocab, &counts, config.first_word_id(), offset, depth)
+                });
+                Ok::<_, imdbfast_core::CoreError>((vocab, idf))
+            })
+        })
+        .py_err()?;
+    Ok((PyVocabulary { inner }, idf.map(|w| w.into_pyarray(py))))
+}
+
+fn bag_config<'a>(
+    widths: &'a [usize],
+    mode: &str,
+    depth: usize,
+    column_offset: usize,
+    idf: Option<&'a [f32]>,
+) -> PyResult<BagConfig<'a>> {
+    Ok(BagConfig {
+        mode: BagMode::parse(mode).py_err()?,
+        widths,
+        depth,
+        column_offset,
+        idf,
+    })
+}
+
+/// `(data float32, indices int32, indptr int64)` of a CSR matrix.
+type CsrArrays<'py> = (
+    Bound<'py, PyArray1<f32>>,
+    Bound<'py, PyArray1<i32>>,
+    Bound<'py, PyArray1<i64>>,
+);
+
+/// Bag rows of `texts` as the arrays of a CSR matrix with `depth` columns.
+///
+/// Args:
+///     vocabulary, pipeline, texts: as for `Vocabulary.encode`.
+///     widths: n-gram widths.
+///     mode: "multi_hot", "one_hot", "count" or "tf_idf".
+///     depth: number of columns (column `c` counts id `c + column_offset`).
+///     idf: one float32 weight per column ("tf_idf" only).
+///
+/// Returns:
+///     `(data, indices, indptr)`; each row's columns ascending.
+///
+/// Raises:
+///     TypeError: an item of `texts` is not a str.
+///     ValueError: a bad mode, width or idf length.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (vocabulary, pipeline, texts, widths, mode, depth, column_offset, idf))]
+fn bag_sparse<'py>(
+    py: Python<'py>,
+    vocabulary: &PyVocabulary,
+    pipeline: &PyTextPipeline,
+    texts: &Bound<'py, PyAny>,
+    widths: Vec<usize>,
+    mode: &str,
+    depth: usize,
+    column_offset: usize,
+    idf: Option<PyReadonlyArray1<'py, f32>>,
+) -> PyResult<CsrArrays<'py>> {
+    let idf = idf.as_ref().map(|w| w.as_slice()).transpose()?;
+    let config = bag_config(&widths, mode, depth, column_offset, idf)?;
+    let strings = collect_strings(texts)?;
+    let docs = borrow_strs(&strings)?;
+    let (vocab, pipeline) = (&vocabulary.inner, &pipeline.inner);
+    let csr = py
+        .detach(|| fork::install(|| bag_csr(vocab, pipeline, &docs, &config)))
+        .py_err()?;
+    Ok((
+        csr.data.into_pyarray(py),
+        csr.indices.into_pyarray(py),
+        csr.indptr.into_pyarray(py),
+    ))
+}
+
+/// Bag rows of `texts` as a dense `(len(texts), depth)` float32 array;
+/// arguments as for `bag_sparse`.
+///
+/// Raises:
+///     TypeError: an item of `texts` is not a str.
+///     ValueError: a bad mode, width or idf length, or a matrix too large.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (vocabulary, pipeline, texts, widths, mode, depth, column_offset, idf))]
+fn bag_matrix<'py>(
+    py: Python<'py>,
+    vocabulary: &PyVocabulary,
+    pipeline: &PyTextPipeline,
+    texts: &Bound<'py, PyAny>,
+    widths: Vec<usize>,
+    mode: &str,
+    depth: usize,
+    column_offset: usize,
+    idf: Option<PyReadonlyArray1<'py, f32>>,
+) -> PyResult<Bound<'py, PyArray2<f32>>> {
+    let idf = idf.as_ref().map(|w| w.as_slice()).transpose()?;
+    let config = bag_config(&widths, mode, depth, column_offset, idf)?;
+    let strings = collect_strings(texts)?;
+    let docs = borrow_strs(&strings)?;
+    let (vocab, pipeline) = (&vocabulary.inner, &pipeline.inner);
+    let n = docs.len();
+    let out = py
+        .detach(|| fork::install(|| bag_dense(vocab, pipeline, &docs, &config)))
+        .py_err()?;
+    let array = Array2::from_shape_vec((n, depth), out)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(array.into_pyarray(py))
+}
+
+/// `(values, row_splits)` of a ragged encoding.
+type RaggedIds<'py> = (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i64>>);
+
+/// The ids of each text's n-grams, width by width, as `(values int32,
+/// row_splits int64)`.
+///
+/// Raises:
+///     TypeError: an item of `texts` is not a str.
+///     ValueError: a width < 1.
+#[pyfunction]
+#[pyo3(signature = (vocabulary, pipeline, texts, widths))]
+fn ngram_ids_ragged<'py>(
+    py: Python<'py>,
+    vocabulary: &PyVocabulary,
+    pipeline: &PyTextPipeline,
+    texts: &Bound<'py, PyAny>,
+    widths: Vec<usize>,
+) -> PyResult<RaggedIds<'py>> {
+    let strings = collect_strings(texts)?;
+    let docs = borrow_strs(&strings)?;
+    let (vocab, pipeline) = (&vocabulary.inner, &pipeline.inner);
+    let (values, splits) = py
+        .detach(|| fork::install(|| ngram_ids(vocab, pipeline, &docs, &widths)))
+        .py_err()?;
+    Ok((values.into_pyarray(py), splits.into_pyarray(py)))
+}
+
+/// The words of `texts`, ranked by count with ties in first-seen order (the
+/// legacy Keras `Tokenizer`), at least `min_freq` times, not in `exclude`,
+/// at most `max_words`.
+///
+/// Raises:
+///     TypeError: an item of `texts` is not a str.
+#[pyfunction]
+#[pyo3(signature = (pipeline, texts, *, min_freq, exclude, max_words))]
+fn first_seen_ranking(
+    py: Python<'_>,
+    pipeline: &PyTextPipeline,
+    texts: &Bound<'_, PyAny>,
+    min_freq: u64,
+    exclude: Vec<String>,
+    max_words: Option<usize>,
+) -> PyResult<Vec<String>> {
+    let strings = collect_strings(texts)?;
+    let docs = borrow_strs(&strings)?;
+    let pipeline = &pipeline.inner;
+    let exclude: Vec<&str> = exclude.iter().map(String::as_str).collect();
+    Ok(py.detach(|| {
+        fork::install(|| rank_first_seen(pipeline, &docs, min_freq, &exclude, max_words))
+    }))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(ngram_vocabulary, m)?)?;
+    m.add_function(wrap_pyfunction!(bag_sparse, m)?)?;
+    m.add_function(wrap_pyfunction!(bag_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(ngram_ids_ragged, m)?)?;
+    m.add_function(wrap_pyfunction!(first_seen_ranking, m)?)?;
+    Ok(())
+}
