@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import re
 import pickle
 
 import numpy as np
@@ -92,7 +93,9 @@ def test_single_string_is_rejected():
     ("kwargs", "match"),
     [
         ({"standardize": "upper"}, "`standardize` must be one of"),
-        ({"split": "("}, "valid regular expression"),
+        # A plain string is never read as a regular expression.
+        ({"split": "("}, '`split` must be one of "whitespace", "character", "word"'),
+        ({"split": "[a-z]+"}, "a compiled regular expression"),
         ({"max_tokens": 0}, "`max_tokens` must be >= 1. Received: max_tokens=0"),
         ({"max_tokens": 1}, "`max_tokens` must be at least 2"),
         ({"min_freq": 0}, "`min_freq` must be >= 1. Received: min_freq=0"),
@@ -113,6 +116,7 @@ def test_bad_options(kwargs, match):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
+        # Keras raises ValueError here; KerasValueError is both.
         ({"split": 3}, "`split` must be"),
         ({"max_tokens": "100"}, "`max_tokens` must be an int >= 1"),
         ({"min_freq": 2.5}, "`min_freq` must be an int >= 1"),
@@ -150,7 +154,7 @@ def test_stopwords_and_html():
 
 
 def test_regex_split_and_word_split():
-    tok = Tokenizer(split=r"[a-z]+", standardize="lower").fit(["ab1cd, E-f"])
+    tok = Tokenizer(split=re.compile(r"[a-z]+"), standardize="lower").fit(["ab1cd, E-f"])
     assert sorted(tok.get_vocabulary()[2:]) == ["ab", "cd", "e", "f"]
     assert Tokenizer(split="word").tokenize("It's a_b") == ["its", "ab"]  # punctuation goes first
     assert Tokenizer(split="word", standardize="lower").tokenize("It's a_b") == ["it", "s", "a_b"]

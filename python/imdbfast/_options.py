@@ -34,8 +34,16 @@ STANDARDIZE = (
     "lower_unicode_and_strip_punctuation",
     None,
 )
-#: Named split modes of the tokenizer; any other string is a regular expression.
-SPLIT_MODES = ("whitespace", "word")
+#: Named split modes of the tokenizer (Keras' two, then Python's ``\b\w+\b``);
+#: None, a callable or a compiled ``re.Pattern`` are the other choices.
+SPLIT_MODES = ("whitespace", "character", "word")
+#: Output modes of the tokenizer (Keras ``TextVectorization``'s).
+OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+#: Keras' earlier names of two output modes, still accepted.
+OUTPUT_MODE_ALIASES = {"binary": "multi_hot", "tf-idf": "tf_idf"}
+#: Orders of the learned vocabulary: the Rust core's two, then the legacy
+#: Keras ``Tokenizer``'s (count descending, ties in first-seen order).
+VOCAB_ORDERS = ("frequency", "alphabetical", "frequency_first_seen")
 #: Values of ``padding`` and ``truncating``: the start or the end of a sequence.
 SIDES = ("pre", "post")
 
@@ -119,6 +127,15 @@ def check_side(name: str, value: Any) -> None:
         raise ValueError(
             f'`{name}` must be "{SIDES[0]}" or "{SIDES[1]}". Received: {name}={value!r}'
         )
+
+
+class KerasValueError(TypeError, ValueError):
+    """A value of the wrong type where Keras raises ``ValueError``.
+
+    Both a :class:`TypeError` (what imdbfast raised before for these
+    arguments) and a :class:`ValueError` (what ``keras.layers.TextVectorization``
+    raises), so code written against either keeps catching it.
+    """
 
 
 @overload

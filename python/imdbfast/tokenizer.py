@@ -1,24 +1,33 @@
-"""The :class:`Tokenizer`: raw texts to int32 id arrays, in Rust, on all cores.
+"""The :class:`Tokenizer`: raw texts to int32 id arrays, or to bags of
+n-grams (multi-hot, counts, tf-idf), in Rust, on all cores.
 
-Its defaults are those of ``keras.layers.TextVectorization`` and, with them, it
-gives exactly the same vocabulary and ids (ASCII-only lowercasing, ASCII
-punctuation stripping, ASCII-whitespace splitting, Keras' tie order).
+Its options are those of ``keras.layers.TextVectorization`` and, with the same
+values, it gives the same vocabulary and the same output (ASCII-only
+lowercasing, ASCII punctuation stripping, ASCII-whitespace splitting, Keras'
+tie order, n-grams joined with a space, Keras' idf formula).
 """
 
 from __future__ import annotations
 
+import codecs
+import collections
 import json
 import os
+import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from imdbfast import _native
 from imdbfast._options import (
+    OUTPUT_MODE_ALIASES,
+    OUTPUT_MODES,
     SPLIT_MODES,
     STANDARDIZE,
+    VOCAB_ORDERS,
+    KerasValueError,
     check_choice,
     check_int,
     check_side,
@@ -26,12 +35,16 @@ from imdbfast._options import (
     get_preset,
     with_aliases,
 )
+from imdbfast._regex import to_rust
+from imdbfast.preprocessing import pad_sequences
 from imdbfast.stopwords import get_stopwords
 
 __all__ = [
     "Tokenizer",
     "PYTHON_REGEX",
     "SEED_004",
+    "KERAS_LEGACY",
+    "KERAS_LEGACY_FILTERS",
     "PRESETS",
     "PRESET_ALIASES",
     "FORMAT",
@@ -44,10 +57,13 @@ FORMAT_VERSION = 1
 #: Ids are int32: at most this many, special and reserved ones included.
 MAX_IDS = 2**31 - 1
 
-#: The plain-Python regex pipeline (seed 004's): ``text.lower()``,
-#: ``re.findall(r"\b\w+\b", ...)``, NLTK English stopwords removed, words seen
-#: at least 5 times, alphabetical vocabulary, ``"<pad>"`` = 0, ``"<unk>"`` = 1,
-#: first 256 ids, 0-padded at the end.
+#: The plain-Python regex pipeline (seed 004's ``build_vocab`` + ``tokenize``):
+#: ``text.lower()``, ``re.findall(r"\b\w+\b", ...)``; the vocabulary is the
+#: words seen at least 5 times that are not NLTK English stopwords, sorted,
+#: after ``"<pad>"`` = 0 and ``"<unk>"`` = 1; every word of a text is looked
+#: up, so a stopword (never in the vocabulary) encodes as ``"<unk>"``; first
+#: 256 ids, 0-padded at the end. (``drop_stopwords=True`` drops the stopwords
+#: from the texts as well.)
 PYTHON_REGEX: dict[str, Any] = {
     "max_tokens": None,
     "standardize": "lower_unicode",
@@ -55,6 +71,7 @@ PYTHON_REGEX: dict[str, Any] = {
     "output_sequence_length": 256,
     "min_freq": 5,
     "stopwords": "english",
+    "drop_stopwords": False,
     "vocab_order": "alphabetical",
     "pad_token": "<pad>",
     "oov_token": "<unk>",
@@ -64,12 +81,34 @@ PYTHON_REGEX: dict[str, Any] = {
 #: Earlier name of :data:`PYTHON_REGEX`.
 SEED_004 = PYTHON_REGEX
 
+#: The legacy Keras ``Tokenizer``'s default ``filters``: each of these
+#: characters is replaced by the split character (a space) before splitting.
+KERAS_LEGACY_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
+
+#: The legacy ``keras.preprocessing.text.Tokenizer`` (tf-keras) with its
+#: defaults, ``fit_on_texts`` + ``texts_to_sequences``: ``str.lower()``, the
+#: filters replaced by a space, split on ``" "``, words ranked by count with
+#: ties in first-seen order from id 1, no OOV id (unknown words are left
+#: out; ``oov_token="<OOV>"`` gives it id 1 and words from 2), ragged output.
+#: ``max_tokens`` is ``num_words``: ids stay below it.
+KERAS_LEGACY: dict[str, Any] = {
+    "standardize": "lower_unicode",
+    # Tokens are the runs of characters that are neither a filter nor the
+    # split character, exactly what translate + split(" ") leaves.
+    "split": re.compile("[^" + re.escape(KERAS_LEGACY_FILTERS + " ") + "]+"),
+    "vocab_order": "frequency_first_seen",
+    "pad_token": "",
+    "oov_token": None,
+    "output_sequence_length": None,
+}
+
 _PRESETS: dict[str, dict[str, Any]] = {
     # keras.layers.TextVectorization's defaults.
     "text_vectorization": {},
     "python_regex": PYTHON_REGEX,
     # keras.datasets.imdb ids: 0 pad, 1 start, 2 OOV, word of rank r at r + 3.
     "keras_imdb": {"start_token": "[START]", "oov_token": "[OOV]", "index_from": 3},
+    "keras_legacy": KERAS_LEGACY,
 }
 
 #: Earlier preset names -> the descriptive names; both work.
@@ -80,12 +119,16 @@ PRESETS: dict[str, dict[str, Any]] = with_aliases(_PRESETS, PRESET_ALIASES)
 
 
 class Tokenizer:
-    """Learns a vocabulary from texts and encodes texts into int32 id arrays.
+    """Learns a vocabulary from texts and encodes texts into int32 id arrays
+    or bags of n-grams.
 
     The constructor mirrors ``keras.layers.TextVectorization``: with the
     defaults, ``Tokenizer(max_tokens=M, output_sequence_length=L)`` gives the
     same ``get_vocabulary()`` and the same ids as
-    ``TextVectorization(max_tokens=M, output_sequence_length=L)``.
+    ``TextVectorization(max_tokens=M, output_sequence_length=L)``, and the same
+    holds for ``ngrams``, ``output_mode`` (``"multi_hot"``, ``"count"``,
+    ``"tf_idf"``, ``"one_hot"``), ``pad_to_max_tokens``, ``vocabulary`` and
+    ``idf_weights``. Options after ``output_sequence_length`` are keyword-only.
 
     Processing order: ``strip_html`` (HTML line breaks ``<br />``, ``<br/>``,
     ``<br>``, any case, become a space), lowercasing, ASCII punctuation
@@ -102,27 +145,69 @@ class Tokenizer:
             ``"strip_punctuation"``, ``"lower_unicode"`` (Python's
             ``str.lower()``), ``"lower_unicode_and_strip_punctuation"``, or
             None.
+            A callable ``str -> str`` replaces the named standardization (it
+            runs in Python on each text, before ``strip_html``).
         split: ``"whitespace"`` (default: runs of ASCII whitespace
             ``" \\t\\n\\v\\f\\r"``, like ``tf.strings.split``; NBSP and other
-            Unicode spaces do not split), ``"word"`` (maximal runs of Python
-            ``\\w`` characters, i.e. ``re.findall(r"\\b\\w+\\b", text)``), None
-            (the whole text is one token), or any other string: a regular
-            expression (Rust ``regex`` syntax) whose non-overlapping matches
-            are the tokens, like ``re.findall`` for a pattern without groups.
-        output_sequence_length: int or None. With an int, :meth:`transform`
-            returns a ``(n, output_sequence_length)`` int32 array (a
-            ``MemoryError`` if it cannot be allocated); with None, a list of
-            1-D int32 arrays (see :meth:`transform`).
+            Unicode spaces do not split), ``"character"`` (every Unicode
+            character is a token, like ``tf.strings.unicode_split``),
+            ``"word"`` (maximal runs of Python ``\\w`` characters, i.e.
+            ``re.findall(r"\\b\\w+\\b", text)``), None (the whole text is one
+            token; a text empty after standardization is the padding id 0, as
+            in Keras), a compiled ``re.Pattern`` (the tokens are
+            ``m.group(0) for m in pattern.finditer(text)``, found by the Rust
+            engine; a pattern it cannot run with Python's exact meaning raises
+            ``ValueError``, see :mod:`imdbfast._regex`), or a callable
+            ``str -> list of str`` run in Python on each standardized text.
+            Any other string raises ``ValueError``.
+        output_sequence_length: int or None, with ``output_mode="int"``
+            only. With an int, :meth:`transform` returns a
+            ``(n, output_sequence_length)`` int32 array (a ``MemoryError`` if
+            it cannot be allocated); with None, a list of 1-D int32 arrays
+            (see :meth:`transform`).
+        ngrams: None, an int ``n >= 1`` (widths 1 to ``n``) or a tuple of
+            widths >= 1. An n-gram is ``n`` consecutive tokens joined with a
+            space; a text's n-grams come width by width. The vocabulary holds
+            n-grams ranked by count, like tokens.
+        output_mode: ``"int"`` (default: ids), ``"multi_hot"`` (1 for each
+            vocabulary entry present), ``"count"`` (occurrences), ``"tf_idf"``
+            (occurrences times ``ln(1 + documents / (1 + document frequency))``
+            learned by :meth:`fit`; the OOV column's weight is the mean of the
+            others) or ``"one_hot"`` (``split=None`` only: one token per
+            text). In these bag modes column 0 is the OOV token and there is
+            no padding column (Keras' layout); rows are float32.
+        pad_to_max_tokens: bool. Bag modes: give rows ``max_tokens`` columns
+            even when the vocabulary is smaller (needs ``max_tokens``).
+        vocabulary: None, a list/tuple/array of str or the path of a UTF-8
+            text file with one entry per line (every line a vocabulary
+            entry; a final newline is allowed, an empty line is not). The
+            special tokens may lead a list or be left out; anywhere else they
+            raise ``ValueError``. Such a tokenizer is fitted from the start
+            and :meth:`fit` refuses to run.
+        idf_weights: with ``output_mode="tf_idf"`` and ``vocabulary`` only:
+            one weight per entry of ``vocabulary`` (the OOV column gets their
+            mean when the list leaves the OOV token out).
+        sparse: bool. Bag modes: :meth:`transform` returns a
+            ``scipy.sparse.csr_matrix`` (float32), built directly in CSR
+            form (needs SciPy).
+        encoding: str. The text encoding of a ``vocabulary`` file.
         min_freq: int. Tokens seen fewer times during :meth:`fit` are left out.
         stopwords: None, ``"english"`` (NLTK's list, see
             :mod:`imdbfast.stopwords`) or an iterable of tokens, compared with
-            the standardized tokens and dropped from every text.
+            the standardized tokens and never in a learned vocabulary.
+        drop_stopwords: bool. True (default): stopwords are also dropped from
+            every text before it is encoded. False: they stay in the texts and
+            encode as the OOV id (seed 004's pipeline).
         vocab_order: ``"frequency"`` (count descending, ties broken exactly as
-            TextVectorization does: by the token's UTF-8 bytes, descending) or
+            TextVectorization does: by the token's UTF-8 bytes, descending),
             ``"alphabetical"`` (by code point; with ``max_tokens`` the most
-            frequent tokens are chosen first).
+            frequent tokens are chosen first) or ``"frequency_first_seen"``
+            (count descending, ties in the order first met: the legacy Keras
+            ``Tokenizer``'s; ``output_mode="int"`` without ``ngrams`` only).
         pad_token: token of id 0 (default ``""``).
-        oov_token: token of the out-of-vocabulary id (default ``"[UNK]"``).
+        oov_token: token of the out-of-vocabulary id (default ``"[UNK]"``),
+            or None (``output_mode="int"`` only): no such id, and tokens not
+            in the vocabulary are left out of the encoded texts.
         strip_html: bool. Replace HTML line breaks by a space first.
         start_token: str or None. If set, gets id 1 (the OOV id becomes 2) and
             starts every encoded text, as in ``keras.datasets.imdb``.
@@ -139,22 +224,32 @@ class Tokenizer:
             text is dropped.
 
     Raises:
-        ValueError: an invalid option (unknown name, bad number, invalid
-            regular expression, clashing special tokens).
+        ValueError: an invalid option (unknown name, bad number, a pattern
+            the Rust engine cannot run exactly, clashing special tokens, a
+            bad vocabulary or idf weights, options Keras does not combine).
+        TypeError: an option of the wrong type.
     """
 
     def __init__(
         self,
         max_tokens: int | None = None,
-        standardize: str | None = "lower_and_strip_punctuation",
-        split: str | None = "whitespace",
+        standardize: str | Callable[[str], str] | None = "lower_and_strip_punctuation",
+        split: str | re.Pattern[str] | Callable[[str], Any] | None = "whitespace",
         output_sequence_length: int | None = None,
         *,
+        ngrams: int | tuple[int, ...] | None = None,
+        output_mode: str = "int",
+        pad_to_max_tokens: bool = False,
+        vocabulary: Sequence[str] | str | os.PathLike[str] | None = None,
+        idf_weights: Sequence[float] | np.ndarray | None = None,
+        sparse: bool = False,
+        encoding: str = "utf-8",
         min_freq: int = 1,
         stopwords: str | Iterable[str] | None = None,
+        drop_stopwords: bool = True,
         vocab_order: str = "frequency",
         pad_token: str = "",
-        oov_token: str = "[UNK]",
+        oov_token: str | None = "[UNK]",
         strip_html: bool = False,
         start_token: str | None = None,
         index_from: int | None = None,
@@ -164,6 +259,17 @@ class Tokenizer:
         max_tokens = check_int(
             "max_tokens", max_tokens, minimum=1, maximum=MAX_IDS, optional=True
         )
+        output_mode = _check_output_mode(output_mode)
+        bag = output_mode != "int"
+        if output_sequence_length is not None and (
+            isinstance(output_sequence_length, bool)
+            or not isinstance(output_sequence_length, (int, np.integer))
+        ):
+            raise KerasValueError(
+                "`output_sequence_length` must be either None or an integer when "
+                "`output_mode` is 'int'. Received: "
+                f"output_sequence_length={output_sequence_length!r}"
+            )
         output_sequence_length = check_int(
             "output_sequence_length",
             output_sequence_length,
@@ -175,36 +281,65 @@ class Tokenizer:
         index_from = check_int(
             "index_from", index_from, minimum=0, maximum=MAX_IDS - 1, optional=True
         )
-        check_choice("standardize", standardize, STANDARDIZE)
-        if split is not None and not isinstance(split, str):
-            raise TypeError(
-                f"`split` must be {describe_choices(SPLIT_MODES)}, None or a regular "
-                f"expression string. Received: split={split!r}"
-            )
+        if not callable(standardize):
+            check_choice("standardize", standardize, STANDARDIZE)
+        split = _check_split(split)
+        widths = _check_ngrams(ngrams)
         check_side("padding", padding)
         check_side("truncating", truncating)
-        for name, tok in (("pad_token", pad_token), ("oov_token", oov_token)):
-            if not isinstance(tok, str):
-                raise TypeError(f"`{name}` must be a str. Received: {name}={tok!r}")
-        if start_token is not None and not isinstance(start_token, str):
-            raise TypeError(
-                "`start_token` must be None or a str. "
-                f"Received: start_token={start_token!r}"
-            )
-        if not isinstance(strip_html, bool):
-            raise TypeError(
-                f"`strip_html` must be a bool. Received: strip_html={strip_html!r}"
-            )
+        if not isinstance(pad_token, str):
+            raise TypeError(f"`pad_token` must be a str. Received: pad_token={pad_token!r}")
+        for name, tok in (("oov_token", oov_token), ("start_token", start_token)):
+            if tok is not None and not isinstance(tok, str):
+                raise TypeError(f"`{name}` must be None or a str. Received: {name}={tok!r}")
+        for name, flag in (
+            ("strip_html", strip_html),
+            ("drop_stopwords", drop_stopwords),
+            ("pad_to_max_tokens", pad_to_max_tokens),
+            ("sparse", sparse),
+        ):
+            if not isinstance(flag, bool):
+                raise TypeError(f"`{name}` must be a bool. Received: {name}={flag!r}")
+        check_choice("vocab_order", vocab_order, VOCAB_ORDERS)
+        if not isinstance(encoding, str):
+            raise TypeError(f"`encoding` must be a str. Received: encoding={encoding!r}")
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ValueError(
+                f"`encoding` must name a Python codec. Received: encoding={encoding!r}"
+            ) from None
+        _check_combinations(
+            output_mode=output_mode,
+            output_sequence_length=output_sequence_length,
+            max_tokens=max_tokens,
+            pad_to_max_tokens=pad_to_max_tokens,
+            sparse=sparse,
+            vocabulary=vocabulary,
+            idf_weights=idf_weights,
+            split=split,
+            widths=widths,
+            vocab_order=vocab_order,
+            oov_token=oov_token,
+            start_token=start_token,
+            index_from=index_from,
+        )
         stopword_list = _stopword_list(stopwords)
 
         self.max_tokens = max_tokens
         self.standardize = standardize
         self.split = split
         self.output_sequence_length = output_sequence_length
+        self.ngrams = ngrams if not isinstance(ngrams, list) else tuple(ngrams)
+        self.output_mode = output_mode
+        self.pad_to_max_tokens = pad_to_max_tokens
+        self.sparse = sparse
+        self.encoding = encoding
         self.min_freq = min_freq
         self.stopwords: str | list[str] | None = (
             stopwords if stopwords is None or isinstance(stopwords, str) else stopword_list
         )
+        self.drop_stopwords = drop_stopwords
         self.vocab_order = vocab_order
         self.pad_token = pad_token
         self.oov_token = oov_token
@@ -213,36 +348,120 @@ class Tokenizer:
         self.index_from = index_from
         self.padding = padding
         self.truncating = truncating
+        self._bag = bag
+        self._widths = widths
+        self._stopword_list = stopword_list
 
-        # The Rust core checks the order and the id layout (special tokens,
-        # index_from, max_tokens) now rather than at fit time.
+        # The Rust core checks the id layout (special tokens, index_from,
+        # max_tokens) now rather than at fit time.
         _native.Vocabulary.check_config(
-            min_freq=min_freq, order=vocab_order, **self._layout()
+            min_freq=min_freq,
+            order="frequency" if vocab_order == "frequency_first_seen" else vocab_order,
+            **self._layout(),
         )
-        self._pipeline = _native.TextPipeline(standardize, split, strip_html, stopword_list)
+        # Callables run in Python (see _prepare); the Rust pipelines then see
+        # their output: standardized text, or tokens joined by _SEPARATOR.
+        self._standardize_fn = standardize if callable(standardize) else None
+        self._split_fn = split if callable(split) and not isinstance(split, re.Pattern) else None
+        native_standardize = None if callable(standardize) else standardize
+        self._before_split: _native.TextPipeline | None = None
+        if self._split_fn is not None:
+            if native_standardize is not None or strip_html:
+                self._before_split = _native.TextPipeline(
+                    native_standardize, None, strip_html, []
+                )
+            native_split: str | None = _SEPARATED
+            native_standardize, native_html = None, False
+        else:
+            native_split = _native_split(split)
+            native_html = strip_html
+        # Fitting always keeps stopwords out of the vocabulary; encoding drops
+        # them from the texts only with drop_stopwords.
+        self._pipeline = _native.TextPipeline(
+            native_standardize, native_split, native_html, stopword_list
+        )
+        self._encode_pipeline = (
+            self._pipeline
+            if drop_stopwords or not stopword_list
+            else _native.TextPipeline(native_standardize, native_split, native_html, [])
+        )
         self._vocab: _native.Vocabulary | None = None
+        self._idf: np.ndarray | None = None
+        self._input_vocabulary: list[str] | None = None
+        self._input_idf_weights: list[float] | None = None
+        self._has_input_vocabulary = vocabulary is not None
+        if vocabulary is not None:
+            self.set_vocabulary(vocabulary, idf_weights)
+            if not isinstance(vocabulary, (str, os.PathLike)):
+                self._input_vocabulary = self._read_vocabulary(vocabulary)
+            if idf_weights is not None:
+                self._input_idf_weights = np.asarray(idf_weights, dtype=np.float64).tolist()
 
     # ---------------------------------------------------------------- config
 
     def _layout(self) -> dict[str, Any]:
-        """The vocabulary's size limit and special tokens, as the core takes them."""
+        """The vocabulary's size limit and special tokens, as the core takes them.
+
+        Bag modes keep Keras' layout (no padding column) on top of the
+        core's: the core's id 0 (padding) is left out, so ``max_tokens``
+        entries are ``max_tokens + 1`` ids there.
+        """
+        max_tokens = self.max_tokens
+        if max_tokens is not None and self._bag:
+            max_tokens += 1
         return {
-            "max_tokens": self.max_tokens,
+            "max_tokens": max_tokens,
             "pad_token": self.pad_token,
             "oov_token": self.oov_token,
             "start_token": self.start_token,
             "index_from": self.index_from,
         }
 
+    def _specials(self) -> list[str]:
+        """The special tokens that lead :meth:`get_vocabulary`, in id order."""
+        if self._bag:
+            return [self.oov_token] if self.oov_token is not None else []
+        tokens = [self.pad_token]
+        if self.start_token is not None:
+            tokens.append(self.start_token)
+        if self.oov_token is not None:
+            tokens.append(self.oov_token)
+        return tokens
+
+    def _first_word(self) -> int:
+        """Index in :meth:`get_vocabulary` of the first learned entry."""
+        first = len(self._specials())
+        if self.index_from is not None and not self._bag:
+            first = max(first, self.index_from + 1)
+        return first
+
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments, as a JSON-serializable dict."""
+        """The constructor arguments, as a JSON-serializable dict.
+
+        A compiled ``split`` pattern is written as ``{"regex": pattern,
+        "flags": flags}`` (which the constructor accepts too); callables are
+        returned as they are (such a config is not JSON). ``vocabulary`` and
+        ``idf_weights`` are those given as lists (None for a vocabulary file,
+        as Keras records it).
+        """
+        split: Any = self.split
+        if isinstance(split, re.Pattern):
+            split = {"regex": split.pattern, "flags": split.flags}
         return {
             "max_tokens": self.max_tokens,
             "standardize": self.standardize,
-            "split": self.split,
+            "split": split,
             "output_sequence_length": self.output_sequence_length,
+            "ngrams": self.ngrams,
+            "output_mode": self.output_mode,
+            "pad_to_max_tokens": self.pad_to_max_tokens,
+            "vocabulary": self._input_vocabulary,
+            "idf_weights": self._input_idf_weights,
+            "sparse": self.sparse,
+            "encoding": self.encoding,
             "min_freq": self.min_freq,
             "stopwords": self.stopwords,
+            "drop_stopwords": self.drop_stopwords,
             "vocab_order": self.vocab_order,
             "pad_token": self.pad_token,
             "oov_token": self.oov_token,
@@ -255,7 +474,10 @@ class Tokenizer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Tokenizer:
-        """Build an (unfitted) tokenizer from :meth:`get_config`'s output."""
+        """Build a tokenizer from :meth:`get_config`'s output (unfitted unless
+        the config holds a vocabulary)."""
+        if isinstance(config.get("ngrams"), list):
+            config = {**config, "ngrams": tuple(config["ngrams"])}
         return cls(**config)
 
     @classmethod
@@ -266,8 +488,12 @@ class Tokenizer:
         (:data:`PYTHON_REGEX`, alias ``"seed004"``: Unicode lowercasing,
         ``\\b\\w+\\b`` words, NLTK English stopwords, ``min_freq=5``,
         alphabetical vocabulary, ``"<pad>"`` = 0, ``"<unk>"`` = 1, 256 ids per
-        text) and ``"keras_imdb"`` (``keras.datasets.imdb`` ids: 0 pad, 1
-        ``"[START]"``, 2 ``"[OOV]"``, words from 4).
+        text; stopwords kept out of the vocabulary and encoded as ``"<unk>"``),
+        ``"keras_imdb"`` (``keras.datasets.imdb`` ids: 0 pad, 1
+        ``"[START]"``, 2 ``"[OOV]"``, words from 4) and ``"keras_legacy"``
+        (:data:`KERAS_LEGACY`: the legacy ``keras.preprocessing.text.Tokenizer``;
+        ``from_preset("keras_legacy", max_tokens=N, oov_token="<OOV>")`` is
+        ``Tokenizer(num_words=N, oov_token="<OOV>")``).
 
         Args:
             name: preset name or alias (:data:`PRESET_ALIASES`).
@@ -282,14 +508,16 @@ class Tokenizer:
         return cls(**{**get_preset("preset", name, PRESETS), **overrides})
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "stopwords")
+        long = ("stopwords", "vocabulary", "idf_weights")
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k not in long)
         fitted = f"vocabulary_size={self.vocabulary_size()}" if self._vocab is not None else "not fitted"
         return f"Tokenizer({args}) [{fitted}]"
 
     # ------------------------------------------------------------ vocabulary
 
     def fit(self, texts: Iterable[str]) -> Tokenizer:
-        """Learn the vocabulary from ``texts`` (replacing any previous one).
+        """Learn the vocabulary (and the idf weights for ``"tf_idf"``) from
+        ``texts``, replacing any previous one.
 
         Args:
             texts: list/tuple of str, NumPy str/object array, or any iterable
@@ -299,21 +527,81 @@ class Tokenizer:
             self.
 
         Raises:
-            TypeError: an item is not a str (its index is named).
+            TypeError: an item is not a str (its index is named), or a
+                callable ``standardize``/``split`` returned something else
+                than a str/list of str.
+            ValueError: the tokenizer was built with a ``vocabulary``.
         """
-        self._vocab = _native.Vocabulary.build(
-            self._pipeline,
-            _as_text_list(texts),
-            min_freq=self.min_freq,
-            order=self.vocab_order,
-            **self._layout(),
-        )
+        if self._has_input_vocabulary:
+            raise ValueError(
+                "This Tokenizer was built with a `vocabulary`, which fit() would "
+                "replace; build it without one to learn a vocabulary. Received: "
+                f"vocabulary of {self.vocabulary_size()} entries"
+            )
+        text_list = self._prepare(_as_text_list(texts))
+        # Kept-in-text stopwords are counted through the encoding pipeline
+        # and then taken out of the counts.
+        keep = not self.drop_stopwords and bool(self._stopword_list)
+        pipeline = self._encode_pipeline if keep else self._pipeline
+        excluded = self._stopword_list if keep else []
+        self._idf = None
+        if self.vocab_order == "frequency_first_seen":
+            first = self._first_word()
+            words = _native.first_seen_ranking(
+                pipeline,
+                text_list,
+                min_freq=self.min_freq,
+                exclude=self._specials() + excluded,
+                max_words=None if self.max_tokens is None else self.max_tokens - first,
+            )
+            self._set_words(words)
+        elif self._widths is None and self.output_mode != "tf_idf":
+            self._vocab = _native.Vocabulary.build(
+                self._pipeline,
+                text_list,
+                min_freq=self.min_freq,
+                order=self.vocab_order,
+                **self._layout(),
+            )
+        else:
+            depth = 0
+            if self.pad_to_max_tokens and self.max_tokens is not None:
+                depth = self.max_tokens
+            self._vocab, idf = _native.ngram_vocabulary(
+                pipeline,
+                text_list,
+                list(self._widths or (1,)),
+                exclude=excluded,
+                idf_columns=(1, depth) if self.output_mode == "tf_idf" else None,
+                min_freq=self.min_freq,
+                order=self.vocab_order,
+                **self._layout(),
+            )
+            self._idf = idf
         return self
 
     adapt = fit
 
-    def set_vocabulary(self, vocabulary: Sequence[str]) -> Tokenizer:
-        """Use a given vocabulary (as returned by :meth:`get_vocabulary`).
+    def set_vocabulary(
+        self,
+        vocabulary: Sequence[str] | str | os.PathLike[str],
+        idf_weights: Sequence[float] | np.ndarray | None = None,
+    ) -> Tokenizer:
+        """Use a given vocabulary (and, for ``"tf_idf"``, idf weights).
+
+        Args:
+            vocabulary: a list, tuple or 1-D array of str, or the path of a
+                text file with one entry per line (read with ``encoding``;
+                every line is an entry, a final newline is allowed, an empty
+                line is not). A list may start with the special tokens, in
+                :meth:`get_vocabulary`'s order (with ``index_from``, the
+                ``"[UNUSED<id>]"`` placeholders too), or leave them out.
+            idf_weights: ``"tf_idf"`` only, and then required: one weight per
+                entry of ``vocabulary``; when it leaves the OOV token out, the
+                OOV column gets the mean weight (Keras' rule).
+
+        Returns:
+            self.
 
         Args:
             vocabulary: the tokens in id order (a list, tuple or 1-D array of
@@ -324,13 +612,100 @@ class Tokenizer:
             self.
 
         Raises:
-            TypeError: ``vocabulary`` is a mapping, a set or a single string,
-                or an item is not a str (its index is named).
-            ValueError: the special tokens or placeholders are not at their
-                ids, a token repeats, or it is longer than ``max_tokens``.
+            TypeError: ``vocabulary`` is not a sequence of str or a path.
+            ValueError: a special token elsewhere than at the start, a token
+                that repeats, more entries than ``max_tokens``, an empty line
+                in a file, idf weights missing, unexpected or of the wrong
+                length.
+            OSError: the file cannot be read.
         """
-        self._vocab = _native.Vocabulary(_token_list(vocabulary), **self._layout())
+        from_file = isinstance(vocabulary, (str, os.PathLike))
+        tf_idf = self.output_mode == "tf_idf"
+        if tf_idf and idf_weights is None:
+            raise ValueError(
+                "`idf_weights` must be set if `output_mode` is 'tf_idf'. "
+                "Received: idf_weights=None"
+            )
+        if not tf_idf and idf_weights is not None:
+            raise ValueError(
+                "`idf_weights` should only be set if `output_mode` is 'tf_idf'. "
+                f"Received: output_mode={self.output_mode!r} and idf_weights of "
+                f"length {len(idf_weights)}"
+            )
+        if tf_idf and from_file:
+            raise ValueError(
+                "`output_mode` 'tf_idf' does not take a vocabulary file (as in "
+                f"Keras): pass the tokens as a list. Received: vocabulary={vocabulary!r}"
+            )
+        tokens = self._read_vocabulary(vocabulary)
+        specials = self._specials()
+        found = not from_file and tokens[: len(specials)] == specials
+        # After the special tokens come the reserved placeholders, if any
+        # (the core checks them), then the words.
+        rest = tokens[len(specials) :] if found else tokens
+        _check_no_specials(rest, specials, self.pad_token, len(tokens) - len(rest))
+        self._set_words(rest, with_placeholders=found)
+        self._idf = None
+        if tf_idf and idf_weights is not None:
+            self._idf = self._idf_columns(idf_weights, len(tokens), found)
         return self
+
+    def _set_words(self, words: list[str], with_placeholders: bool = False) -> None:
+        """Install a vocabulary of these learned entries (preceded by the
+        reserved placeholders when ``with_placeholders``)."""
+        internal = [self.pad_token] if self._bag else []
+        internal += self._specials()
+        reserved = self._first_word() - len(self._specials())
+        if reserved > 0 and not with_placeholders:
+            if reserved > 2**20:
+                raise ValueError(
+                    "A vocabulary without its \"[UNUSED<id>]\" placeholders can only "
+                    "be given with at most 2**20 reserved ids. Received: "
+                    f"index_from={self.index_from}"
+                )
+            internal += [f"[UNUSED{i}]" for i in range(len(internal), len(internal) + reserved)]
+        self._vocab = _native.Vocabulary(internal + words, **self._layout())
+
+    def _idf_columns(
+        self, idf_weights: Sequence[float] | np.ndarray, entries: int, with_specials: bool
+    ) -> np.ndarray:
+        """One float32 weight per bag column, from weights given per entry."""
+        weights = np.asarray(idf_weights, dtype=np.float64)
+        if weights.ndim != 1:
+            raise ValueError(
+                "`idf_weights` must be a 1-D sequence of numbers. "
+                f"Received: an array of shape {weights.shape}"
+            )
+        if len(weights) != entries:
+            raise ValueError(
+                "`idf_weights` must be the same length as the vocabulary. "
+                f"Received: {len(weights)} weights for {entries} vocabulary entries"
+            )
+        if not with_specials:
+            mean = np.average(weights) if len(weights) else 0.0
+            weights = np.concatenate([[mean] * len(self._specials()), weights])
+        if self.pad_to_max_tokens and self.max_tokens is not None:
+            weights = np.pad(weights, (0, max(self.max_tokens - len(weights), 0)))
+        return weights.astype(np.float32)
+
+    def _read_vocabulary(self, vocabulary: Any) -> list[str]:
+        """The entries of a vocabulary list or file, type-checked."""
+        if isinstance(vocabulary, (str, os.PathLike)):
+            with open(vocabulary, "rb") as f:
+                lines = f.read().decode(self.encoding).split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
+            lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+            for number, line in enumerate(lines, 1):
+                if not line:
+                    raise ValueError(
+                        f"{os.fspath(vocabulary)}: a vocabulary file has one non-empty "
+                        f"entry per line. Received: an empty line {number}"
+                    )
+            return lines
+        if isinstance(vocabulary, np.ndarray):
+            vocabulary = vocabulary.tolist()
+        return _token_list(vocabulary)
 
     def _fitted(self) -> _native.Vocabulary:
         if self._vocab is None:
@@ -342,37 +717,63 @@ class Tokenizer:
 
     @property
     def oov_id(self) -> int | None:
-        """Id of the OOV token, or None when there is none (``oov_token=""``).
+        """Id of the OOV token (its column in bag modes), or None when there
+        is none (``oov_token=None`` or ``""``).
 
         Raises:
             RuntimeError: the tokenizer is not fitted.
         """
         if not self.oov_token:
             return None
-        return int(self._fitted().token_to_id(self.oov_token))
+        return int(self._fitted().token_to_id(self.oov_token)) - int(self._bag)
 
     @property
     def is_fitted(self) -> bool:
         """Whether a vocabulary has been learned or set."""
         return self._vocab is not None
 
-    def get_vocabulary(self) -> list[str]:
-        """All tokens in id order, special tokens first.
+    def get_vocabulary(self, include_special_tokens: bool = True) -> list[str]:
+        """All entries in id order (column order in bag modes).
+
+        Args:
+            include_special_tokens: with False, only the learned entries (no
+                padding, start, OOV token or reserved placeholders), as
+                Keras' ``get_vocabulary(include_special_tokens=False)``.
+
+        Returns:
+            The tokens; in bag modes the first is the OOV token (no padding
+            entry), as in Keras.
 
         Raises:
             RuntimeError: the tokenizer is not fitted.
             MemoryError: more than 2**20 reserved ids (a huge ``index_from``)
                 would be written out as placeholders.
         """
-        return self._fitted().tokens()
+        tokens = self._fitted().tokens()
+        if self._bag:
+            tokens = tokens[1:]
+        return tokens if include_special_tokens else tokens[self._first_word() :]
 
     def vocabulary_size(self) -> int:
-        """Number of ids (special tokens included)."""
-        return len(self._fitted())
+        """Number of ids (special tokens included); in bag modes the number
+        of columns without ``pad_to_max_tokens``."""
+        return len(self._fitted()) - int(self._bag)
 
     def token_to_id(self, token: str) -> int:
-        """Id of ``token``; the OOV id for tokens not in the vocabulary."""
-        return self._fitted().token_to_id(token)
+        """Id (bag modes: column) of ``token``; the OOV id for tokens not in
+        the vocabulary.
+
+        Raises:
+            ValueError: the token is not in the vocabulary and there is no
+                OOV token.
+        """
+        id = self._fitted().token_to_id(token)
+        if id < 0:
+            raise ValueError(
+                "The token is not in the vocabulary and this Tokenizer has no OOV "
+                f"token (oov_token=None). Received: {token!r}"
+            )
+        return id - int(self._bag)
 
     def id_to_token(self, id: int) -> str:
         """Token of an id.
@@ -401,44 +802,96 @@ class Tokenizer:
 
     def tokenize(self, text: str) -> list[str]:
         """The tokens of one text after standardization, splitting and
-        stopword removal (before the vocabulary lookup)."""
+        stopword removal (with ``drop_stopwords``), before the vocabulary
+        lookup."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str. Received: {type(text).__name__}")
-        return self._pipeline.tokenize(text)
+        return self._encode_pipeline.tokenize(self._prepare_one(text))
 
     # -------------------------------------------------------------- encoding
 
-    def transform(self, texts: Iterable[str]) -> np.ndarray | list[np.ndarray]:
-        """Encode texts into ids.
+    def transform(self, texts: Iterable[str]) -> Any:
+        """Encode texts into ids, or into bag rows.
 
         Args:
             texts: list/tuple of str, NumPy str/object array, or any iterable
                 of str.
 
         Returns:
-            With ``output_sequence_length=L``: an int32 array of shape
-            ``(n, L)``, padded with 0 and truncated as ``padding`` and
-            ``truncating`` say (``(0, L)`` for no texts). With None: a list of
-            ``n`` 1-D int32 arrays, views into one flat buffer (see
-            :meth:`transform_ragged` for the buffer itself).
+            ``output_mode="int"``: with ``output_sequence_length=L``, an
+            int32 array of shape ``(n, L)``, padded with 0 and truncated as
+            ``padding`` and ``truncating`` say (``(0, L)`` for no texts);
+            with None, a list of ``n`` 1-D int32 arrays, views into one flat
+            buffer (see :meth:`transform_ragged` for the buffer itself).
+            Bag modes: a float32 array of shape ``(n, columns)``, or with
+            ``sparse=True`` a ``scipy.sparse.csr_matrix`` of that shape;
+            ``columns`` is ``max_tokens`` with ``pad_to_max_tokens``, else
+            :meth:`vocabulary_size`.
 
         Raises:
             TypeError: an item is not a str (its index is named).
             RuntimeError: the tokenizer is not fitted.
+            ImportError: ``sparse=True`` without SciPy installed.
         """
         vocab = self._fitted()
-        text_list = _as_text_list(texts)
-        if self.output_sequence_length is None:
-            values, row_splits = vocab.encode_ragged(self._pipeline, text_list, None, self.truncating)
+        text_list = self._prepare(_as_text_list(texts))
+        if self._bag:
+            return self._transform_bag(vocab, text_list)
+        length = self.output_sequence_length
+        if self._widths is not None:
+            values, row_splits = _native.ngram_ids_ragged(
+                vocab, self._encode_pipeline, text_list, list(self._widths)
+            )
+            rows = np.split(values, row_splits[1:-1]) if len(text_list) else []
+            if length is None:
+                return rows
+            if not rows:
+                return np.zeros((0, length), dtype=np.int32)
+            return pad_sequences(
+                rows, maxlen=length, padding=self.padding, truncating=self.truncating
+            )
+        if length is None:
+            values, row_splits = vocab.encode_ragged(
+                self._encode_pipeline, text_list, None, self.truncating
+            )
             return np.split(values, row_splits[1:-1]) if len(text_list) else []
         return vocab.encode(
-            self._pipeline, text_list, self.output_sequence_length, self.padding, self.truncating
+            self._encode_pipeline, text_list, length, self.padding, self.truncating
         )
 
     __call__ = transform
 
+    def _transform_bag(
+        self, vocab: _native.Vocabulary, text_list: list[str] | tuple[str, ...]
+    ) -> Any:
+        """Bag rows of texts (see :meth:`transform`)."""
+        depth = (
+            self.max_tokens
+            if self.pad_to_max_tokens and self.max_tokens is not None
+            else self.vocabulary_size()
+        )
+        widths = list(self._widths or (1,))
+        idf = self._idf if self.output_mode == "tf_idf" else None
+        # Column c counts id c + 1: the core's padding id 0 has no column.
+        if not self.sparse:
+            return _native.bag_matrix(
+                vocab, self._encode_pipeline, text_list, widths, self.output_mode, depth, 1, idf
+            )
+        sparse = _scipy_sparse()
+        data, indices, indptr = _native.bag_sparse(
+            vocab, self._encode_pipeline, text_list, widths, self.output_mode, depth, 1, idf
+        )
+        if indptr[-1] <= np.iinfo(np.int32).max:
+            indptr = indptr.astype(np.int32)
+        else:
+            indices = indices.astype(np.int64)
+        return sparse.csr_matrix(
+            (data, indices, indptr), shape=(len(text_list), depth), copy=False
+        )
+
     def transform_ragged(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Encode texts into a ragged pair ``(values, row_splits)``.
+        """Encode texts into a ragged pair ``(values, row_splits)``
+        (``output_mode="int"`` only).
 
         Text ``i`` is ``values[row_splits[i]:row_splits[i + 1]]``. Rows are
         truncated to ``output_sequence_length`` if set (honouring
@@ -450,15 +903,87 @@ class Tokenizer:
         Raises:
             TypeError: an item is not a str (its index is named).
             RuntimeError: the tokenizer is not fitted.
+            ValueError: a bag output mode.
         """
-        return self._fitted().encode_ragged(
-            self._pipeline, _as_text_list(texts), self.output_sequence_length, self.truncating
+        if self._bag:
+            raise ValueError(
+                "transform_ragged() encodes ids: it needs output_mode='int'. "
+                f"Received: output_mode={self.output_mode!r}"
+            )
+        vocab = self._fitted()
+        text_list = self._prepare(_as_text_list(texts))
+        length = self.output_sequence_length
+        if self._widths is None:
+            return vocab.encode_ragged(
+                self._encode_pipeline, text_list, length, self.truncating
+            )
+        values, row_splits = _native.ngram_ids_ragged(
+            vocab, self._encode_pipeline, text_list, list(self._widths)
         )
+        if length is None:
+            return values, row_splits
+        lengths = np.diff(row_splits)
+        starts = row_splits[:-1].copy()
+        if self.truncating == "pre":
+            starts += np.maximum(lengths - length, 0)
+        kept = np.minimum(lengths, length)
+        new_splits = np.concatenate([[0], np.cumsum(kept)]).astype(np.int64)
+        index = np.repeat(starts - new_splits[:-1], kept) + np.arange(new_splits[-1])
+        return values[index], new_splits
 
-    def fit_transform(self, texts: Iterable[str]) -> np.ndarray | list[np.ndarray]:
+    def fit_transform(self, texts: Iterable[str]) -> Any:
         """:meth:`fit` then :meth:`transform` on the same texts."""
         text_list = _as_text_list(texts)
         return self.fit(text_list).transform(text_list)
+
+    # ------------------------------------------------------------- callables
+
+    def _prepare(self, texts: list[str] | tuple[str, ...]) -> list[str] | tuple[str, ...]:
+        """Texts as the Rust pipelines take them: unchanged, unless a callable
+        ``standardize`` or ``split`` has to run on them first."""
+        if self._standardize_fn is None and self._split_fn is None:
+            return texts
+        out = []
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(
+                    f"texts must contain only str, but item {i} is of type "
+                    f"{type(text).__name__}"
+                )
+            out.append(self._prepare_one(text))
+        return out
+
+    def _prepare_one(self, text: str) -> str:
+        if self._standardize_fn is not None:
+            text = self._standardize_fn(text)
+            if not isinstance(text, str):
+                raise TypeError(
+                    "A callable `standardize` must return a str. "
+                    f"Received: {type(text).__name__} ({text!r:.80})"
+                )
+        if self._split_fn is None:
+            return text
+        if self._before_split is not None:
+            standardized = self._before_split.tokenize(text)
+            text = standardized[0] if standardized else ""
+        tokens = self._split_fn(text)
+        if isinstance(tokens, str) or not isinstance(tokens, (list, tuple)):
+            raise TypeError(
+                "A callable `split` must return a list or tuple of str. "
+                f"Received: {type(tokens).__name__} ({tokens!r:.80})"
+            )
+        for token in tokens:
+            if not isinstance(token, str):
+                raise TypeError(
+                    "A callable `split` must return a list or tuple of str. "
+                    f"Received an item of type {type(token).__name__} ({token!r:.80})"
+                )
+            if _SEPARATOR in token:
+                raise ValueError(
+                    "Tokens from a callable `split` cannot contain U+001F (the "
+                    f"separator they travel with to the Rust engine). Received: {token!r:.80}"
+                )
+        return _SEPARATOR.join(tokens)
 
     # ----------------------------------------------------------- persistence
 
@@ -473,7 +998,11 @@ class Tokenizer:
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "config": self.get_config(),
-            "vocabulary": None if self._vocab is None else self._vocab.tokens(),
+            "vocabulary": None if self._vocab is None else self.get_vocabulary(),
+            # tf_idf: one weight per vocabulary entry.
+            "idf_weights": None
+            if self._idf is None
+            else self._idf[: self.vocabulary_size()].tolist(),
         }
 
     @classmethod
@@ -490,14 +1019,14 @@ class Tokenizer:
             ValueError: not a tokenizer document, a newer format version, or
                 a field of the wrong type or range (the message names it).
         """
-        config, vocabulary = _check_document(data)
+        config, vocabulary, idf_weights = _check_document(data)
         try:
             tok = cls.from_config(config)
         except (TypeError, ValueError) as e:
             raise ValueError(f"Invalid {FORMAT} `config`: {e}") from e
         if vocabulary is not None:
             try:
-                tok.set_vocabulary(vocabulary)
+                tok.set_vocabulary(vocabulary, idf_weights=idf_weights)
             except ValueError as e:
                 raise ValueError(f"Invalid {FORMAT} `vocabulary`: {e}") from e
         return tok
@@ -558,8 +1087,33 @@ def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
 _CONFIG_TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "max_tokens": ("an integer or null", _optional(_is_int)),
     "standardize": ("a string or null", _optional(_is_str)),
-    "split": ("a string or null", _optional(_is_str)),
+    "split": (
+        'a string, a {"regex": string, "flags": integer} object or null',
+        _optional(
+            lambda v: _is_str(v)
+            or (
+                isinstance(v, dict)
+                and set(v) == {"regex", "flags"}
+                and _is_str(v["regex"])
+                and _is_int(v["flags"])
+            )
+        ),
+    ),
     "output_sequence_length": ("an integer or null", _optional(_is_int)),
+    "ngrams": (
+        "an integer, a list of integers or null",
+        _optional(lambda v: _is_int(v) or (isinstance(v, list) and all(map(_is_int, v)))),
+    ),
+    "output_mode": ("a string", _is_str),
+    "pad_to_max_tokens": ("a boolean", lambda v: isinstance(v, bool)),
+    "vocabulary": (
+        "a list of strings or null",
+        _optional(lambda v: isinstance(v, list) and all(map(_is_str, v))),
+    ),
+    "idf_weights": ("a list of numbers or null", _optional(lambda v: _is_numbers(v))),
+    "sparse": ("a boolean", lambda v: isinstance(v, bool)),
+    "encoding": ("a string", _is_str),
+    "drop_stopwords": ("a boolean", lambda v: isinstance(v, bool)),
     "min_freq": ("an integer", _is_int),
     "stopwords": (
         "a string, a list of strings or null",
@@ -569,7 +1123,7 @@ _CONFIG_TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     ),
     "vocab_order": ("a string", _is_str),
     "pad_token": ("a string", _is_str),
-    "oov_token": ("a string", _is_str),
+    "oov_token": ("a string or null", _optional(_is_str)),
     "strip_html": ("a boolean", lambda v: isinstance(v, bool)),
     "start_token": ("a string or null", _optional(_is_str)),
     "index_from": ("an integer or null", _optional(_is_int)),
@@ -577,7 +1131,13 @@ _CONFIG_TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "truncating": ("a string", _is_str),
 }
 
-_DOCUMENT_KEYS = ("format", "version", "config", "vocabulary")
+_DOCUMENT_KEYS = ("format", "version", "config", "vocabulary", "idf_weights")
+
+
+def _is_numbers(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+    )
 
 
 def _short(value: Any) -> str:
@@ -586,14 +1146,17 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _check_document(data: Any) -> tuple[dict[str, Any], list[str] | None]:
+def _check_document(
+    data: Any,
+) -> tuple[dict[str, Any], list[str] | None, list[float] | None]:
     """Checks the shape and types of a saved tokenizer document.
 
     Args:
         data: the parsed JSON.
 
     Returns:
-        The ``config`` dict and the ``vocabulary`` (or None).
+        The ``config`` dict, the ``vocabulary`` and the ``idf_weights`` (each
+        possibly None).
 
     Raises:
         ValueError: the first field that is missing, unknown or of the wrong
@@ -641,9 +1204,15 @@ def _check_document(data: Any) -> tuple[dict[str, Any], list[str] | None]:
             raise ValueError(
                 f"`config.{name}` must be {expected}. Received: {_short(value)}"
             )
+    idf_weights = data.get("idf_weights")
+    if idf_weights is not None and not _is_numbers(idf_weights):
+        raise ValueError(
+            "`idf_weights` must be a list of numbers or null. "
+            f"Received: {_short(idf_weights)}"
+        )
     vocabulary = data.get("vocabulary")
     if vocabulary is None:
-        return config, None
+        return config, None, idf_weights
     if not isinstance(vocabulary, list):
         raise ValueError(
             "`vocabulary` must be a list of strings or null. "
@@ -654,7 +1223,7 @@ def _check_document(data: Any) -> tuple[dict[str, Any], list[str] | None]:
             raise ValueError(
                 f"`vocabulary[{i}]` must be a string. Received: {_short(token)}"
             )
-    return config, vocabulary
+    return config, vocabulary, idf_weights
 
 
 def _token_list(vocabulary: Sequence[str]) -> list[str]:
@@ -672,6 +1241,195 @@ def _token_list(vocabulary: Sequence[str]) -> list[str]:
                 f"Received: {type(token).__name__} at index {i}"
             )
     return tokens
+
+
+#: Joins the tokens of a callable ``split`` on their way to the Rust engine,
+#: whose pipeline then cuts at it (``_SEPARATED``, Rust regex syntax).
+_SEPARATOR = "\x1f"
+_SEPARATED = "[^\\x{1F}]+"
+
+
+def _check_output_mode(output_mode: Any) -> str:
+    if isinstance(output_mode, str):
+        output_mode = OUTPUT_MODE_ALIASES.get(output_mode, output_mode)
+    check_choice("output_mode", output_mode, OUTPUT_MODES)
+    return str(output_mode)
+
+
+def _check_split(split: Any) -> Any:
+    """``split`` as the tokenizer keeps it (a serialized pattern compiled)."""
+    if isinstance(split, dict) and set(split) == {"regex", "flags"}:
+        regex, flags = split["regex"], split["flags"]
+        if not isinstance(regex, str) or not isinstance(flags, int):
+            raise TypeError(
+                '`split` as a dict must be {"regex": str, "flags": int}. '
+                f"Received: split={split!r}"
+            )
+        split = re.compile(regex, flags)
+    if split is None or split in SPLIT_MODES or callable(split):
+        return split
+    if isinstance(split, re.Pattern):
+        to_rust(split)  # raises for a pattern the Rust engine cannot run exactly
+        return split
+    choices = describe_choices(SPLIT_MODES)
+    if isinstance(split, str):
+        raise ValueError(
+            f"`split` must be {choices}, None, a callable or a compiled regular "
+            "expression (re.compile(...), run by the Rust engine). Received: "
+            f"split={split!r}"
+        )
+    raise KerasValueError(
+        f"`split` must be {choices}, None, a callable or a compiled regular "
+        f"expression. Received: split={split!r}"
+    )
+
+
+def _native_split(split: Any) -> str | None:
+    """The Rust pipeline's split spec of a named mode, None or a pattern."""
+    if isinstance(split, re.Pattern):
+        return to_rust(split)
+    return None if split is None else str(split)
+
+
+def _check_ngrams(ngrams: Any) -> tuple[int, ...] | None:
+    """The n-gram widths (None: plain tokens)."""
+    if ngrams is None:
+        return None
+    if isinstance(ngrams, (int, np.integer)) and not isinstance(ngrams, bool):
+        if ngrams < 1:
+            raise ValueError(f"`ngrams` must be >= 1. Received: ngrams={ngrams}")
+        return tuple(range(1, int(ngrams) + 1))
+    if isinstance(ngrams, (tuple, list)) and all(
+        isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in ngrams
+    ):
+        if not ngrams or min(ngrams) < 1:
+            raise ValueError(
+                "`ngrams` must be a non-empty tuple of ints >= 1. "
+                f"Received: ngrams={ngrams!r}"
+            )
+        return tuple(int(n) for n in ngrams)
+    raise KerasValueError(
+        "`ngrams` must be None, an integer, or a tuple of integers. "
+        f"Received: ngrams={ngrams!r}"
+    )
+
+
+def _check_combinations(
+    *,
+    output_mode: str,
+    output_sequence_length: int | None,
+    max_tokens: int | None,
+    pad_to_max_tokens: bool,
+    sparse: bool,
+    vocabulary: Any,
+    idf_weights: Any,
+    split: Any,
+    widths: tuple[int, ...] | None,
+    vocab_order: str,
+    oov_token: str | None,
+    start_token: str | None,
+    index_from: int | None,
+) -> None:
+    """Options that Keras (or the bag layout) does not combine."""
+    bag = output_mode != "int"
+    if bag and output_sequence_length is not None:
+        raise ValueError(
+            "`output_sequence_length` must not be set if `output_mode` is not 'int'. "
+            f"Received: output_sequence_length={output_sequence_length}"
+        )
+    if sparse and not bag:
+        raise ValueError(
+            "`sparse` may only be true if `output_mode` is 'one_hot', 'multi_hot', "
+            f"'count' or 'tf_idf'. Received: sparse={sparse} and output_mode={output_mode!r}"
+        )
+    if pad_to_max_tokens and max_tokens is None:
+        raise ValueError(
+            "If pad_to_max_tokens is True, must set `max_tokens`. "
+            f"Received: max_tokens={max_tokens}"
+        )
+    if bag and max_tokens is not None and max_tokens < 2:
+        raise ValueError(
+            f"If set, `max_tokens` must be greater than 1. Received: max_tokens={max_tokens}"
+        )
+    if idf_weights is not None and output_mode != "tf_idf":
+        raise ValueError(
+            "`idf_weights` should only be set if `output_mode` is 'tf_idf'. "
+            f"Received: output_mode={output_mode!r}"
+        )
+    if output_mode == "tf_idf" and vocabulary is not None and idf_weights is None:
+        raise ValueError(
+            "When specifying the `vocabulary` argument, in TF-IDF output mode, the "
+            "`idf_weights` argument must also be provided. Received: idf_weights=None"
+        )
+    if output_mode == "one_hot" and split is not None:
+        raise ValueError(
+            "`output_mode='one_hot'` encodes one token per text: it needs "
+            "split=None (multi_hot is the bag of all tokens). "
+            f"Received: split={split!r}"
+        )
+    if bag and (oov_token is None or start_token is not None or index_from is not None):
+        raise ValueError(
+            "Bag output modes use Keras' layout (column 0 the OOV token, no start "
+            "token, no reserved ids): they need an `oov_token` and no `start_token` "
+            f"or `index_from`. Received: oov_token={oov_token!r}, "
+            f"start_token={start_token!r}, index_from={index_from!r}"
+        )
+    if widths is not None and start_token is not None:
+        raise ValueError(
+            "`ngrams` cannot be combined with a `start_token`. "
+            f"Received: ngrams widths {widths} and start_token={start_token!r}"
+        )
+    if vocab_order == "frequency_first_seen" and (bag or widths is not None):
+        raise ValueError(
+            "`vocab_order='frequency_first_seen'` (the legacy Keras Tokenizer's) "
+            "needs output_mode='int' and no `ngrams`. "
+            f"Received: output_mode={output_mode!r}, ngrams widths {widths}"
+        )
+
+
+def _check_no_specials(
+    words: list[str], leading: list[str], pad_token: str, offset: int
+) -> None:
+    """Entries after the leading special tokens: a special token there is
+    misplaced (Keras refuses the mask token there; imdbfast every special),
+    and none may repeat.
+
+    Args:
+        words: the entries after the leading special tokens.
+        leading: the special tokens that may lead the vocabulary.
+        pad_token: the padding token (never an entry in bag modes either).
+        offset: index of ``words[0]`` in the vocabulary given.
+
+    Raises:
+        ValueError: a special token among ``words``, or a repeated entry.
+    """
+    special = set(leading) | {pad_token}
+    for i, word in enumerate(words):
+        if word in special:
+            raise ValueError(
+                f"The vocabulary must start with the special tokens {leading} (all "
+                f"of them, in this order) or contain none of them, nor the padding "
+                f"token {pad_token!r}. Received: {word!r} at index {offset + i}"
+            )
+    repeated = [w for w, n in collections.Counter(words).items() if n > 1]
+    if repeated:
+        raise ValueError(
+            f"the vocabulary contains {json.dumps(repeated[0], ensure_ascii=False)} "
+            f"more than once (an entry must not repeat). Received: {len(repeated)} "
+            f"repeated entries, e.g. {repeated[:5]}"
+        )
+
+
+def _scipy_sparse() -> Any:
+    """``scipy.sparse``, imported when ``sparse=True`` first needs it."""
+    try:
+        import scipy.sparse
+    except ImportError as e:
+        raise ImportError(
+            "Tokenizer(sparse=True) returns a scipy.sparse.csr_matrix: install SciPy "
+            "(pip install scipy)."
+        ) from e
+    return scipy.sparse
 
 
 def _stopword_list(stopwords: str | Iterable[str] | None) -> list[str]:
