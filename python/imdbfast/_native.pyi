@@ -97,7 +97,7 @@ class Vocabulary:
     ) -> tuple[_npt.NDArray[_np.int32], _npt.NDArray[_np.int64]]:
         """Encode into (values, row_splits)."""
 
-# --- bag: n-grams, bag-of-n-gram outputs, first-seen ranking (rust/py/bag.rs) ---
+# --- bag: n-grams and bag-of-n-gram outputs (rust/py/bag.rs) ---
 
 def ngram_vocabulary(
     pipeline: TextPipeline,
@@ -150,16 +150,6 @@ def ngram_ids_ragged(
     widths: _Seq[int],
 ) -> tuple[_npt.NDArray[_np.int32], _npt.NDArray[_np.int64]]:
     """The ids of each text's n-grams, width by width: (values, row_splits)."""
-
-def first_seen_ranking(
-    pipeline: TextPipeline,
-    texts: _Seq[str],
-    *,
-    min_freq: int,
-    exclude: _Seq[str],
-    max_words: int | None,
-) -> list[str]:
-    """Words ranked by count, ties in first-seen order (legacy Keras Tokenizer)."""
 
 def pad_sequences_int32(
     sequences: _Any, maxlen: int | None, padding: str, truncating: str, value: int

@@ -41,9 +41,6 @@ SPLIT_MODES = ("whitespace", "character", "word")
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 #: Keras' earlier names of two output modes, still accepted.
 OUTPUT_MODE_ALIASES = {"binary": "multi_hot", "tf-idf": "tf_idf"}
-#: Orders of the learned vocabulary: the Rust core's two, then the legacy
-#: Keras ``Tokenizer``'s (count descending, ties in first-seen order).
-VOCAB_ORDERS = ("frequency", "alphabetical", "frequency_first_seen")
 #: Values of ``padding`` and ``truncating``: the start or the end of a sequence.
 SIDES = ("pre", "post")
 

@@ -26,7 +26,6 @@ from imdbfast._options import (
     OUTPUT_MODES,
     SPLIT_MODES,
     STANDARDIZE,
-    VOCAB_ORDERS,
     KerasValueError,
     check_choice,
     check_int,
@@ -300,7 +299,6 @@ class Tokenizer:
         ):
             if not isinstance(flag, bool):
                 raise TypeError(f"`{name}` must be a bool. Received: {name}={flag!r}")
-        check_choice("vocab_order", vocab_order, VOCAB_ORDERS)
         if not isinstance(encoding, str):
             raise TypeError(f"`encoding` must be a str. Received: encoding={encoding!r}")
         try:
@@ -355,9 +353,7 @@ class Tokenizer:
         # The Rust core checks the id layout (special tokens, index_from,
         # max_tokens) now rather than at fit time.
         _native.Vocabulary.check_config(
-            min_freq=min_freq,
-            order="frequency" if vocab_order == "frequency_first_seen" else vocab_order,
-            **self._layout(),
+            min_freq=min_freq, order=vocab_order, **self._layout()
         )
         # Callables run in Python (see _prepare); the Rust pipelines then see
         # their output: standardized text, or tokens joined by _SEPARATOR.
@@ -545,17 +541,7 @@ class Tokenizer:
         pipeline = self._encode_pipeline if keep else self._pipeline
         excluded = self._stopword_list if keep else []
         self._idf = None
-        if self.vocab_order == "frequency_first_seen":
-            first = self._first_word()
-            words = _native.first_seen_ranking(
-                pipeline,
-                text_list,
-                min_freq=self.min_freq,
-                exclude=self._specials() + excluded,
-                max_words=None if self.max_tokens is None else self.max_tokens - first,
-            )
-            self._set_words(words)
-        elif self._widths is None and self.output_mode != "tf_idf":
+        if self._widths is None and self.output_mode != "tf_idf":
             self._vocab = _native.Vocabulary.build(
                 self._pipeline,
                 text_list,

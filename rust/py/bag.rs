@@ -1,7 +1,6 @@
-//! Bindings for n-grams, bag-of-n-gram outputs and first-seen ranking
-//! (`imdbfast_core::{bag, first_seen}`): the engine of
-//! `imdbfast.Tokenizer`'s `ngrams`, `output_mode="multi_hot" | "one_hot" |
-//! "count" | "tf_idf"` and of its `keras_legacy` preset.
+//! Bindings for n-grams and bag-of-n-gram outputs (`imdbfast_core::bag`):
+//! the engine of `imdbfast.Tokenizer`'s `ngrams` and `output_mode="multi_hot"
+//! | "one_hot" | "count" | "tf_idf"`.
 //!
 //! As in `text.rs`: texts are borrowed from the Python strings, the work runs
 //! with the GIL released, and results become NumPy arrays without a copy (a
@@ -10,7 +9,6 @@
 use imdbfast_core::bag::{
     bag_csr, bag_dense, count_ngrams, idf_weights, ngram_ids, BagConfig, BagMode,
 };
-use imdbfast_core::first_seen::rank_first_seen;
 use imdbfast_core::vocab::Vocabulary;
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
@@ -214,36 +212,10 @@ fn ngram_ids_ragged<'py>(
     Ok((values.into_pyarray(py), splits.into_pyarray(py)))
 }
 
-/// The words of `texts`, ranked by count with ties in first-seen order (the
-/// legacy Keras `Tokenizer`), at least `min_freq` times, not in `exclude`,
-/// at most `max_words`.
-///
-/// Raises:
-///     TypeError: an item of `texts` is not a str.
-#[pyfunction]
-#[pyo3(signature = (pipeline, texts, *, min_freq, exclude, max_words))]
-fn first_seen_ranking(
-    py: Python<'_>,
-    pipeline: &PyTextPipeline,
-    texts: &Bound<'_, PyAny>,
-    min_freq: u64,
-    exclude: Vec<String>,
-    max_words: Option<usize>,
-) -> PyResult<Vec<String>> {
-    let strings = collect_strings(texts)?;
-    let docs = borrow_strs(&strings)?;
-    let pipeline = &pipeline.inner;
-    let exclude: Vec<&str> = exclude.iter().map(String::as_str).collect();
-    Ok(py.detach(|| {
-        fork::install(|| rank_first_seen(pipeline, &docs, min_freq, &exclude, max_words))
-    }))
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ngram_vocabulary, m)?)?;
     m.add_function(wrap_pyfunction!(bag_sparse, m)?)?;
     m.add_function(wrap_pyfunction!(bag_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(ngram_ids_ragged, m)?)?;
-    m.add_function(wrap_pyfunction!(first_seen_ranking, m)?)?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! written straight into the buffers that become the returned NumPy arrays.
 
 use imdbfast_core::buffer::Zeroable;
+use imdbfast_core::first_seen::build_vocabulary;
 use imdbfast_core::pad::{pad_ragged_matrix, PadConfig, Side};
 use imdbfast_core::text::{word_char_ranges, Splitter, Standardizer, TextPipeline};
 use imdbfast_core::vocab::{count_tokens, VocabConfig, VocabOrder, Vocabulary};
@@ -217,7 +218,12 @@ impl PyVocabulary {
         let docs = borrow_strs(&strings)?;
         let pipeline = &pipeline.inner;
         let inner = py
-            .detach(|| fork::install(|| Vocabulary::build(count_tokens(pipeline, &docs), &config)))
+            .detach(|| {
+                fork::install(|| match config.order {
+                    VocabOrder::FrequencyFirstSeen => build_vocabulary(pipeline, &docs, &config),
+                    _ => Vocabulary::build(count_tokens(pipeline, &docs), &config),
+                })
+            })
             .py_err()?;
         Ok(PyVocabulary { inner })
     }

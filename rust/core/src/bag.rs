@@ -27,6 +27,7 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
+use crate::buffer::try_zeroed_matrix;
 use crate::error::{CoreError, Result};
 use crate::text::{Scratch, TextPipeline, TokenSink};
 use crate::token_map::TokenMap;
@@ -407,7 +408,7 @@ pub fn bag_csr<S: AsRef<str> + Sync>(
         .collect();
     let nnz: usize = parts.iter().map(|(d, _, _)| d.len()).sum();
     let mut csr = Csr::default();
-    let what = |e| CoreError::invalid(format!("a bag of {nnz} values: {e}"));
+    let what = |e| CoreError::out_of_memory(format!("a bag of {nnz} values: {e}"));
     csr.data.try_reserve_exact(nnz).map_err(what)?;
     csr.indices.try_reserve_exact(nnz).map_err(what)?;
     csr.indptr.try_reserve_exact(docs.len() + 1).map_err(what)?;
@@ -425,7 +426,9 @@ pub fn bag_csr<S: AsRef<str> + Sync>(
 }
 
 /// Bag rows of `docs` as a row-major `docs.len() x config.depth` matrix (in
-/// parallel).
+/// parallel). The matrix starts zero-filled ([`try_zeroed_matrix`]: pages
+/// no row writes to are never touched); a size this machine cannot hold is
+/// [`CoreError::OutOfMemory`].
 pub fn bag_dense<S: AsRef<str> + Sync>(
     vocab: &Vocabulary,
     pipeline: &TextPipeline,
@@ -433,22 +436,13 @@ pub fn bag_dense<S: AsRef<str> + Sync>(
     config: &BagConfig<'_>,
 ) -> Result<Vec<f32>> {
     config.check()?;
-    let len = docs.len().checked_mul(config.depth).ok_or_else(|| {
-        CoreError::invalid(format!(
-            "a dense bag of {} texts x {} columns is too large",
+    let mut out: Vec<f32> = try_zeroed_matrix(docs.len(), config.depth, || {
+        format!(
+            "a dense bag of {} texts x {} columns (sparse=True needs far less)",
             docs.len(),
             config.depth
-        ))
+        )
     })?;
-    let mut out: Vec<f32> = Vec::new();
-    out.try_reserve_exact(len).map_err(|e| {
-        CoreError::invalid(format!(
-            "a dense bag of {} texts x {} columns ({e}); use sparse=True",
-            docs.len(),
-            config.depth
-        ))
-    })?;
-    out.resize(len, 0.0);
     if config.depth == 0 {
         return Ok(out);
     }

@@ -7,11 +7,14 @@
 //! keeps the position `(text, token)` where it was first met, the smallest
 //! position wins when chunks merge, so the order is the sequential one.
 
+use std::ops::ControlFlow;
+
 use rayon::prelude::*;
 
+use crate::error::{CoreError, Result};
 use crate::text::{Scratch, TextPipeline, TokenSink};
 use crate::token_map::TokenMap;
-use std::ops::ControlFlow;
+use crate::vocab::{reserved_token, VocabConfig, Vocabulary, MAX_LISTED_RESERVED};
 
 /// Count and first position of a word.
 #[derive(Debug, Clone, Copy, Default)]
@@ -102,6 +105,36 @@ pub fn rank_first_seen<S: AsRef<str> + Sync>(
         .collect()
 }
 
+/// The vocabulary of `docs` with `config`'s layout, its learned tokens
+/// ranked by [`rank_first_seen`] (whatever `config.order` says): at most
+/// `max_tokens` ids, tokens seen at least `min_freq` times, the special
+/// tokens left out.
+///
+/// Errors: inconsistent settings, or more reserved ids (`index_from`) than
+/// [`MAX_LISTED_RESERVED`].
+pub fn build_vocabulary<S: AsRef<str> + Sync>(
+    pipeline: &TextPipeline,
+    docs: &[S],
+    config: &VocabConfig,
+) -> Result<Vocabulary> {
+    config.validate()?;
+    let specials = config.specials();
+    let first = config.first_word_id();
+    if first - specials.len() > MAX_LISTED_RESERVED {
+        return Err(CoreError::invalid(format!(
+            "`vocab_order=\"frequency_first_seen\"` takes at most {MAX_LISTED_RESERVED} \
+             reserved ids. Received: index_from={:?}",
+            config.index_from
+        )));
+    }
+    let max_words = config.max_tokens.map(|max| max.saturating_sub(first));
+    let words = rank_first_seen(pipeline, docs, config.min_freq, &specials, max_words);
+    let mut tokens: Vec<String> = specials.iter().map(|s| (*s).to_owned()).collect();
+    tokens.extend((specials.len()..first).map(reserved_token));
+    tokens.extend(words);
+    Vocabulary::from_tokens(tokens, config)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +156,23 @@ mod tests {
         assert_eq!(ranked[0], "common");
         assert_eq!(ranked[1], "w4999");
         assert_eq!(ranked[5000], "w0");
+    }
+
+    #[test]
+    fn vocabulary_layout() {
+        let p = TextPipeline::default();
+        let config = VocabConfig {
+            max_tokens: Some(5),
+            oov_token: Some("<OOV>".into()),
+            start_token: Some("<S>".into()),
+            index_from: Some(3),
+            ..VocabConfig::default()
+        };
+        let v = build_vocabulary(&p, &["b c a", "a b", "c d b a"], &config)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let listed: Vec<String> = (0..v.len())
+            .filter_map(|id| v.token(id).map(|t| t.to_string()))
+            .collect();
+        assert_eq!(listed, ["", "<S>", "<OOV>", "[UNUSED3]", "b"]);
     }
 }

@@ -287,16 +287,23 @@ pub enum VocabOrder {
     /// Lexicographic by code point (Python's `sorted`). With `max_tokens`, the
     /// most frequent tokens are kept first, then sorted.
     Alphabetical,
+    /// Count descending, ties in the order the tokens were first met (the
+    /// legacy Keras `Tokenizer`'s). Counts alone do not tell that order:
+    /// such vocabularies are built from the texts by
+    /// [`crate::first_seen::build_vocabulary`].
+    FrequencyFirstSeen,
 }
 
 impl VocabOrder {
-    /// Parse `"frequency"` / `"alphabetical"`.
+    /// Parse `"frequency"`, `"alphabetical"` or `"frequency_first_seen"`.
     pub fn parse(value: &str) -> Result<Self> {
         match value {
             "frequency" => Ok(VocabOrder::Frequency),
             "alphabetical" => Ok(VocabOrder::Alphabetical),
+            "frequency_first_seen" => Ok(VocabOrder::FrequencyFirstSeen),
             other => Err(CoreError::invalid(format!(
-                "`vocab_order` must be \"frequency\" or \"alphabetical\". Received: vocab_order={other:?}"
+                "`vocab_order` must be \"frequency\", \"alphabetical\" or \
+                 \"frequency_first_seen\". Received: vocab_order={other:?}"
             ))),
         }
     }
@@ -422,6 +429,13 @@ impl Vocabulary {
     /// Build from token counts, following `config` (see the module docs).
     pub fn build(counts: Counts, config: &VocabConfig) -> Result<Self> {
         config.validate()?;
+        if config.order == VocabOrder::FrequencyFirstSeen {
+            return Err(CoreError::invalid(
+                "`vocab_order=\"frequency_first_seen\"` ranks tokens by where they were \
+                 first met, which counts do not tell: build it from the texts \
+                 (first_seen::build_vocabulary)",
+            ));
+        }
         let specials = config.specials();
         let first = config.first_word_id();
         // With max_tokens, only tokens counted at least as often as the one
@@ -465,6 +479,8 @@ impl Vocabulary {
         match config.order {
             VocabOrder::Frequency => entries.par_sort_unstable_by(by_frequency),
             VocabOrder::Alphabetical => entries.par_sort_unstable_by(|a, b| a.0.cmp(&b.0)),
+            // Refused at the top.
+            VocabOrder::FrequencyFirstSeen => {}
         }
         let words = entries
             .into_iter()
@@ -1052,7 +1068,7 @@ mod tests {
             truncating: Side::Post,
         };
         assert_eq!(
-            v.encode_padded(&p, &docs, &pad),
+            v.encode_padded(&p, &docs, &pad).unwrap_or_default(),
             [1, 2, 0, 0, 0, 0, 2, 2, 2]
         );
         let (values, splits) = v.encode_ragged(&p, &docs, None);
@@ -1080,12 +1096,18 @@ mod tests {
             padding: Side::Pre,
             truncating: Side::Post,
         };
-        assert_eq!(v.encode_padded(&p, &docs, &pad), [0, 3, 0, 0, 0, 0, 0, 2]);
+        assert_eq!(
+            v.encode_padded(&p, &docs, &pad).unwrap_or_default(),
+            [0, 3, 0, 0, 0, 0, 0, 2]
+        );
         let post = PadConfig {
             padding: Side::Post,
             ..pad
         };
-        assert_eq!(v.encode_padded(&p, &docs, &post), [3, 0, 0, 0, 0, 0, 2, 0]);
+        assert_eq!(
+            v.encode_padded(&p, &docs, &post).unwrap_or_default(),
+            [3, 0, 0, 0, 0, 0, 2, 0]
+        );
     }
 
     #[test]
