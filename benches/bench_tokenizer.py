@@ -92,12 +92,15 @@ _STOP = set(ENGLISH)
 
 
 def run_python_seed004(train, all_texts, maxlen=256, min_freq=5):
+    """Seed 004's build_vocab + tokenize: stopwords are kept out of the
+    vocabulary only, so in the texts they are looked up and become <unk>."""
+
     def tokens(text):
-        return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+        return _WORD.findall(text.lower())
 
     counts: Counter[str] = Counter()
     for t in train:
-        counts.update(tokens(t))
+        counts.update(w for w in tokens(t) if w not in _STOP)
     vocab = ["<pad>", "<unk>"] + sorted(w for w, c in counts.items() if c >= min_freq)
     index = {w: i for i, w in enumerate(vocab)}
     out = np.zeros((len(all_texts), maxlen), dtype=np.int32)

@@ -93,3 +93,64 @@ def test_ragged_matches_text_vectorization():
     assert values.dtype == np.int32 and row_splits.dtype == np.int64
     np.testing.assert_array_equal(values, np.concatenate(expected))
     np.testing.assert_array_equal(np.diff(row_splits), [len(e) for e in expected])
+
+
+# ---- bags of n-grams and given vocabularies, on the full aclImdb -----------
+
+BAG_SAMPLE = slice(None, None, 10)  # every 10th of the 50k reviews: 5,000 rows
+
+
+def _keras_rows(layer, texts, batch=500):
+    """The layer's dense output, batch by batch (a full 50k x 20k matrix would
+    be 8 GB of int64)."""
+    for i in range(0, len(texts), batch):
+        yield i, np.asarray(layer(tf.constant(texts[i : i + batch])))
+
+
+@pytest.mark.slow
+def test_full_aclimdb_bags_match_text_vectorization(imdb_train_texts, imdb_all_texts):
+    """count, multi_hot and tf_idf with max_tokens=20000 and bigrams: fit on
+    the 25k train reviews, then every 10th of all 50k reviews compared row by
+    row. Keras' vocabulary for the bag modes does not depend on which bag mode
+    it is (IndexLookup ranks the same counts, OOV first), so one adapted
+    layer per kind of weight is enough: the tf_idf layer is adapted, and the
+    count and multi_hot layers take its vocabulary."""
+    kwargs = dict(max_tokens=20000, ngrams=2)
+    tv = keras.layers.TextVectorization(output_mode="tf_idf", **kwargs)
+    tv.adapt(tf.constant(imdb_train_texts))
+    vocab = tv.get_vocabulary()
+    texts = imdb_all_texts[BAG_SAMPLE]
+    for mode in ("tf_idf", "count", "multi_hot"):
+        tok = Tokenizer(output_mode=mode, sparse=True, **kwargs).fit(imdb_train_texts)
+        assert tok.get_vocabulary() == vocab, mode
+        layer = tv if mode == "tf_idf" else keras.layers.TextVectorization(
+            output_mode=mode, vocabulary=vocab, **kwargs
+        )
+        ours = tok.transform(texts)
+        assert ours.shape == (len(texts), 20000)
+        for i, expected in _keras_rows(layer, texts):
+            got = ours[i : i + len(expected)].toarray()
+            if mode == "tf_idf":
+                # float32 products of the same counts and weights; the OOV
+                # weight is a mean, summed in another order than TensorFlow.
+                np.testing.assert_allclose(got, expected, rtol=1e-6, atol=0)
+            else:
+                np.testing.assert_array_equal(got, expected)
+    assert any(" " in t for t in vocab[1:100])  # bigrams among the top entries
+
+
+@pytest.mark.slow
+def test_full_aclimdb_given_vocabulary_list_and_file(tmp_path, imdb_train_texts, imdb_all_texts):
+    """vocabulary= as a list and as a file (int ids, L=600) on all 50k reviews."""
+    tv = keras.layers.TextVectorization(max_tokens=20000)
+    tv.adapt(tf.constant(imdb_train_texts))
+    words = tv.get_vocabulary(include_special_tokens=False)
+    path = tmp_path / "vocabulary.txt"
+    path.write_text("\n".join(words) + "\n", encoding="utf-8")
+    for given in (words, str(path)):
+        layer = keras.layers.TextVectorization(vocabulary=given, output_sequence_length=600)
+        tok = Tokenizer(vocabulary=given, output_sequence_length=600)
+        assert tok.get_vocabulary() == layer.get_vocabulary() == [""] + ["[UNK]"] + words
+        ids = tok.transform(imdb_all_texts)
+        for i, expected in _keras_rows(layer, imdb_all_texts, batch=10000):
+            np.testing.assert_array_equal(ids[i : i + len(expected)], expected)
