@@ -72,7 +72,19 @@ fn ngram_vocabulary<'py>(
     let (inner, idf) = py
         .detach(|| {
             fork::install(|| {
-                let counts = count_ngrams(pipeline, &docs, &widths, &exclude)?;
+                // A bounded vocabulary needs the counts of its candidates
+                // only (the special tokens may take ranks: a margin).
+                let candidates = config.max_tokens.map(|max| {
+                    max.saturating_sub(config.first_word_id()) + config.specials().len()
+                });
+                let counts = count_ngrams(
+                    pipeline,
+                    &docs,
+                    &widths,
+                    &exclude,
+                    candidates,
+                    config.min_freq,
+                )?;
                 let vocab = Vocabulary::build(counts.counts.clone(), &config)?;
                 let idf = idf_columns.map(|(offset, depth)| {
                     idf_weights(&vocab, &counts, config.first_word_id(), offset, depth)

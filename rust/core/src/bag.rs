@@ -135,13 +135,22 @@ pub struct NgramCounts {
 }
 
 /// Count the n-grams of `docs` (in parallel) and the documents they occur
-/// in. `exclude` lists n-grams set to a count of 0 at the end (stopwords),
-/// which [`Vocabulary::build`] then leaves out.
+/// in. `exclude` lists n-grams set to a count of 0 (stopwords), which
+/// [`Vocabulary::build`] then leaves out.
+///
+/// With `candidates = Some(k)`, only the n-grams that a vocabulary of the
+/// `k` most frequent ones could hold are returned: those counted at least
+/// `min_freq` times and at least as often as the `k`-th most frequent
+/// (excluded ones aside), ties included, so that [`Vocabulary::build`] picks
+/// exactly what it would pick from all counts (bigram corpora have millions
+/// of distinct n-grams, of which a vocabulary keeps thousands).
 pub fn count_ngrams<S: AsRef<str> + Sync>(
     pipeline: &TextPipeline,
     docs: &[S],
     widths: &[usize],
     exclude: &[&[u8]],
+    candidates: Option<usize>,
+    min_freq: u64,
 ) -> Result<NgramCounts> {
     check_widths(widths)?;
     const CHUNK: usize = 64;
@@ -181,15 +190,36 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
         });
         big
     });
-    let mut counts = Counts::with_capacity(merged.len());
-    let mut document_counts = TokenMap::with_capacity(merged.len());
-    for (gram, stat) in merged.into_entries() {
-        counts.insert(gram.as_bytes(), stat.count);
-        document_counts.insert(gram.as_bytes(), stat.documents);
-    }
+    let mut merged = merged;
     for gram in exclude {
-        if counts.get(gram).is_some() {
-            counts.insert(gram, 0);
+        if merged.get(gram).is_some() {
+            merged.entry_or_default(gram).count = 0;
+        }
+    }
+    let mut least = 0;
+    if let Some(k) = candidates {
+        let mut values: Vec<u64> = merged
+            .values()
+            .map(|s| s.count)
+            .filter(|&c| c >= min_freq.max(1))
+            .collect();
+        least = if k == 0 {
+            u64::MAX
+        } else if values.len() > k {
+            let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+            *kth
+        } else {
+            0
+        };
+        least = least.max(min_freq);
+    }
+    let kept = if least == 0 { merged.len() } else { 1 << 10 };
+    let mut counts = Counts::with_capacity(kept);
+    let mut document_counts = TokenMap::with_capacity(kept);
+    for (gram, stat) in merged.into_entries() {
+        if stat.count >= least {
+            counts.insert(gram.as_bytes(), stat.count);
+            document_counts.insert(gram.as_bytes(), stat.documents);
         }
     }
     Ok(NgramCounts {
@@ -546,7 +576,7 @@ mod tests {
 
     fn fitted(docs: &[&str], widths: &[usize], max_tokens: usize) -> (Vocabulary, NgramCounts) {
         let p = TextPipeline::default();
-        let counts = count_ngrams(&p, docs, widths, &[]).unwrap_or_else(|e| panic!("{e}"));
+        let counts = count_ngrams(&p, docs, widths, &[], None, 1).unwrap_or_else(|e| panic!("{e}"));
         let config = VocabConfig {
             max_tokens: Some(max_tokens),
             ..VocabConfig::default()
@@ -639,11 +669,48 @@ mod tests {
                 }
             })
             .collect();
-        let counts = count_ngrams(&p, &docs, &[1], &[b"b"]).unwrap_or_else(|e| panic!("{e}"));
+        let counts =
+            count_ngrams(&p, &docs, &[1], &[b"b"], None, 1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(counts.counts.get(b"a").copied(), Some(334 * 3));
         assert_eq!(counts.document_counts.get(b"a").copied(), Some(334));
         assert_eq!(counts.document_counts.get(b"b").copied(), Some(1000));
         assert_eq!(counts.counts.get(b"b").copied(), Some(0));
+    }
+
+    /// Keeping only the candidates of a bounded vocabulary builds the same
+    /// vocabulary as all counts, ties at the last kept rank included.
+    #[test]
+    fn candidates_give_the_same_vocabulary() {
+        let p = TextPipeline::default();
+        let docs: Vec<String> = (0..300)
+            .map(|i| format!("w{} w{} w{} x y", i % 7, i % 11, i % 13))
+            .collect();
+        for max in [2, 3, 5, 8, 12, 40, 500] {
+            for min_freq in [1, 30] {
+                let config = VocabConfig {
+                    max_tokens: Some(max),
+                    min_freq,
+                    ..VocabConfig::default()
+                };
+                let all = count_ngrams(&p, &docs, &[1, 2], &[b"x"], None, min_freq)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let some = count_ngrams(&p, &docs, &[1, 2], &[b"x"], Some(max), min_freq)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert!(some.counts.len() <= all.counts.len());
+                let a = Vocabulary::build(all.counts, &config).unwrap_or_else(|e| panic!("{e}"));
+                let b = Vocabulary::build(some.counts, &config).unwrap_or_else(|e| panic!("{e}"));
+                let listed = |v: &Vocabulary| -> Vec<String> {
+                    (0..v.len())
+                        .filter_map(|id| v.token(id).map(|t| t.to_string()))
+                        .collect()
+                };
+                assert_eq!(
+                    listed(&a),
+                    listed(&b),
+                    "max_tokens={max} min_freq={min_freq}"
+                );
+            }
+        }
     }
 
     #[test]
