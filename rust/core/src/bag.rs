@@ -30,11 +30,13 @@ use rayon::prelude::*;
 use crate::buffer::try_zeroed_matrix;
 use crate::error::{CoreError, Result};
 use crate::text::{Scratch, TextPipeline, TokenSink};
-use crate::token_map::TokenMap;
-use crate::vocab::{Counts, Vocabulary};
+use crate::token_map::{TokenBytes, TokenKey, TokenMap};
+use crate::vocab::{count_tokens, Counts, Vocabulary};
 
 /// The tokens of one text, stored with one space between them so that the
 /// n-gram of tokens `i..i + n` is the slice `bytes[starts[i]..ends[i + n - 1]]`.
+/// [`SLACK`] zero bytes follow the last token, so that every n-gram can be
+/// looked up as a 16-byte window ([`TokenMap::get_at`]).
 #[derive(Debug, Default)]
 pub struct DocTokens {
     bytes: Vec<u8>,
@@ -62,6 +64,9 @@ impl TokenSink for DocTokens {
     }
 }
 
+/// Zero bytes kept after the tokens of a [`DocTokens`].
+const SLACK: usize = 16;
+
 impl DocTokens {
     /// Replace the contents by the tokens of `text` through `pipeline`.
     pub fn read(&mut self, pipeline: &TextPipeline, text: &str, scratch: &mut Scratch) {
@@ -70,6 +75,7 @@ impl DocTokens {
         self.ends.clear();
         self.empty = false;
         pipeline.tokens_into(text, scratch, self);
+        self.bytes.extend_from_slice(&[0; SLACK]);
     }
 
     /// Number of tokens.
@@ -91,13 +97,60 @@ impl DocTokens {
     /// Call `f` with each n-gram, width by width in the order given.
     #[inline]
     pub fn for_each_ngram(&self, widths: &[usize], mut f: impl FnMut(&[u8])) {
+        self.for_each_ngram_at(widths, |window, len| f(&window[..len]));
+    }
+
+    /// Set `rare` to the prefix counts of the tokens not in `frequent`:
+    /// `rare[i]` of them come before token `i` (`rare.len() == len() + 1`).
+    fn mark_rare(&self, frequent: &TokenMap<()>, rare: &mut Vec<u32>) {
+        rare.clear();
+        rare.push(0);
+        let mut seen = 0u32;
+        for (&start, &end) in self.starts.iter().zip(&self.ends) {
+            seen += u32::from(frequent.get_at(&self.bytes[start..], end - start).is_none());
+            rare.push(seen);
+        }
+    }
+
+    /// [`DocTokens::for_each_ngram_at`] of the n-grams without a rare token
+    /// (see [`DocTokens::mark_rare`]), or of all n-grams for `None`.
+    #[inline(always)]
+    fn for_each_ngram_within(
+        &self,
+        widths: &[usize],
+        rare: Option<&[u32]>,
+        mut f: impl FnMut(&[u8], usize),
+    ) {
+        let Some(rare) = rare else {
+            return self.for_each_ngram_at(widths, f);
+        };
         let n = self.len();
         for &width in widths {
             if width == 0 || width > n {
                 continue;
             }
             for i in 0..=n - width {
-                f(&self.bytes[self.starts[i]..self.ends[i + width - 1]]);
+                if rare[i + width] != rare[i] {
+                    continue;
+                }
+                let (start, end) = (self.starts[i], self.ends[i + width - 1]);
+                f(&self.bytes[start..], end - start);
+            }
+        }
+    }
+
+    /// Call `f(window, len)` with each n-gram `window[..len]`, width by
+    /// width; at least 16 bytes of `window` are readable.
+    #[inline(always)]
+    fn for_each_ngram_at(&self, widths: &[usize], mut f: impl FnMut(&[u8], usize)) {
+        let n = self.len();
+        for &width in widths {
+            if width == 0 || width > n {
+                continue;
+            }
+            for i in 0..=n - width {
+                let (start, end) = (self.starts[i], self.ends[i + width - 1]);
+                f(&self.bytes[start..], end - start);
             }
         }
     }
@@ -122,6 +175,21 @@ struct Stat {
     last: u64,
 }
 
+impl Stat {
+    /// Count one occurrence in document `doc_id` (index + 1).
+    #[inline(always)]
+    fn add(&mut self, doc_id: u64) {
+        self.count += 1;
+        if self.last != doc_id {
+            self.last = doc_id;
+            self.documents += 1;
+        }
+    }
+}
+
+/// Number of n-gram keys whose lookups are batched while counting.
+const BATCH: usize = 16;
+
 /// N-gram counts of a corpus: occurrences, document frequencies and the
 /// number of documents.
 #[derive(Debug, Default)]
@@ -144,6 +212,13 @@ pub struct NgramCounts {
 /// (excluded ones aside), ties included, so that [`Vocabulary::build`] picks
 /// exactly what it would pick from all counts (bigram corpora have millions
 /// of distinct n-grams, of which a vocabulary keeps thousands).
+///
+/// When the widths include 1 and a larger one, the unigrams are counted
+/// first: the `k`-th largest unigram count `u` bounds the `k`-th largest
+/// count of all n-grams from below, and an n-gram occurs at most as often
+/// as its rarest token, so n-grams with a token seen fewer than `u` times
+/// are never counted (they cannot be candidates). Most distinct bigrams
+/// hold a rare word, so the count maps stay small.
 pub fn count_ngrams<S: AsRef<str> + Sync>(
     pipeline: &TextPipeline,
     docs: &[S],
@@ -153,6 +228,12 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
     min_freq: u64,
 ) -> Result<NgramCounts> {
     check_widths(widths)?;
+    let frequent = match candidates {
+        Some(k) if widths.contains(&1) && widths.iter().any(|&w| w > 1) => {
+            Some(frequent_tokens(pipeline, docs, exclude, k, min_freq))
+        }
+        _ => None,
+    };
     const CHUNK: usize = 64;
     let chunks = docs.len().div_ceil(CHUNK);
     let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
@@ -166,17 +247,42 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
             |mut map, (chunk_index, chunk)| {
                 let mut scratch = Scratch::default();
                 let mut tokens = DocTokens::default();
+                // Keys wait in a batch with their slot prefetched, so that
+                // the cache misses of a batch overlap (the map of a bigram
+                // corpus is far larger than the caches).
+                let mut batch = [TokenKey::default(); BATCH];
+                let mut waiting = 0;
+                // rare[i]: tokens before i that no counted n-gram may hold.
+                let mut rare: Vec<u32> = Vec::new();
                 for (i, doc) in chunk.iter().enumerate() {
                     let doc_id = (chunk_index * CHUNK + i) as u64 + 1;
                     tokens.read(pipeline, doc.as_ref(), &mut scratch);
-                    tokens.for_each_ngram(widths, |gram| {
-                        let stat = map.entry_or_default(gram);
-                        stat.count += 1;
-                        if stat.last != doc_id {
-                            stat.last = doc_id;
-                            stat.documents += 1;
+                    if let Some(frequent) = &frequent {
+                        tokens.mark_rare(frequent, &mut rare);
+                    }
+                    let rare = frequent.as_ref().map(|_| &rare[..]);
+                    tokens.for_each_ngram_within(widths, rare, |window, len| {
+                        match TokenMap::<Stat>::key_at(window, len) {
+                            Some(key) => {
+                                map.prefetch(key);
+                                if let Some(slot) = batch.get_mut(waiting) {
+                                    *slot = key;
+                                    waiting += 1;
+                                }
+                                if waiting == BATCH {
+                                    for &key in &batch {
+                                        map.entry_key(key).add(doc_id);
+                                    }
+                                    waiting = 0;
+                                }
+                            }
+                            None => map.entry_or_default(&window[..len]).add(doc_id),
                         }
                     });
+                    for &key in &batch[..waiting] {
+                        map.entry_key(key).add(doc_id);
+                    }
+                    waiting = 0;
                 }
                 map
             },
@@ -227,6 +333,36 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
         document_counts,
         documents: docs.len() as u64,
     })
+}
+
+/// The tokens that an n-gram among the `k` most frequent can hold (see
+/// [`count_ngrams`]): those counted at least as often as the `k`-th most
+/// frequent unigram (`exclude`d ones aside) and at least `min_freq` times.
+fn frequent_tokens<S: AsRef<str> + Sync>(
+    pipeline: &TextPipeline,
+    docs: &[S],
+    exclude: &[&[u8]],
+    k: usize,
+    min_freq: u64,
+) -> TokenMap<()> {
+    let counts: Vec<(TokenBytes, u64)> = count_tokens(pipeline, docs).into_entries().collect();
+    let mut values: Vec<u64> = counts
+        .iter()
+        .filter(|(token, _)| !exclude.contains(&token.as_bytes()))
+        .map(|&(_, count)| count)
+        .collect();
+    let mut least = min_freq.max(1);
+    if k > 0 && values.len() > k {
+        let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+        least = least.max(*kth);
+    }
+    let mut frequent = TokenMap::with_capacity(k.min(counts.len()));
+    for (token, count) in &counts {
+        if *count >= least {
+            frequent.insert(token.as_bytes(), ());
+        }
+    }
+    frequent
 }
 
 /// Keras' inverse document frequency: `ln(1 + documents / (1 + df))`,
@@ -360,42 +496,56 @@ impl BagConfig<'_> {
 struct BagScratch {
     scratch: Scratch,
     tokens: DocTokens,
+    /// Occurrences per column of the current text (all 0 between texts).
+    counts: Vec<u32>,
+    /// The columns of the current text, each once.
     columns: Vec<u32>,
 }
 
 impl BagScratch {
-    /// The sorted columns of `text` (one entry per occurrence).
-    fn columns(
+    /// Count the columns of `text`; [`BagScratch::drain`] hands them out.
+    fn read(
         &mut self,
         vocab: &Vocabulary,
         pipeline: &TextPipeline,
         text: &str,
         config: &BagConfig<'_>,
-    ) -> &[u32] {
+    ) {
         self.tokens.read(pipeline, text, &mut self.scratch);
+        if self.counts.len() < config.depth {
+            self.counts.resize(config.depth, 0);
+        }
         self.columns.clear();
-        let (columns, offset, depth) = (&mut self.columns, config.column_offset, config.depth);
-        self.tokens.for_each_ngram(config.widths, |gram| {
-            let id = vocab.id(gram);
+        let (counts, columns) = (&mut self.counts, &mut self.columns);
+        let (offset, depth) = (config.column_offset, config.depth);
+        self.tokens.for_each_ngram_at(config.widths, |window, len| {
+            let id = vocab.id_at(window, len);
             if let Some(column) = usize::try_from(id)
                 .ok()
                 .and_then(|id| id.checked_sub(offset))
                 .filter(|&c| c < depth)
             {
-                // Below depth, which fits in an i32 (checked).
-                columns.push(column as u32);
+                if let Some(count) = counts.get_mut(column) {
+                    if *count == 0 {
+                        // Below depth, which fits in an i32 (checked).
+                        columns.push(column as u32);
+                    }
+                    *count += 1;
+                }
             }
         });
         self.columns.sort_unstable();
-        &self.columns
     }
-}
 
-/// Runs of equal values in a sorted slice: `(value, run length)`.
-fn runs(sorted: &[u32]) -> impl Iterator<Item = (u32, u32)> + '_ {
-    sorted
-        .chunk_by(|a, b| a == b)
-        .map(|run| (run[0], run.len() as u32))
+    /// The `(column, occurrences)` of the text read last, columns
+    /// ascending; the counters are reset on the way.
+    fn drain(&mut self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let counts = &mut self.counts;
+        self.columns.iter().map(move |&column| {
+            let count = counts.get_mut(column as usize).map_or(0, std::mem::take);
+            (column, count)
+        })
+    }
 }
 
 /// A bag in compressed sparse row form (`scipy.sparse.csr_matrix`'s
@@ -426,8 +576,8 @@ pub fn bag_csr<S: AsRef<str> + Sync>(
             let mut lens = Vec::with_capacity(chunk.len());
             for doc in chunk {
                 let before = data.len();
-                for (column, count) in runs(scratch.columns(vocab, pipeline, doc.as_ref(), config))
-                {
+                scratch.read(vocab, pipeline, doc.as_ref(), config);
+                for (column, count) in scratch.drain() {
                     data.push(config.value(column, count));
                     indices.push(column as i32);
                 }
@@ -480,7 +630,8 @@ pub fn bag_dense<S: AsRef<str> + Sync>(
         .zip(docs.par_iter())
         .with_min_len(8)
         .for_each_init(BagScratch::default, |scratch, (row, doc)| {
-            for (column, count) in runs(scratch.columns(vocab, pipeline, doc.as_ref(), config)) {
+            scratch.read(vocab, pipeline, doc.as_ref(), config);
+            for (column, count) in scratch.drain() {
                 row[column as usize] = config.value(column, count);
             }
         });
@@ -512,9 +663,9 @@ pub fn ngram_ids<S: AsRef<str> + Sync>(
                 if tokens.is_empty_text() && widths.contains(&1) {
                     values.push(0);
                 }
-                tokens.for_each_ngram(widths, |gram| {
+                tokens.for_each_ngram_at(widths, |window, len| {
                     // -1: unknown, without an OOV token (left out).
-                    let id = vocab.id(gram);
+                    let id = vocab.id_at(window, len);
                     if id >= 0 {
                         values.push(id);
                     }

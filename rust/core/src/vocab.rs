@@ -631,6 +631,16 @@ impl Vocabulary {
         self.lookup.get(token).copied().unwrap_or(self.oov_id)
     }
 
+    /// [`Vocabulary::id`] of the token `window[..len]`, reading the bytes
+    /// after it too when there are at least 16 (see [`TokenMap::get_at`]).
+    #[inline(always)]
+    pub fn id_at(&self, window: &[u8], len: usize) -> i32 {
+        self.lookup
+            .get_at(window, len)
+            .copied()
+            .unwrap_or(self.oov_id)
+    }
+
     /// Id of the OOV token, if there is one.
     pub fn oov_id(&self) -> Option<i32> {
         (self.oov_id != STOPWORD).then_some(self.oov_id)
