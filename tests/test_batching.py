@@ -234,3 +234,56 @@ def test_fixed_length_comes_from_the_model_class(data, monkeypatch):
 
     monkeypatch.setattr(imdbfast.models, "get_model_class", lambda name: FixedLength)
     assert batches_for(config, (values, splits)).fixed_length == 70
+
+
+# --- evaluation batches sized by tokens -------------------------------------------
+
+
+@pytest.mark.parametrize("fixed_length", [None, 100])
+def test_batch_tokens_make_batches_of_short_reviews_larger(data, fixed_length):
+    values, splits, _ = data
+    budget = 16 * 120
+    b = BucketedBatches(values, splits, batch_size=16, batch_tokens=budget,
+                        length_multiple=8, fixed_length=fixed_length)
+    plan = b.batch_indices()
+    assert len(b) == len(plan)
+    order = np.concatenate(plan)
+    assert sorted(order.tolist()) == list(range(len(b.lengths)))
+    assert np.all(np.diff(b.lengths[order]) >= 0)  # still sorted by length
+    start = 0
+    for i, rows in enumerate(plan):
+        last = i == len(plan) - 1
+        assert len(rows) % 16 == 0 or last
+        width = b.padded_length(rows)
+        assert len(rows) * width <= budget or len(rows) == 16 or last
+        # the largest multiple of 16 that fits
+        more = order[start : start + len(rows) + 16]
+        if not last and len(more) > len(rows):
+            assert len(more) * b.padded_length(more) > budget
+        start += len(rows)
+    if fixed_length is None:
+        assert max(len(r) for r in plan) > 16  # short reviews share bigger batches
+    else:
+        assert all(len(r) == 16 for r in plan[:-1])  # 16 x 100 <= budget < 32 x 100
+    x = b[0][0]
+    assert x.shape == (len(plan[0]), b.padded_length(plan[0]))
+
+
+def test_batch_tokens_apply_to_unshuffled_batches_only(data):
+    values, splits, labels = data
+    with pytest.raises(ValueError, match="unshuffled"):
+        BucketedBatches(values, splits, labels, shuffle=True, batch_tokens=1000)
+    with pytest.raises(ValueError, match="batch_tokens"):
+        BucketedBatches(values, splits, batch_tokens=0)
+
+
+def test_evaluation_batches_hold_the_tokens_of_eval_batch_size_long_reviews(data):
+    from imdbfast.batching import batches_for
+    from imdbfast.config import TrainConfig
+
+    values, splits, labels = data
+    config = TrainConfig(batch_size=16, eval_batch_size=32, sequence_length=120)
+    evaluation = batches_for(config, (values, splits))
+    assert evaluation.batch_tokens == 32 * 120
+    assert batches_for(config, (values, splits), labels, training=True).batch_tokens is None
+    assert max(len(r) for r in evaluation.batch_indices()) > 32

@@ -19,7 +19,11 @@ Only the last batch of the epoch can be smaller than ``batch_size``, so the
 number of batches is ``ceil(n / batch_size)``, and every example is in exactly
 one batch per epoch. Orders are a pure function of ``(seed, epoch)``.
 Without shuffling (validation, test, prediction) the examples are sorted by
-length once, which gives the least padding.
+length once, which gives the least padding. Such batches can also be sized by
+tokens (``batch_tokens``): a batch of short reviews then holds a multiple of
+``batch_size`` rows, as many as fit in the tokens of ``batch_size`` rows of the
+longest reviews, so evaluation makes fewer, larger steps at the same peak
+memory.
 """
 
 from __future__ import annotations
@@ -91,6 +95,11 @@ class BucketedBatches(keras.utils.PyDataset):
         empty_id: int or None. Id given to a review with no tokens as its one
             token (the OOV id, 1, by default): a fully masked row would make
             cuDNN fail. None leaves such rows all padding.
+        batch_tokens: int or None. Unshuffled batches only: each batch holds
+            ``m * batch_size`` rows (the last one fewer), with ``m`` the
+            largest whole number for which rows times the padded length stay
+            within ``batch_tokens`` (at least ``m = 1``). None: ``batch_size``
+            rows each.
         **kwargs: ``workers``, ``use_multiprocessing``, ``max_queue_size``.
 
     Raises:
@@ -110,6 +119,7 @@ class BucketedBatches(keras.utils.PyDataset):
         fixed_length: int | None = None,
         length_multiple: int | None = None,
         empty_id: int | None = 1,
+        batch_tokens: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -142,11 +152,20 @@ class BucketedBatches(keras.utils.PyDataset):
                 )
             labels = labels.astype("float32")
         self.labels = labels
-        for name, value in (("batch_size", batch_size), ("pool_batches", pool_batches)):
+        for name, value in (
+            ("batch_size", batch_size),
+            ("pool_batches", pool_batches),
+            ("batch_tokens", 1 if batch_tokens is None else batch_tokens),
+        ):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(
                     f"`{name}` must be a positive int. Received: {name}={value!r}"
                 )
+        if batch_tokens is not None and shuffle:
+            raise ValueError(
+                "`batch_tokens` sizes unshuffled batches only. "
+                f"Received: batch_tokens={batch_tokens} with shuffle=True"
+            )
         if n == 0:
             raise ValueError("Cannot batch zero reviews.")
         self.batch_size = batch_size
@@ -158,6 +177,7 @@ class BucketedBatches(keras.utils.PyDataset):
             default_length_multiple() if length_multiple is None else length_multiple
         )
         self.empty_id = empty_id
+        self.batch_tokens = batch_tokens
         self._epoch = 0
         self._served = 0  # batches served since the order last advanced
         self._plan_epoch: int | None = None
@@ -174,6 +194,8 @@ class BucketedBatches(keras.utils.PyDataset):
     # --- PyDataset protocol --------------------------------------------------
 
     def __len__(self) -> int:
+        if self.batch_tokens is not None:
+            return len(self.batch_indices())
         return math.ceil(len(self.lengths) / self.batch_size)
 
     def __getitem__(self, index: int) -> Any:
@@ -222,6 +244,8 @@ class BucketedBatches(keras.utils.PyDataset):
         bs = self.batch_size
         if not self.shuffle:
             order = np.argsort(self.lengths, kind="stable")
+            if self.batch_tokens is not None:
+                return self._cut_by_tokens(order, self.batch_tokens)
             return [order[i : i + bs] for i in range(0, n, bs)]
         rng = np.random.default_rng([self.seed, epoch])
         order = rng.permutation(n)
@@ -233,6 +257,31 @@ class BucketedBatches(keras.utils.PyDataset):
             batches.extend(chunk[i : i + bs] for i in range(0, len(chunk), bs))
         # Keep the one short batch (if any) but give it a random place.
         return [batches[i] for i in rng.permutation(len(batches))]
+
+    def _cut_by_tokens(self, order: np.ndarray, budget: int) -> list[np.ndarray]:
+        """Cuts length-sorted ``order`` into batches of ``m * batch_size``
+        rows within ``budget`` tokens (see ``batch_tokens``)."""
+        n, bs = len(order), self.batch_size
+        if self.fixed_length is not None:
+            widths = np.full(n, self.fixed_length, dtype=np.int64)
+        else:
+            m = self.length_multiple
+            widths = -(-np.maximum(self.lengths[order], 1) // m) * m
+
+        def tokens(start: int, rows: int) -> int:
+            # Widths grow along ``order``: a batch is as wide as its last row.
+            rows = min(rows, n - start)
+            return rows * int(widths[start + rows - 1])
+
+        batches = []
+        start = 0
+        while start < n:
+            multiple = max(1, budget // tokens(start, bs))
+            while multiple > 1 and tokens(start, multiple * bs) > budget:
+                multiple -= 1
+            batches.append(order[start : start + multiple * bs])
+            start += multiple * bs
+        return batches
 
     # --- padding -------------------------------------------------------------
 
@@ -342,7 +391,10 @@ def batches_for(
         ragged: ``(values, row_splits)`` from ``Tokenizer.transform_ragged``.
         labels: labels or None.
         training: shuffled training batches of ``batch_size`` (else sorted
-            evaluation batches of ``eval_batch_size``).
+            evaluation batches of ``eval_batch_size`` rows, or a multiple of
+            it for short reviews: up to the tokens of ``eval_batch_size``
+            reviews of ``sequence_length``, the peak memory of a batch of
+            the longest reviews; see ``batch_tokens`` of BucketedBatches).
         empty_id: id given to empty reviews (see BucketedBatches); the
             tokenizer's ``oov_id``.
         xla: the steps are compiled per shape: round lengths to multiples of
@@ -366,6 +418,9 @@ def batches_for(
         fixed_length=None if variable_length else config.sequence_length,
         length_multiple=multiple,
         empty_id=empty_id,
+        batch_tokens=(
+            None if training else config.eval_batch_size * config.sequence_length
+        ),
     )
 
 

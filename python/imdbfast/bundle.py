@@ -69,7 +69,10 @@ class Bundle:
         Args:
             texts: iterable of str (list, tuple, NumPy string array...).
             batch_size: texts per model call; None = the config's
-                ``eval_batch_size``.
+                ``eval_batch_size``. Texts are sorted by length, and a call
+                on short texts takes a multiple of this many, up to the
+                tokens of ``batch_size`` texts of ``sequence_length`` (the
+                same peak memory).
 
         Raises:
             TypeError: if an item is not a str.
@@ -98,8 +101,8 @@ class Bundle:
 
         Args:
             texts: iterable of str.
-            batch_size: texts per model call; None = the config's
-                ``eval_batch_size``.
+            batch_size: texts per model call (see :meth:`predict_proba`);
+                None = the config's ``eval_batch_size``.
 
         Returns:
             :class:`Predictions` ``(labels, probabilities)``.
@@ -117,7 +120,7 @@ class Bundle:
                 IMDB test split is loaded from ``source``.
             source: IMDB source for the test split (None = the run's
                 ``data_source``).
-            batch_size: texts per model call.
+            batch_size: texts per model call (see :meth:`predict_proba`).
 
         Returns:
             ``accuracy``, ``loss``, ``precision``, ``recall``, ``f1``,
