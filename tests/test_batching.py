@@ -285,5 +285,6 @@ def test_evaluation_batches_hold_the_tokens_of_eval_batch_size_long_reviews(data
     config = TrainConfig(batch_size=16, eval_batch_size=32, sequence_length=120)
     evaluation = batches_for(config, (values, splits))
     assert evaluation.batch_tokens == 32 * 120
-    assert batches_for(config, (values, splits), labels, training=True).batch_tokens is None
+    training = batches_for(config, (values, splits), labels, training=True)
+    assert training.batch_tokens is None
     assert max(len(r) for r in evaluation.batch_indices()) > 32
