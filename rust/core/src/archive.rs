@@ -153,14 +153,23 @@ fn unsafe_reason(path: &Path, kind: tar::EntryType) -> Option<&'static str> {
 /// Read every labeled review from a `.tar.gz` (or plain `.tar`) without extracting.
 pub fn read_imdb_tar(path: &Path, options: &ReadOptions) -> Result<ImdbFiles> {
     let file = File::open(path).map_err(|e| CoreError::io(path, e))?;
-    let reader = BufReader::with_capacity(1 << 20, file);
+    let reader = BufReader::with_capacity(1 << 20, file); // bounded: a constant
     let name = path.to_string_lossy().to_lowercase();
-    let limit = options.max_review_bytes;
-    let raw = if name.ends_with(".tar") {
-        scan_tar(path, reader, limit)?
+    if name.ends_with(".tar") {
+        read_imdb_tar_from(path, reader, options)
     } else {
-        scan_tar(path, flate2::read::MultiGzDecoder::new(reader), limit)?
-    };
+        read_imdb_tar_from(path, flate2::read::MultiGzDecoder::new(reader), options)
+    }
+}
+
+/// [`read_imdb_tar`] on the (decompressed) tar stream `reader`; `path`
+/// names it in errors.
+pub fn read_imdb_tar_from<R: Read>(
+    path: &Path,
+    reader: R,
+    options: &ReadOptions,
+) -> Result<ImdbFiles> {
+    let raw = scan_tar(path, reader, options.max_review_bytes)?;
     finish(path, raw, options.replace_invalid, true)
 }
 
@@ -298,7 +307,7 @@ pub fn read_imdb_dir(root: &Path, options: &ReadOptions) -> Result<ImdbFiles> {
         files
             .into_par_iter()
             .map_init(
-                || vec![0u8; READ_BUFFER],
+                || vec![0u8; READ_BUFFER], // bounded: a constant
                 |buffer, (split, label, name, p)| {
                     let bytes = read_small_file(&p, buffer, options.max_review_bytes)?;
                     Ok(RawReview {
@@ -429,7 +438,7 @@ fn finish(
         })
         .collect::<Result<_>>()?;
     let mut out = ImdbFiles::default();
-    out.reviews.reserve(decoded.len());
+    out.reviews.reserve(decoded.len()); // bounded: one per review read
     for (r, replaced) in decoded {
         if replaced {
             out.replaced.push(format!(

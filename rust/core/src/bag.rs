@@ -243,7 +243,7 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
         .enumerate()
         .with_min_len(min_len)
         .fold(
-            || TokenMap::<Stat>::with_capacity(capacity),
+            || TokenMap::<Stat>::with_capacity(capacity), // bounded: clamped above
             |mut map, (chunk_index, chunk)| {
                 let mut scratch = Scratch::default();
                 let mut tokens = DocTokens::default();
@@ -320,8 +320,9 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
         least = least.max(min_freq);
     }
     let kept = if least == 0 { merged.len() } else { 1 << 10 };
+    // bounded: the n-grams held in `merged`, or a constant.
     let mut counts = Counts::with_capacity(kept);
-    let mut document_counts = TokenMap::with_capacity(kept);
+    let mut document_counts = TokenMap::with_capacity(kept); // bounded: as above
     for (gram, stat) in merged.into_entries() {
         if stat.count >= least {
             counts.insert(gram.as_bytes(), stat.count);
@@ -356,7 +357,7 @@ fn frequent_tokens<S: AsRef<str> + Sync>(
         let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
         least = least.max(*kth);
     }
-    let mut frequent = TokenMap::with_capacity(k.min(counts.len()));
+    let mut frequent = TokenMap::with_capacity(k.min(counts.len())); // bounded: tokens held
     for (token, count) in &counts {
         if *count >= least {
             frequent.insert(token.as_bytes(), ());
@@ -573,7 +574,7 @@ pub fn bag_csr<S: AsRef<str> + Sync>(
         .map(|chunk| {
             let mut scratch = BagScratch::default();
             let (mut data, mut indices) = (Vec::new(), Vec::new());
-            let mut lens = Vec::with_capacity(chunk.len());
+            let mut lens = Vec::with_capacity(chunk.len()); // bounded: CHUNK
             for doc in chunk {
                 let before = data.len();
                 scratch.read(vocab, pipeline, doc.as_ref(), config);
@@ -656,7 +657,7 @@ pub fn ngram_ids<S: AsRef<str> + Sync>(
             let mut scratch = Scratch::default();
             let mut tokens = DocTokens::default();
             let mut values = Vec::new();
-            let mut lens = Vec::with_capacity(chunk.len());
+            let mut lens = Vec::with_capacity(chunk.len()); // bounded: CHUNK
             for doc in chunk {
                 let before = values.len();
                 tokens.read(pipeline, doc.as_ref(), &mut scratch);
@@ -675,8 +676,9 @@ pub fn ngram_ids<S: AsRef<str> + Sync>(
             (values, lens)
         })
         .collect();
+    // bounded: the ids already held in `parts`.
     let mut values = Vec::with_capacity(parts.iter().map(|(v, _)| v.len()).sum());
-    let mut splits = Vec::with_capacity(docs.len() + 1);
+    let mut splits = Vec::with_capacity(docs.len() + 1); // bounded: one per text
     splits.push(0i64);
     let mut at = 0i64;
     for (v, lens) in parts {

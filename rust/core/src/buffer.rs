@@ -111,8 +111,11 @@ pub fn try_reserve<T>(
     })
 }
 
+/// Ask the kernel to back `buffer`'s memory with transparent huge pages
+/// (the whole 2 MiB pages inside it; a hint, harmless if refused). Also for
+/// the spare capacity of a vector about to be filled.
 #[cfg(target_os = "linux")]
-fn advise_huge_pages<T>(buffer: &[T]) {
+pub fn advise_huge_pages<T>(buffer: &[T]) {
     const HUGE: usize = 2 << 20;
     let start = buffer.as_ptr() as usize;
     let end = start + std::mem::size_of_val(buffer);
@@ -134,8 +137,9 @@ fn advise_huge_pages<T>(buffer: &[T]) {
     }
 }
 
+/// See the Linux version: elsewhere, nothing.
 #[cfg(not(target_os = "linux"))]
-fn advise_huge_pages<T>(_buffer: &[T]) {}
+pub fn advise_huge_pages<T>(_buffer: &[T]) {}
 
 #[cfg(test)]
 mod tests {

@@ -64,7 +64,7 @@ pub fn rank_first_seen<S: AsRef<str> + Sync>(
         .enumerate()
         .with_min_len(min_len)
         .fold(
-            || TokenMap::<Seen>::with_capacity(1 << 12),
+            || TokenMap::<Seen>::with_capacity(1 << 12), // bounded: a constant
             |mut map, (chunk_index, chunk)| {
                 let mut scratch = Scratch::default();
                 for (i, doc) in chunk.iter().enumerate() {

@@ -15,6 +15,9 @@
 //! - [`glove`]: parsing GloVe text files into an aligned float32 matrix.
 //! - [`archive`]: reading the aclImdb review files from a directory or a tar.gz.
 //!
+//! `fuzz_checks` (hidden) holds the checks of the fuzz targets in `fuzz/`,
+//! replayed on their corpus by `tests/fuzz_corpus.rs`.
+//!
 //! SIMD kernels are all written one way; `simd` (private) describes it.
 
 pub mod archive;
@@ -22,6 +25,8 @@ pub mod bag;
 pub mod buffer;
 pub mod error;
 pub mod first_seen;
+#[doc(hidden)]
+pub mod fuzz_checks;
 pub mod glove;
 pub mod pad;
 mod simd;

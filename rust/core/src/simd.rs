@@ -64,9 +64,8 @@ impl Level {
         }
     }
 
-    /// Every level this CPU runs, the scalar one first (for the tests that
-    /// compare each level with the scalar twins).
-    #[cfg(test)]
+    /// Every level this CPU runs, the scalar one first (for the tests and
+    /// fuzz checks that compare each level with the scalar twins).
     pub(crate) fn available() -> Vec<Level> {
         #[cfg(target_arch = "x86_64")]
         {

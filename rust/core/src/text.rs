@@ -167,6 +167,7 @@ pub fn strip_html_breaks(text: &str) -> Cow<'_, str> {
         let Some(end) = html_break_end(bytes, start) else {
             continue;
         };
+        // bounded: the length of a text in memory.
         let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
         buf.push_str(&text[copied..start]);
         buf.push(' ');
@@ -352,7 +353,7 @@ impl TextPipeline {
             .into_iter()
             .map(|s| Box::<[u8]>::from(s.as_ref().as_bytes()))
             .collect();
-        let mut stopwords = TokenMap::with_capacity(stopword_list.len());
+        let mut stopwords = TokenMap::with_capacity(stopword_list.len()); // bounded: words held
         for word in &stopword_list {
             stopwords.insert(word, ());
         }
@@ -756,7 +757,7 @@ fn rewrite_short<const LEVEL: u8, const WORD: bool, const LOWER: bool, const STR
 #[inline]
 fn rewrite(region: &[u8], table: &[u16; 256], buf: &mut Vec<u8>) -> usize {
     if buf.len() < region.len() + WINDOW_SLACK {
-        buf.resize(region.len() + WINDOW_SLACK, 0);
+        buf.resize(region.len() + WINDOW_SLACK, 0); // bounded: a region of a text held
     }
     // Branch-free: every byte is stored, and the write position only advances
     // past the bytes that are kept (a DROP byte is overwritten by the next).
@@ -795,6 +796,35 @@ where
         emit(&s.as_bytes()[st..])?;
     }
     ControlFlow::Continue(())
+}
+
+/// The tokens of `text` through the fused scanner compiled for `level` (if
+/// the pipeline's rules allow it), or through the general path (`None`):
+/// the two sides of the differential tests and of the tokenizer fuzz target.
+pub(crate) fn tokens_by(p: &TextPipeline, text: &str, level: Option<Level>) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut sink = FnSink(|t: &[u8]| {
+        out.push(t.to_vec());
+        ControlFlow::Continue(())
+    });
+    let stopwords = (!p.stopwords.is_empty()).then_some(&p.stopwords);
+    let filter = StopFilter {
+        stopwords,
+        sink: &mut sink,
+    };
+    match level {
+        Some(level) => p.run(text, &mut Scratch::default(), filter, level),
+        None => {
+            let text = if p.standardizer.strip_html {
+                strip_html_breaks(text)
+            } else {
+                Cow::Borrowed(text)
+            };
+            let mut filter = filter;
+            p.general(&text, &mut filter);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1001,34 +1031,6 @@ mod tests {
             text.push_str([" ", " ", " ", "  ", "\t", "\n", "\r\n"][rng.below(7)]);
         }
         text
-    }
-
-    /// The tokens of `text` through [`TextPipeline::run`] at `level`, or
-    /// through the general path (`None`).
-    fn tokens_by(p: &TextPipeline, text: &str, level: Option<Level>) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        let mut sink = FnSink(|t: &[u8]| {
-            out.push(t.to_vec());
-            ControlFlow::Continue(())
-        });
-        let stopwords = (!p.stopwords.is_empty()).then_some(&p.stopwords);
-        let filter = StopFilter {
-            stopwords,
-            sink: &mut sink,
-        };
-        match level {
-            Some(level) => p.run(text, &mut Scratch::default(), filter, level),
-            None => {
-                let text = if p.standardizer.strip_html {
-                    strip_html_breaks(text)
-                } else {
-                    Cow::Borrowed(text)
-                };
-                let mut filter = filter;
-                p.general(&text, &mut filter);
-            }
-        }
-        out
     }
 
     /// Every scanner level (the scalar one, SSE2, SSSE3 where the CPU has

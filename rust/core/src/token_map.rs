@@ -78,6 +78,7 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
     fn with_capacity(items: usize, seed: u64) -> Self {
         let slots = (items.max(8) * 8 / 5 + 1).next_power_of_two();
         FlatTable {
+            // bounded: callers size maps by items they hold (or clamp the hint).
             slots: vec![(K::default(), V::default()); slots],
             len: 0,
             seed,
@@ -141,6 +142,7 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
 
     #[cold]
     fn grow(&mut self) {
+        // bounded: twice the slots of the items held.
         let doubled = vec![(K::default(), V::default()); self.slots.len() * 2];
         let old = std::mem::replace(&mut self.slots, doubled);
         for (k, v) in old {
@@ -294,17 +296,20 @@ pub struct TokenMap<V> {
 
 impl<V: Copy + Default> Default for TokenMap<V> {
     fn default() -> Self {
-        TokenMap::with_capacity(0)
+        TokenMap::with_capacity(0) // bounded: empty
     }
 }
 
 impl<V: Copy + Default> TokenMap<V> {
-    /// An empty map with room for about `capacity` tokens.
+    /// An empty map with room for about `capacity` tokens, allocated at
+    /// once: pass a number of tokens held in memory (or a clamped hint),
+    /// never a count read from input.
     pub fn with_capacity(capacity: usize) -> Self {
         let seed = random_seed();
         TokenMap {
+            // bounded: the capacity hint is the caller's (see `FlatTable::with_capacity`).
             short: FlatTable::with_capacity(capacity, seed),
-            mid: FlatTable::with_capacity(capacity / 4, seed),
+            mid: FlatTable::with_capacity(capacity / 4, seed), // bounded: as above
             long: HashMap::default(),
         }
     }

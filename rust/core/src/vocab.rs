@@ -59,7 +59,7 @@ pub fn count_tokens<S: AsRef<str> + Sync>(pipeline: &TextPipeline, docs: &[S]) -
         .par_chunks(CHUNK)
         .with_min_len(min_len)
         .fold(
-            || Counts::with_capacity(capacity),
+            || Counts::with_capacity(capacity), // bounded: clamped above
             |mut counts, chunk| {
                 let mut scratch = Scratch::default();
                 let mut sink = CountSink {
@@ -759,7 +759,7 @@ impl Vocabulary {
             .zip(docs.par_iter())
             .with_min_len(8)
             .for_each_init(
-                || (Scratch::default(), Vec::with_capacity(1024)),
+                || (Scratch::default(), Vec::with_capacity(1024)), // bounded: a constant
                 |(scratch, ids), (row, doc)| {
                     if direct {
                         self.encode_row(lookup, pipeline, doc.as_ref(), scratch, row);
@@ -826,9 +826,9 @@ impl Vocabulary {
             .par_chunks(CHUNK)
             .map(|chunk| {
                 let mut scratch = Scratch::default();
-                let mut ids = Vec::with_capacity(1024);
+                let mut ids = Vec::with_capacity(1024); // bounded: a constant
                 let mut values = Vec::new();
-                let mut lens = Vec::with_capacity(chunk.len());
+                let mut lens = Vec::with_capacity(chunk.len()); // bounded: CHUNK
                 for doc in chunk {
                     self.encode_with(
                         lookup,
@@ -849,8 +849,8 @@ impl Vocabulary {
             })
             .collect();
         let total = parts.iter().map(|(v, _)| v.len()).sum();
-        let mut values = Vec::with_capacity(total);
-        let mut splits = Vec::with_capacity(docs.len() + 1);
+        let mut values = Vec::with_capacity(total); // bounded: ids already held
+        let mut splits = Vec::with_capacity(docs.len() + 1); // bounded: one per text
         splits.push(0i64);
         let mut at = 0i64;
         for (v, lens) in parts {

@@ -25,6 +25,9 @@ use crate::error::{CoreError, Result};
 pub(super) struct Builder<'o> {
     label: PathBuf,
     options: &'o GloveOptions,
+    /// The size of the text in bytes, when known (a plain file's): the
+    /// matrix of full mode is then reserved at once.
+    size: Option<u64>,
     /// Whether a block has been seen (the BOM is only skipped in the first).
     started: bool,
     /// Set by the first line (the dimension is its number of values).
@@ -37,10 +40,11 @@ enum State<'o> {
 }
 
 impl<'o> Builder<'o> {
-    pub(super) fn new(label: PathBuf, options: &'o GloveOptions) -> Self {
+    pub(super) fn new(label: PathBuf, options: &'o GloveOptions, size: Option<u64>) -> Self {
         Builder {
             label,
             options,
+            size,
             started: false,
             state: None,
         }
@@ -67,7 +71,12 @@ impl<'o> Builder<'o> {
         );
         let label = self.label.as_path();
         match &mut self.state {
-            Some(State::Full(rows)) => rows.block(data, &parts, label, lines_before),
+            Some(State::Full(rows)) => {
+                if lines_before == 0 {
+                    rows.reserve_for(data, self.size);
+                }
+                rows.block(data, &parts, label, lines_before)
+            }
             Some(State::Filtered(alignment)) => {
                 filtered_block(alignment, data, &parts, label, lines_before)
             }
@@ -116,33 +125,92 @@ impl<'o> Builder<'o> {
     }
 }
 
-/// Where a line's word sits in its block, and the word's hash.
-struct WordAt {
-    range: Range<usize>,
-    hash: u64,
+/// Words end to end in one buffer: no allocation per word while parsing
+/// and checking (a block of short duplicate lines costs a few bytes a line).
+#[derive(Debug, Default)]
+struct WordList {
+    bytes: Vec<u8>,
+    /// Where each word ends in `bytes`.
+    ends: Vec<usize>,
 }
+
+impl WordList {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+
+    fn push(&mut self, word: &[u8]) {
+        self.bytes.extend_from_slice(word);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// The words as strings (made on all cores; each was checked to be
+    /// UTF-8 when it was parsed).
+    fn into_strings(self) -> Vec<String> {
+        (0..self.len())
+            .into_par_iter()
+            .map(|i| String::from_utf8_lossy(self.get(i)).into_owned())
+            .collect()
+    }
+}
+
+/// The words of one chunk and their hashes (for the duplicate check).
+type ChunkWords = (WordList, Vec<u64>);
 
 /// Full mode: every line is a row, in file order; a word seen before is
 /// dropped (the first line wins). Duplicates are found block by block, so
 /// memory holds the distinct words, not every line.
+///
+/// The duplicate check is the one step that must follow file order, so it
+/// runs on one thread: for block `n`, while block `n + 1` is parsed on the
+/// other cores ([`rayon::join`]). Rows are parsed after those of the block
+/// being checked; once checked, a block's rows move down over the rows of
+/// its duplicates (nothing moves while there are none).
 pub(super) struct FullRows {
     dim: usize,
+    /// Zeros or rows: `..kept * dim` are the table so far, then the rows of
+    /// the pending block, then room for the next block (so the parser writes
+    /// into initialized memory, zeroed by the allocator where it can).
     matrix: Vec<f32>,
-    words: Vec<String>,
-    /// The hash of each kept word -> the first kept row with that hash.
+    /// Rows of the table so far.
+    kept: usize,
+    /// The block parsed last, whose words are not checked yet.
+    pending: Option<Pending>,
+    words: WordList,
+    /// The hash of each kept word -> its row.
     first_of_hash: HashMap<u64, usize>,
     /// Kept words whose hash is also another kept word's (rare).
-    collided: HashMap<String, ()>,
+    collided: HashMap<Vec<u8>, ()>,
     duplicates: usize,
     hasher: foldhash::fast::FixedState,
 }
+
+/// A parsed block whose words are not checked for duplicates yet.
+struct Pending {
+    /// Its first row in the matrix (at or after `kept`).
+    first_row: usize,
+    /// Its number of rows.
+    rows: usize,
+    /// Its words and their hashes, chunk by chunk, in file order.
+    words: Vec<ChunkWords>,
+}
+
+/// The words a checked block keeps: which lines (None: all of them).
+type Kept = Option<Vec<bool>>;
 
 impl FullRows {
     fn new(dim: usize) -> Self {
         FullRows {
             dim,
             matrix: Vec::new(),
-            words: Vec::new(),
+            kept: 0,
+            pending: None,
+            words: WordList::default(),
             first_of_hash: HashMap::new(),
             collided: HashMap::new(),
             duplicates: 0,
@@ -150,7 +218,32 @@ impl FullRows {
         }
     }
 
-    /// Parse the lines of `data` (cut into `parts`) and append their rows.
+    /// Reserve the matrix for a text of `size` bytes that starts with the
+    /// block `first` (its lines per byte give the estimate), so that it is
+    /// allocated once, as fresh zero pages (backed by huge pages where the
+    /// kernel allows). Only a hint: nothing happens without a size or if
+    /// the allocation fails.
+    fn reserve_for(&mut self, first: &[u8], size: Option<u64>) {
+        let Some(size) = size.and_then(|s| usize::try_from(s).ok()) else {
+            return;
+        };
+        if first.is_empty() || size <= first.len() {
+            return;
+        }
+        let lines = count_lines(first);
+        // 1/32 more than the first block's density says, as a margin.
+        let rows = (size / first.len()).saturating_mul(lines) + lines;
+        let rows = rows.saturating_add(rows / 32);
+        if let Ok(matrix) = try_zeroed_matrix::<f32>(rows, self.dim, String::new) {
+            self.matrix = matrix;
+            // bounded: one per estimated row, whose matrix was just allocated.
+            self.first_of_hash.reserve(rows);
+        }
+    }
+
+    /// Parse the lines of `data` (cut into `parts`) after the pending
+    /// block's rows, while the pending block's words are checked; the new
+    /// block is then the pending one.
     fn block(
         &mut self,
         data: &[u8],
@@ -164,82 +257,112 @@ impl FullRows {
             .map(|r| count_lines(&data[r.clone()]))
             .collect();
         let rows: usize = counts.iter().sum();
-        let base = self.matrix.len();
         let what = || format!("{}: the GloVe matrix", label.display());
         let values = matrix_len::<f32>(rows, dim, what)?;
-        try_reserve(&mut self.matrix, values, what)?;
-        self.matrix.resize(base + values, 0.0);
+        let first_row = self
+            .pending
+            .as_ref()
+            .map_or(self.kept, |p| p.first_row + p.rows);
+        let base = first_row * dim;
+        let need = base.checked_add(values).ok_or_else(|| {
+            CoreError::out_of_memory(format!("{}: {first_row} rows do not fit in memory", what()))
+        })?;
+        if need > self.matrix.len() {
+            // Grow by half at least (not row by row).
+            let grown = need.max(self.matrix.len().saturating_add(self.matrix.len() / 2));
+            let more = grown - self.matrix.len();
+            try_reserve(&mut self.matrix, more, what)?;
+            self.matrix.resize(grown, 0.0); // bounded: reserved just above
+        }
         // Give each chunk its own slice of the new rows.
         let mut slices = Vec::with_capacity(parts.len()); // bounded: one per chunk
-        let mut rest = &mut self.matrix[base..];
+        let mut rest = &mut self.matrix[base..need];
         for &n in &counts {
             let (head, tail) = rest.split_at_mut(n * dim);
             slices.push(head);
             rest = tail;
         }
         let hasher = &self.hasher;
-        let results: Vec<std::result::Result<Vec<WordAt>, LocalError>> = parts
-            .par_iter()
-            .zip(slices.into_par_iter())
-            .map(|(range, out)| full_chunk(data, range.clone(), dim, out, hasher))
-            .collect();
+        let pending = self.pending.take();
+        let (words, first_of_hash, collided) =
+            (&mut self.words, &mut self.first_of_hash, &mut self.collided);
+        let (results, checked) = rayon::join(
+            || {
+                parts
+                    .par_iter()
+                    .zip(slices.into_par_iter())
+                    .map(|(range, out)| full_chunk(data, range.clone(), dim, out, hasher))
+                    .collect::<Vec<_>>()
+            },
+            || {
+                pending.map(|p| {
+                    (
+                        p.first_row,
+                        check_words(words, first_of_hash, collided, p.words),
+                    )
+                })
+            },
+        );
+        if let Some((pending_row, (lines, kept, duplicates))) = checked {
+            self.duplicates += duplicates;
+            self.keep_rows(pending_row, lines, kept.as_deref());
+        }
         let mut chunk_words = Vec::with_capacity(parts.len()); // bounded: one per chunk
         for (i, r) in results.into_iter().enumerate() {
             match r {
                 Ok(words) => chunk_words.push(words),
-                Err(e) => {
-                    self.matrix.truncate(base);
-                    return Err(locate(label, lines_before, data, parts, i, e));
-                }
+                Err(e) => return Err(locate(label, lines_before, data, parts, i, e)),
             }
         }
-        // Keep the first line of each word: rows of new words move down
-        // over those of duplicates.
-        let (mut read, mut write) = (base / dim, base / dim);
-        for words in chunk_words {
-            for WordAt { range, hash } in words {
-                // Checked to be UTF-8 by `full_chunk`.
-                let word = String::from_utf8_lossy(&data[range]);
-                if self.is_new(&word, hash, write) {
-                    if read != write {
-                        self.matrix
-                            .copy_within(read * dim..(read + 1) * dim, write * dim);
-                    }
-                    self.words.push(word.into_owned());
-                    write += 1;
-                } else {
-                    self.duplicates += 1;
-                }
-                read += 1;
-            }
+        // The new block follows the table directly (if the pending block had
+        // duplicates, its rows move down into their room).
+        if self.kept != first_row {
+            self.matrix.copy_within(base..need, self.kept * dim);
         }
-        self.matrix.truncate(write * dim);
+        self.pending = Some(Pending {
+            first_row: self.kept,
+            rows,
+            words: chunk_words,
+        });
         Ok(rows as u64)
     }
 
-    /// Whether `word` (of hash `hash`) is seen for the first time; if so it
-    /// is recorded as the word of row `row`.
-    fn is_new(&mut self, word: &str, hash: u64, row: usize) -> bool {
-        match self.first_of_hash.entry(hash) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(row);
-                true
+    /// Move the kept rows of a checked block (`lines` rows from
+    /// `first_row`) down to the end of the table.
+    fn keep_rows(&mut self, first_row: usize, lines: usize, kept: Option<&[bool]>) {
+        let dim = self.dim;
+        for line in 0..lines {
+            if kept.is_some_and(|k| !k[line]) {
+                continue;
             }
-            std::collections::hash_map::Entry::Occupied(first) => {
-                self.words[*first.get()] != word
-                    && self.collided.insert(word.to_owned(), ()).is_none()
+            let read = first_row + line;
+            if read != self.kept {
+                self.matrix
+                    .copy_within(read * dim..(read + 1) * dim, self.kept * dim);
             }
+            self.kept += 1;
         }
     }
 
     fn finish(mut self) -> Glove {
+        if let Some(p) = self.pending.take() {
+            let (lines, kept, duplicates) = check_words(
+                &mut self.words,
+                &mut self.first_of_hash,
+                &mut self.collided,
+                p.words,
+            );
+            self.duplicates += duplicates;
+            self.keep_rows(p.first_row, lines, kept.as_deref());
+        }
+        self.matrix.truncate(self.kept * self.dim);
         self.matrix.shrink_to_fit();
         let rows = self.words.len();
         Glove {
             matrix: self.matrix,
             rows,
             dim: self.dim,
-            words: self.words,
+            words: self.words.into_strings(),
             hits: rows,
             misses: 0,
             missing: Vec::new(),
@@ -249,37 +372,81 @@ impl FullRows {
     }
 }
 
+/// Check a block's words (chunk by chunk, in file order) against the words
+/// kept so far and each other: a word seen before is a duplicate, a new one
+/// joins `words` (and `first_of_hash`, or `collided` when another word has
+/// its hash). Returns the block's number of lines, which of them are kept
+/// (None: all), and the number of duplicates.
+fn check_words(
+    words: &mut WordList,
+    first_of_hash: &mut HashMap<u64, usize>,
+    collided: &mut HashMap<Vec<u8>, ()>,
+    block: Vec<ChunkWords>,
+) -> (usize, Kept, usize) {
+    let (mut lines, mut kept, mut duplicates): (usize, Kept, usize) = (0, None, 0);
+    for (chunk_words, hashes) in block {
+        for (i, hash) in hashes.into_iter().enumerate() {
+            let word = chunk_words.get(i);
+            let new = match first_of_hash.entry(hash) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(words.len());
+                    true
+                }
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    words.get(*first.get()) != word && collided.insert(word.to_vec(), ()).is_none()
+                }
+            };
+            match (&mut kept, new) {
+                (Some(k), _) => k.push(new),
+                (None, false) => {
+                    let mut k = vec![true; lines]; // bounded: the lines of a block
+                    k.push(false);
+                    kept = Some(k);
+                }
+                (None, true) => {}
+            }
+            if new {
+                words.push(word);
+            } else {
+                duplicates += 1;
+            }
+            lines += 1;
+        }
+    }
+    (lines, kept, duplicates)
+}
+
 /// Parse the lines of `data[range]` (whole lines) into `out` (one row of
-/// `dim` values per line), returning where the chunk's words are and their
-/// hashes.
+/// `dim` values per line), returning the chunk's words and their hashes.
 fn full_chunk(
     data: &[u8],
     range: Range<usize>,
     dim: usize,
     out: &mut [f32],
     hasher: &foldhash::fast::FixedState,
-) -> std::result::Result<Vec<WordAt>, LocalError> {
-    // bounded: one per line of the chunk (`out` holds a row per line).
-    let mut words = Vec::with_capacity(out.len() / dim.max(1));
+) -> std::result::Result<ChunkWords, LocalError> {
+    let capacity = out.len() / dim.max(1);
+    let mut words = WordList {
+        bytes: Vec::new(),
+        ends: Vec::with_capacity(capacity), // bounded: one per line of the chunk
+    };
+    let mut hashes = Vec::with_capacity(capacity); // bounded: one per line of the chunk
     let (mut p, stop) = (range.start, range.end);
     // `out` has exactly one row per line of the chunk (see `count_lines`).
     for (index, row) in out.chunks_exact_mut(dim).enumerate() {
         if p >= stop {
             break;
         }
-        let at = p;
         let (word, v) = line_word(data, p, stop).map_err(|m| (index, m))?;
         p = line_values(data, v, stop, row).map_err(|m| (index, m))?;
         if std::str::from_utf8(word).is_err() {
             return Err((index, "the word is not valid UTF-8".to_string()));
         }
-        // Hashed now, while the line is still in cache.
-        words.push(WordAt {
-            range: at..at + word.len(),
-            hash: hasher.hash_one(word),
-        });
+        // Copied and hashed now, while the line is still in cache.
+        hashes.push(hasher.hash_one(word));
+        words.push(word);
     }
-    Ok(words)
+    Ok((words, hashes))
 }
 
 /// Vocabulary mode, one block: row `i` is the vector of `vocab[i]` (see

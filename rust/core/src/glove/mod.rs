@@ -99,8 +99,29 @@ fn load_glove_blocks(
     block: usize,
 ) -> Result<Glove> {
     let source = source::Source::resolve(path, member, options.dim)?;
-    let mut builder = assemble::Builder::new(source.label(), options);
+    let mut builder = assemble::Builder::new(source.label(), options, source.size());
     stream::for_each_block(&source, block, stream::MAX_LINE_BYTES, |data, lines| {
+        builder.block(data, lines)
+    })?;
+    builder.finish()
+}
+
+/// [`load_glove`]'s streaming path over bytes in memory, in blocks of
+/// `block` bytes and lines of at most `max_line` (the fuzz checks compare it
+/// with [`parse_glove`]).
+pub(crate) fn stream_glove(
+    data: &[u8],
+    label: &Path,
+    options: &GloveOptions,
+    block: usize,
+    max_line: usize,
+) -> Result<Glove> {
+    let source = source::Source::Memory {
+        bytes: data.to_vec(),
+        label: label.to_path_buf(),
+    };
+    let mut builder = assemble::Builder::new(source.label(), options, source.size());
+    stream::for_each_block(&source, block, max_line, |data, lines| {
         builder.block(data, lines)
     })?;
     builder.finish()
@@ -108,7 +129,7 @@ fn load_glove_blocks(
 
 /// Parse GloVe text held in memory. `label` names the source in errors.
 pub fn parse_glove(data: &[u8], label: &Path, options: &GloveOptions) -> Result<Glove> {
-    let mut builder = assemble::Builder::new(label.to_path_buf(), options);
+    let mut builder = assemble::Builder::new(label.to_path_buf(), options, None);
     builder.block(data, 0)?;
     builder.finish()
 }

@@ -25,6 +25,9 @@ pub(super) enum Source {
     Gzip(PathBuf),
     /// One member of a zip archive.
     ZipMember { path: PathBuf, member: String },
+    /// Bytes in memory (for tests and fuzzing: the streaming path without a
+    /// file); `label` names them in errors.
+    Memory { bytes: Vec<u8>, label: PathBuf },
 }
 
 /// The members of a zip archive, in archive order.
@@ -125,6 +128,17 @@ impl Source {
             Source::ZipMember { path, member } => {
                 PathBuf::from(format!("{}::{member}", path.display()))
             }
+            Source::Memory { label, .. } => label.clone(),
+        }
+    }
+
+    /// The size of the text in bytes, when it is known without reading it
+    /// (a plain file's or bytes in memory; never a size a header declares).
+    pub(super) fn size(&self) -> Option<u64> {
+        match self {
+            Source::Plain(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            Source::Memory { bytes, .. } => Some(bytes.len() as u64),
+            Source::Gzip(_) | Source::ZipMember { .. } => None,
         }
     }
 
@@ -138,6 +152,7 @@ impl Source {
             }
             Source::Gzip(path) => {
                 let file = File::open(path).map_err(|e| CoreError::io(path, e))?;
+                // bounded: a constant.
                 let buffered = std::io::BufReader::with_capacity(1 << 20, file);
                 Ok(read(&mut flate2::read::MultiGzDecoder::new(buffered)))
             }
@@ -151,6 +166,7 @@ impl Source {
                 })?;
                 Ok(read(&mut entry))
             }
+            Source::Memory { bytes, .. } => Ok(read(&mut &bytes[..])),
         }
     }
 
@@ -164,6 +180,7 @@ impl Source {
             Source::ZipMember { .. } => {
                 CoreError::malformed(self.label(), 0, format!("corrupt zip member ({e})"))
             }
+            Source::Memory { label, .. } => CoreError::io(label, e),
         }
     }
 }

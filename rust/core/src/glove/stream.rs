@@ -89,7 +89,9 @@ fn produce(
         buf.clear();
         buf.append(&mut carry);
         loop {
-            // Read one more block's worth after what the buffer holds.
+            // Read one more block's worth after what the buffer holds (which
+            // has no `\n`: it is the carried start of a line).
+            let before = buf.len();
             let got = match (&mut *reader).take(block as u64).read_to_end(&mut buf) {
                 Ok(n) => n,
                 Err(e) => {
@@ -104,8 +106,9 @@ fn produce(
                 }
                 return;
             }
-            match memchr::memrchr(b'\n', &buf) {
+            match memchr::memrchr(b'\n', &buf[before..]) {
                 Some(i) => {
+                    let i = before + i;
                     carry.extend_from_slice(&buf[i + 1..]);
                     buf.truncate(i + 1);
                     break;
