@@ -48,28 +48,36 @@ pub(super) fn for_each_block(
         let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
         let reader = scope
             .spawn(move || source.with_reader(|r| produce(r, block, max_line, &full_tx, &free_rx)));
-        let mut lines = 0u64;
-        for item in full_rx.iter() {
-            match item {
-                Block::Lines(data) => {
-                    lines += consume(&data, lines)?;
-                    // The reader may have stopped already: then the buffer is dropped.
-                    let _ = free_tx.send(data);
-                }
-                Block::Failed(e) => return Err(source.read_error(e)),
-                Block::LineTooLong => {
-                    return Err(CoreError::malformed(
-                        source.label(),
-                        lines + 1,
-                        format!("a line longer than {max_line} bytes (not a GloVe text file?)"),
-                    ))
+        let consumed = (|| {
+            let mut lines = 0u64;
+            for item in full_rx.iter() {
+                match item {
+                    Block::Lines(data) => {
+                        lines += consume(&data, lines)?;
+                        // The reader may have stopped already: then the buffer is dropped.
+                        let _ = free_tx.send(data);
+                    }
+                    Block::Failed(e) => return Err(source.read_error(e)),
+                    Block::LineTooLong => {
+                        return Err(CoreError::malformed(
+                            source.label(),
+                            lines + 1,
+                            format!("a line longer than {max_line} bytes (not a GloVe text file?)"),
+                        ))
+                    }
                 }
             }
-        }
+            Ok(())
+        })();
+        // Stop the reader (its sends and receives now fail) and wait for its
+        // thread to end, on every path: an explicit join also waits for the
+        // thread's own teardown, which the end of the scope does not.
+        drop(full_rx);
         drop(free_tx);
-        reader
+        let read = reader
             .join()
-            .map_err(|_| CoreError::invalid("the GloVe reader thread panicked"))?
+            .map_err(|_| CoreError::invalid("the GloVe reader thread panicked"))?;
+        consumed.and(read)
     })
 }
 
