@@ -86,9 +86,11 @@ fn ngram_vocabulary<'py>(
                     config.min_freq,
                 )?;
                 let vocab = Vocabulary::build(counts.counts.clone(), &config)?;
-                let idf = idf_columns.map(|(offset, depth)| {
-                    idf_weights(&vocab, &counts, config.first_word_id(), offset, depth)
-                });
+                let idf = idf_columns
+                    .map(|(offset, depth)| {
+                        idf_weights(&vocab, &counts, config.first_word_id(), offset, depth)
+                    })
+                    .transpose()?;
                 Ok::<_, imdbfast_core::CoreError>((vocab, idf))
             })
         })

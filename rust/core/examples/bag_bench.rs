@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let counts = count_ngrams(&pipeline, train, &widths, &[], Some(20001), 1)?;
         let t_count = t0.elapsed();
         let vocab = Vocabulary::build(counts.counts.clone(), &config)?;
-        let idf = idf_weights(&vocab, &counts, config.first_word_id(), 1, 0);
+        let idf = idf_weights(&vocab, &counts, config.first_word_id(), 1, 0)?;
         let t_fit = t0.elapsed();
         let bag = BagConfig {
             mode: BagMode::TfIdf,

@@ -27,9 +27,9 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
-use crate::buffer::try_zeroed_matrix;
+use crate::buffer::{try_reserve, try_zeroed_matrix};
 use crate::error::{CoreError, Result};
-use crate::text::{Scratch, TextPipeline, TokenSink};
+use crate::text::{Scratch, Splitter, TextPipeline, TokenSink};
 use crate::token_map::{TokenBytes, TokenKey, TokenMap};
 use crate::vocab::{count_tokens, Counts, Vocabulary};
 
@@ -102,7 +102,7 @@ impl DocTokens {
 
     /// Set `rare` to the prefix counts of the tokens not in `frequent`:
     /// `rare[i]` of them come before token `i` (`rare.len() == len() + 1`).
-    fn mark_rare(&self, frequent: &TokenMap<()>, rare: &mut Vec<u32>) {
+    fn mark_rare(&self, frequent: &TokenMap<u32>, rare: &mut Vec<u32>) {
         rare.clear();
         rare.push(0);
         let mut seen = 0u32;
@@ -230,7 +230,13 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
     check_widths(widths)?;
     let frequent = match candidates {
         Some(k) if widths.contains(&1) && widths.iter().any(|&w| w > 1) => {
-            Some(frequent_tokens(pipeline, docs, exclude, k, min_freq))
+            let frequent = frequent_tokens(pipeline, docs, exclude, k, min_freq);
+            if packable(pipeline, widths) {
+                return Ok(count_packed(
+                    pipeline, docs, widths, exclude, k, min_freq, &frequent,
+                ));
+            }
+            Some(frequent)
         }
         _ => None,
     };
@@ -258,7 +264,7 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
                     let doc_id = (chunk_index * CHUNK + i) as u64 + 1;
                     tokens.read(pipeline, doc.as_ref(), &mut scratch);
                     if let Some(frequent) = &frequent {
-                        tokens.mark_rare(frequent, &mut rare);
+                        tokens.mark_rare(&frequent.ids, &mut rare);
                     }
                     let rare = frequent.as_ref().map(|_| &rare[..]);
                     tokens.for_each_ngram_within(widths, rare, |window, len| {
@@ -345,7 +351,7 @@ fn frequent_tokens<S: AsRef<str> + Sync>(
     exclude: &[&[u8]],
     k: usize,
     min_freq: u64,
-) -> TokenMap<()> {
+) -> Parts {
     let counts: Vec<(TokenBytes, u64)> = count_tokens(pipeline, docs).into_entries().collect();
     let mut values: Vec<u64> = counts
         .iter()
@@ -357,13 +363,223 @@ fn frequent_tokens<S: AsRef<str> + Sync>(
         let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
         least = least.max(*kth);
     }
-    let mut frequent = TokenMap::with_capacity(k.min(counts.len())); // bounded: tokens held
+    let mut frequent = Parts::default();
     for (token, count) in &counts {
         if *count >= least {
-            frequent.insert(token.as_bytes(), ());
+            frequent.add(token.as_bytes());
         }
     }
     frequent
+}
+
+/// Tokens with dense ids (0, 1, ...): the frequent tokens while counting,
+/// the pieces of the vocabulary's entries while building bags.
+#[derive(Debug, Default)]
+struct Parts {
+    ids: TokenMap<u32>,
+    tokens: Vec<Box<[u8]>>,
+}
+
+/// Id of "no part" in a sequence of part ids.
+const NO_PART: u32 = u32::MAX;
+
+/// Widths up to this are looked up as packed part ids ([`pack`]).
+const MAX_PACKED: usize = 4;
+
+impl Parts {
+    /// The id of `token`, added if new.
+    fn add(&mut self, token: &[u8]) -> u32 {
+        if let Some(&id) = self.ids.get(token) {
+            return id;
+        }
+        let id = self.tokens.len() as u32;
+        self.ids.insert(token, id);
+        self.tokens.push(token.into());
+        id
+    }
+
+    /// The part id of each token of `tokens` ([`NO_PART`] for the others).
+    fn of(&self, tokens: &DocTokens, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(
+            tokens
+                .starts
+                .iter()
+                .zip(&tokens.ends)
+                .map(|(&start, &end)| {
+                    self.ids
+                        .get_at(&tokens.bytes[start..], end - start)
+                        .copied()
+                        .unwrap_or(NO_PART)
+                }),
+        );
+    }
+
+    /// The n-gram of these parts, joined with spaces.
+    fn join(&self, key: u128) -> Vec<u8> {
+        let mut out = Vec::new();
+        for lane in 0..MAX_PACKED {
+            let part = (key >> (32 * lane)) as u32;
+            if part == 0 {
+                break;
+            }
+            if lane > 0 {
+                out.push(b' ');
+            }
+            if let Some(token) = self.tokens.get(part as usize - 1) {
+                out.extend_from_slice(token);
+            }
+        }
+        out
+    }
+}
+
+/// The part ids `ids` (at most [`MAX_PACKED`], none [`NO_PART`]) as one
+/// key: id + 1 in each 32-bit lane, so that n-grams of different widths
+/// never share a key.
+#[inline(always)]
+fn pack(ids: &[u32]) -> u128 {
+    ids.iter().enumerate().fold(0u128, |key, (lane, &id)| {
+        key | (u128::from(id) + 1) << (32 * lane)
+    })
+}
+
+/// Whether the n-grams of `pipeline`'s tokens can be counted and looked up
+/// as packed part ids: its tokens never hold a space (so an n-gram's string
+/// tells its tokens) and no width is above [`MAX_PACKED`].
+fn packable(pipeline: &TextPipeline, widths: &[usize]) -> bool {
+    matches!(pipeline.splitter(), Splitter::Whitespace | Splitter::Word)
+        && widths.iter().all(|&w| w <= MAX_PACKED)
+}
+
+/// Per-job counts of [`count_packed`]: unigrams by part id, longer n-grams
+/// by packed key.
+struct PackedCounts {
+    unigrams: Vec<Stat>,
+    grams: foldhash::HashMap<u128, Stat>,
+}
+
+/// [`count_ngrams`] with pruning, for [`packable`] pipelines: tokens become
+/// part ids of `frequent` (the tokens a candidate can hold), unigrams are
+/// counted in an array and longer n-grams under their packed ids, so no
+/// n-gram string is hashed; the candidates are written out as strings at
+/// the end.
+fn count_packed<S: AsRef<str> + Sync>(
+    pipeline: &TextPipeline,
+    docs: &[S],
+    widths: &[usize],
+    exclude: &[&[u8]],
+    k: usize,
+    min_freq: u64,
+    frequent: &Parts,
+) -> NgramCounts {
+    const CHUNK: usize = 64;
+    let chunks = docs.len().div_ceil(CHUNK);
+    let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
+    let n_parts = frequent.tokens.len();
+    let jobs: Vec<PackedCounts> = docs
+        .par_chunks(CHUNK)
+        .enumerate()
+        .with_min_len(min_len)
+        .fold(
+            || PackedCounts {
+                // bounded: one per frequent token, held.
+                unigrams: vec![Stat::default(); n_parts],
+                grams: foldhash::HashMap::default(),
+            },
+            |mut counts, (chunk_index, chunk)| {
+                let mut scratch = Scratch::default();
+                let mut tokens = DocTokens::default();
+                let mut ids = Vec::new();
+                for (i, doc) in chunk.iter().enumerate() {
+                    let doc_id = (chunk_index * CHUNK + i) as u64 + 1;
+                    tokens.read(pipeline, doc.as_ref(), &mut scratch);
+                    frequent.of(&tokens, &mut ids);
+                    for &width in widths {
+                        for window in ids.windows(width) {
+                            if window.contains(&NO_PART) {
+                                continue;
+                            }
+                            let stat = match window {
+                                [id] => counts.unigrams.get_mut(*id as usize),
+                                _ => Some(counts.grams.entry(pack(window)).or_default()),
+                            };
+                            if let Some(stat) = stat {
+                                stat.add(doc_id);
+                            }
+                        }
+                    }
+                }
+                counts
+            },
+        )
+        .collect();
+    let mut merged = PackedCounts {
+        // bounded: one per frequent token, held.
+        unigrams: vec![Stat::default(); n_parts],
+        grams: foldhash::HashMap::default(),
+    };
+    for job in jobs {
+        for (total, stat) in merged.unigrams.iter_mut().zip(job.unigrams) {
+            total.count += stat.count;
+            total.documents += stat.documents;
+        }
+        if merged.grams.len() < job.grams.len() {
+            let small = std::mem::replace(&mut merged.grams, job.grams);
+            merge_grams(&mut merged.grams, small);
+        } else {
+            merge_grams(&mut merged.grams, job.grams);
+        }
+    }
+    for token in exclude {
+        if let Some(&id) = frequent.ids.get(token) {
+            if let Some(stat) = merged.unigrams.get_mut(id as usize) {
+                stat.count = 0;
+            }
+        }
+    }
+    let mut values: Vec<u64> = merged
+        .unigrams
+        .iter()
+        .chain(merged.grams.values())
+        .map(|s| s.count)
+        .filter(|&c| c >= min_freq.max(1))
+        .collect();
+    let mut least = min_freq.max(1);
+    if k == 0 {
+        least = u64::MAX;
+    } else if values.len() > k {
+        let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+        least = least.max(*kth);
+    }
+    let mut counts = Counts::with_capacity(1 << 10); // bounded: a constant
+    let mut document_counts = TokenMap::with_capacity(1 << 10); // bounded: a constant
+    for (token, stat) in frequent.tokens.iter().zip(&merged.unigrams) {
+        if stat.count >= least {
+            counts.insert(token, stat.count);
+            document_counts.insert(token, stat.documents);
+        }
+    }
+    for (&key, stat) in &merged.grams {
+        if stat.count >= least {
+            let gram = frequent.join(key);
+            counts.insert(&gram, stat.count);
+            document_counts.insert(&gram, stat.documents);
+        }
+    }
+    NgramCounts {
+        counts,
+        document_counts,
+        documents: docs.len() as u64,
+    }
+}
+
+fn merge_grams(into: &mut foldhash::HashMap<u128, Stat>, from: foldhash::HashMap<u128, Stat>) {
+    for (key, stat) in from {
+        let total = into.entry(key).or_default();
+        total.count += stat.count;
+        total.documents += stat.documents;
+    }
 }
 
 /// Keras' inverse document frequency: `ln(1 + documents / (1 + df))`,
@@ -379,13 +595,16 @@ pub fn inverse_document_frequency(document_count: u64, documents: u64) -> f32 {
 /// of those weights (Keras pads the weights of the OOV column with their
 /// mean), and `depth` beyond the vocabulary pads with 0
 /// (`pad_to_max_tokens`).
+///
+/// Errors: [`CoreError::OutOfMemory`] when `depth` weights cannot be
+/// allocated.
 pub fn idf_weights(
     vocab: &Vocabulary,
     counts: &NgramCounts,
     first_word_id: usize,
     column_offset: usize,
     depth: usize,
-) -> Vec<f32> {
+) -> Result<Vec<f32>> {
     let learned: Vec<f32> = (first_word_id..vocab.len())
         .map(|id| {
             let df = vocab
@@ -401,10 +620,15 @@ pub fn idf_weights(
         (learned.iter().map(|&w| f64::from(w)).sum::<f64>() / learned.len() as f64) as f32
     };
     let special_columns = first_word_id.saturating_sub(column_offset);
-    let mut weights = vec![mean; special_columns];
+    let columns = depth.max(special_columns + learned.len());
+    let mut weights = Vec::new();
+    try_reserve(&mut weights, columns, || {
+        format!("the idf weights of {columns} columns (max_tokens)")
+    })?;
+    weights.extend(std::iter::repeat_n(mean, special_columns));
     weights.extend_from_slice(&learned);
-    weights.resize(depth.max(weights.len()), 0.0);
-    weights
+    weights.resize(columns, 0.0); // bounded: reserved above
+    Ok(weights)
 }
 
 /// What a bag row holds in each column.
@@ -492,11 +716,87 @@ impl BagConfig<'_> {
     }
 }
 
+/// A vocabulary's entries as packed part ids, for [`packable`] pipelines:
+/// an n-gram of text tokens is an entry exactly when its tokens are the
+/// entry's space-separated pieces, so it is looked up by the part ids of its
+/// tokens (one small-table lookup per token, one integer key per n-gram)
+/// instead of by its string.
+struct PackedVocab {
+    parts: Parts,
+    /// Id of the one-piece entry of each part (the OOV id if none).
+    unigram: Vec<i32>,
+    /// Id of each entry of 2 to [`MAX_PACKED`] pieces.
+    grams: foldhash::HashMap<u128, i32>,
+    oov: i32,
+}
+
+impl PackedVocab {
+    fn new(vocab: &Vocabulary) -> Self {
+        let oov = vocab.oov_id().unwrap_or(-1);
+        let mut parts = Parts::default();
+        let mut unigram = Vec::new();
+        let mut grams = foldhash::HashMap::default();
+        let first = vocab.first_word_id();
+        let specials = first - vocab.reserved();
+        let mut ids = Vec::new();
+        // Special tokens first, words after: a word equal to a special token
+        // cannot be (the vocabulary refuses it).
+        for id in (0..specials).chain(first..vocab.len()) {
+            let Some(entry) = vocab.token(id) else {
+                continue;
+            };
+            // An entry with an empty piece (or empty) never equals an
+            // n-gram of tokens, nor does one of more pieces than a width.
+            let pieces: Vec<&[u8]> = entry.as_bytes().split(|&b| b == b' ').collect();
+            if pieces.iter().any(|p| p.is_empty()) || pieces.len() > MAX_PACKED {
+                continue;
+            }
+            ids.clear();
+            ids.extend(pieces.iter().map(|piece| parts.add(piece)));
+            if unigram.len() < parts.tokens.len() {
+                unigram.resize(parts.tokens.len(), oov); // bounded: the parts, held
+            }
+            match ids[..] {
+                [part] => {
+                    if let Some(slot) = unigram.get_mut(part as usize) {
+                        *slot = id as i32;
+                    }
+                }
+                _ => {
+                    grams.insert(pack(&ids), id as i32);
+                }
+            }
+        }
+        PackedVocab {
+            parts,
+            unigram,
+            grams,
+            oov,
+        }
+    }
+
+    /// The id of the n-gram of these part ids.
+    #[inline(always)]
+    fn id(&self, ids: &[u32]) -> i32 {
+        match ids {
+            [part] => self
+                .unigram
+                .get(*part as usize)
+                .copied()
+                .unwrap_or(self.oov),
+            _ if ids.contains(&NO_PART) => self.oov,
+            _ => self.grams.get(&pack(ids)).copied().unwrap_or(self.oov),
+        }
+    }
+}
+
 /// Per-thread buffers of the bag builders.
 #[derive(Default)]
 struct BagScratch {
     scratch: Scratch,
     tokens: DocTokens,
+    /// Part ids of the tokens (with a [`PackedVocab`]).
+    parts: Vec<u32>,
     /// Occurrences per column of the current text (all 0 between texts).
     counts: Vec<u32>,
     /// The columns of the current text, each once.
@@ -508,19 +808,21 @@ impl BagScratch {
     fn read(
         &mut self,
         vocab: &Vocabulary,
+        packed: Option<&PackedVocab>,
         pipeline: &TextPipeline,
         text: &str,
         config: &BagConfig<'_>,
     ) {
         self.tokens.read(pipeline, text, &mut self.scratch);
-        if self.counts.len() < config.depth {
-            self.counts.resize(config.depth, 0);
+        // Columns past the vocabulary's (pad_to_max_tokens) never count.
+        let columns = config.depth.min(vocab.len());
+        if self.counts.len() < columns {
+            self.counts.resize(columns, 0); // bounded: the vocabulary's entries, held
         }
         self.columns.clear();
         let (counts, columns) = (&mut self.counts, &mut self.columns);
         let (offset, depth) = (config.column_offset, config.depth);
-        self.tokens.for_each_ngram_at(config.widths, |window, len| {
-            let id = vocab.id_at(window, len);
+        let mut count = |id: i32| {
             if let Some(column) = usize::try_from(id)
                 .ok()
                 .and_then(|id| id.checked_sub(offset))
@@ -534,7 +836,20 @@ impl BagScratch {
                     *count += 1;
                 }
             }
-        });
+        };
+        match packed {
+            Some(packed) => {
+                packed.parts.of(&self.tokens, &mut self.parts);
+                for &width in config.widths {
+                    for window in self.parts.windows(width) {
+                        count(packed.id(window));
+                    }
+                }
+            }
+            None => self
+                .tokens
+                .for_each_ngram_at(config.widths, |window, len| count(vocab.id_at(window, len))),
+        }
         self.columns.sort_unstable();
     }
 
@@ -568,6 +883,8 @@ pub fn bag_csr<S: AsRef<str> + Sync>(
     config: &BagConfig<'_>,
 ) -> Result<Csr> {
     config.check()?;
+    let packed = packable(pipeline, config.widths).then(|| PackedVocab::new(vocab));
+    let packed = packed.as_ref();
     const CHUNK: usize = 256;
     let parts: Vec<(Vec<f32>, Vec<i32>, Vec<usize>)> = docs
         .par_chunks(CHUNK)
@@ -577,7 +894,7 @@ pub fn bag_csr<S: AsRef<str> + Sync>(
             let mut lens = Vec::with_capacity(chunk.len()); // bounded: CHUNK
             for doc in chunk {
                 let before = data.len();
-                scratch.read(vocab, pipeline, doc.as_ref(), config);
+                scratch.read(vocab, packed, pipeline, doc.as_ref(), config);
                 for (column, count) in scratch.drain() {
                     data.push(config.value(column, count));
                     indices.push(column as i32);
@@ -627,11 +944,13 @@ pub fn bag_dense<S: AsRef<str> + Sync>(
     if config.depth == 0 {
         return Ok(out);
     }
+    let packed = packable(pipeline, config.widths).then(|| PackedVocab::new(vocab));
+    let packed = packed.as_ref();
     out.par_chunks_mut(config.depth)
         .zip(docs.par_iter())
         .with_min_len(8)
         .for_each_init(BagScratch::default, |scratch, (row, doc)| {
-            scratch.read(vocab, pipeline, doc.as_ref(), config);
+            scratch.read(vocab, packed, pipeline, doc.as_ref(), config);
             for (column, count) in scratch.drain() {
                 row[column as usize] = config.value(column, count);
             }
@@ -785,7 +1104,7 @@ mod tests {
         assert_eq!(back, dense);
 
         let (vocab, counts) = fitted(&docs, &[1], 100);
-        let idf = idf_weights(&vocab, &counts, 2, 1, vocab.len() - 1);
+        let idf = idf_weights(&vocab, &counts, 2, 1, vocab.len() - 1).unwrap_or_default();
         // "the" is in 2 of 4 documents: ln(1 + 4 / 3).
         assert_eq!(idf[1], (1.0f64 + 4.0 / 3.0).ln() as f32);
         let mean = idf[1..].iter().map(|&w| f64::from(w)).sum::<f64>() / 4.0;
@@ -798,7 +1117,7 @@ mod tests {
             idf: Some(&idf),
         };
         assert!(bag_dense(&vocab, &p, &docs, &config).is_err());
-        let padded = idf_weights(&vocab, &counts, 2, 1, vocab.len() - 1 + 3);
+        let padded = idf_weights(&vocab, &counts, 2, 1, vocab.len() - 1 + 3).unwrap_or_default();
         let config = BagConfig {
             idf: Some(&padded),
             ..config
@@ -862,6 +1181,78 @@ mod tests {
                     listed(&b),
                     "max_tokens={max} min_freq={min_freq}"
                 );
+            }
+        }
+    }
+
+    /// The packed paths (whitespace splitting: counting and lookups by part
+    /// ids) against the string paths (a regex with the same tokens), on
+    /// random texts: the same vocabulary, idf weights and bag rows.
+    #[test]
+    fn packed_paths_match_the_string_paths() {
+        let words = [
+            "a", "b", "film", "the", "[UNK]", "x", "bad", "good", "it", "of", "ab", "ba",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let docs: Vec<String> = (0..400)
+            .map(|_| {
+                (0..next() % 30)
+                    .map(|_| words[(next() % words.len() as u64) as usize])
+                    .collect::<Vec<_>>()
+                    .join(if next() % 5 == 0 { "  " } else { " " })
+            })
+            .collect();
+        let standardizer = Standardizer::from_name(None, false).unwrap_or_else(|e| panic!("{e}"));
+        let packed = TextPipeline::new(
+            standardizer,
+            Splitter::Whitespace,
+            std::iter::empty::<&str>(),
+        );
+        let strings = TextPipeline::new(
+            standardizer,
+            Splitter::from_spec(Some(r"[^ \t\n\x0B\x0C\r]+")).unwrap_or_else(|e| panic!("{e}")),
+            std::iter::empty::<&str>(),
+        );
+        for widths in [&[1, 2][..], &[1, 2, 3], &[1, 3, 4]] {
+            for max in [5, 12, 40, 1000] {
+                let config = VocabConfig {
+                    max_tokens: Some(max + 1),
+                    ..VocabConfig::default()
+                };
+                let fit = |p: &TextPipeline| {
+                    let counts = count_ngrams(p, &docs, widths, &[b"it"], Some(max), 2)
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    let vocab = Vocabulary::build(counts.counts.clone(), &config)
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    let idf = idf_weights(&vocab, &counts, 2, 1, 0).unwrap_or_default();
+                    (vocab, idf)
+                };
+                let (va, ia) = fit(&packed);
+                let (vb, ib) = fit(&strings);
+                let listed = |v: &Vocabulary| -> Vec<String> {
+                    (0..v.len())
+                        .filter_map(|id| v.token(id).map(|t| t.to_string()))
+                        .collect()
+                };
+                assert_eq!(listed(&va), listed(&vb), "{widths:?} {max}");
+                assert_eq!(ia, ib);
+                let bag = BagConfig {
+                    mode: BagMode::TfIdf,
+                    widths,
+                    depth: va.len() - 1,
+                    column_offset: 1,
+                    idf: Some(&ia),
+                };
+                let a = bag_csr(&va, &packed, &docs, &bag).unwrap_or_else(|e| panic!("{e}"));
+                let b = bag_csr(&va, &strings, &docs, &bag).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(a, b, "{widths:?} {max}");
+                assert!(a.data.len() > 100);
             }
         }
     }
