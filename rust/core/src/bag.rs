@@ -170,15 +170,16 @@ pub fn check_widths(widths: &[usize]) -> Result<()> {
 #[derive(Debug, Clone, Copy, Default)]
 struct Stat {
     count: u64,
-    documents: u64,
+    /// Documents are fewer than `u32::MAX` ([`count_ngrams`] checks).
+    documents: u32,
     /// Index + 1 of the last document that counted this n-gram (0: none).
-    last: u64,
+    last: u32,
 }
 
 impl Stat {
     /// Count one occurrence in document `doc_id` (index + 1).
     #[inline(always)]
-    fn add(&mut self, doc_id: u64) {
+    fn add(&mut self, doc_id: u32) {
         self.count += 1;
         if self.last != doc_id {
             self.last = doc_id;
@@ -228,6 +229,13 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
     min_freq: u64,
 ) -> Result<NgramCounts> {
     check_widths(widths)?;
+    if u32::try_from(docs.len()).map_or(true, |n| n == u32::MAX) {
+        return Err(CoreError::invalid(format!(
+            "n-grams are counted over fewer than {} texts. Received: {}",
+            u32::MAX,
+            docs.len()
+        )));
+    }
     let frequent = match candidates {
         Some(k) if widths.contains(&1) && widths.iter().any(|&w| w > 1) => {
             let frequent = frequent_tokens(pipeline, docs, exclude, k, min_freq);
@@ -261,7 +269,7 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
                 // rare[i]: tokens before i that no counted n-gram may hold.
                 let mut rare: Vec<u32> = Vec::new();
                 for (i, doc) in chunk.iter().enumerate() {
-                    let doc_id = (chunk_index * CHUNK + i) as u64 + 1;
+                    let doc_id = (chunk_index * CHUNK + i) as u32 + 1;
                     tokens.read(pipeline, doc.as_ref(), &mut scratch);
                     if let Some(frequent) = &frequent {
                         tokens.mark_rare(&frequent.ids, &mut rare);
@@ -332,7 +340,7 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
     for (gram, stat) in merged.into_entries() {
         if stat.count >= least {
             counts.insert(gram.as_bytes(), stat.count);
-            document_counts.insert(gram.as_bytes(), stat.documents);
+            document_counts.insert(gram.as_bytes(), u64::from(stat.documents));
         }
     }
     Ok(NgramCounts {
@@ -452,10 +460,13 @@ fn packable(pipeline: &TextPipeline, widths: &[usize]) -> bool {
         && widths.iter().all(|&w| w <= MAX_PACKED)
 }
 
-/// Per-job counts of [`count_packed`]: unigrams by part id, longer n-grams
-/// by packed key.
+/// Per-job counts of [`count_packed`]: unigrams by part id, bigrams and
+/// longer n-grams by packed key (bigrams in a table of 64-bit keys: half the
+/// memory per entry, and they are most of the entries).
+#[derive(Default)]
 struct PackedCounts {
     unigrams: Vec<Stat>,
+    bigrams: foldhash::HashMap<u64, Stat>,
     grams: foldhash::HashMap<u128, Stat>,
 }
 
@@ -485,14 +496,14 @@ fn count_packed<S: AsRef<str> + Sync>(
             || PackedCounts {
                 // bounded: one per frequent token, held.
                 unigrams: vec![Stat::default(); n_parts],
-                grams: foldhash::HashMap::default(),
+                ..PackedCounts::default()
             },
             |mut counts, (chunk_index, chunk)| {
                 let mut scratch = Scratch::default();
                 let mut tokens = DocTokens::default();
                 let mut ids = Vec::new();
                 for (i, doc) in chunk.iter().enumerate() {
-                    let doc_id = (chunk_index * CHUNK + i) as u64 + 1;
+                    let doc_id = (chunk_index * CHUNK + i) as u32 + 1;
                     tokens.read(pipeline, doc.as_ref(), &mut scratch);
                     frequent.of(&tokens, &mut ids);
                     for &width in widths {
@@ -502,6 +513,10 @@ fn count_packed<S: AsRef<str> + Sync>(
                             }
                             let stat = match window {
                                 [id] => counts.unigrams.get_mut(*id as usize),
+                                // Two 32-bit lanes: the low half of pack().
+                                [_, _] => {
+                                    Some(counts.bigrams.entry(pack(window) as u64).or_default())
+                                }
                                 _ => Some(counts.grams.entry(pack(window)).or_default()),
                             };
                             if let Some(stat) = stat {
@@ -517,19 +532,15 @@ fn count_packed<S: AsRef<str> + Sync>(
     let mut merged = PackedCounts {
         // bounded: one per frequent token, held.
         unigrams: vec![Stat::default(); n_parts],
-        grams: foldhash::HashMap::default(),
+        ..PackedCounts::default()
     };
     for job in jobs {
         for (total, stat) in merged.unigrams.iter_mut().zip(job.unigrams) {
             total.count += stat.count;
             total.documents += stat.documents;
         }
-        if merged.grams.len() < job.grams.len() {
-            let small = std::mem::replace(&mut merged.grams, job.grams);
-            merge_grams(&mut merged.grams, small);
-        } else {
-            merge_grams(&mut merged.grams, job.grams);
-        }
+        merge_grams(&mut merged.bigrams, job.bigrams);
+        merge_grams(&mut merged.grams, job.grams);
     }
     for token in exclude {
         if let Some(&id) = frequent.ids.get(token) {
@@ -541,6 +552,7 @@ fn count_packed<S: AsRef<str> + Sync>(
     let mut values: Vec<u64> = merged
         .unigrams
         .iter()
+        .chain(merged.bigrams.values())
         .chain(merged.grams.values())
         .map(|s| s.count)
         .filter(|&c| c >= min_freq.max(1))
@@ -557,14 +569,18 @@ fn count_packed<S: AsRef<str> + Sync>(
     for (token, stat) in frequent.tokens.iter().zip(&merged.unigrams) {
         if stat.count >= least {
             counts.insert(token, stat.count);
-            document_counts.insert(token, stat.documents);
+            document_counts.insert(token, u64::from(stat.documents));
         }
     }
-    for (&key, stat) in &merged.grams {
+    let bigrams = merged
+        .bigrams
+        .iter()
+        .map(|(&key, stat)| (u128::from(key), stat));
+    for (key, stat) in bigrams.chain(merged.grams.iter().map(|(&key, stat)| (key, stat))) {
         if stat.count >= least {
             let gram = frequent.join(key);
             counts.insert(&gram, stat.count);
-            document_counts.insert(&gram, stat.documents);
+            document_counts.insert(&gram, u64::from(stat.documents));
         }
     }
     NgramCounts {
@@ -574,7 +590,14 @@ fn count_packed<S: AsRef<str> + Sync>(
     }
 }
 
-fn merge_grams(into: &mut foldhash::HashMap<u128, Stat>, from: foldhash::HashMap<u128, Stat>) {
+/// Add the counts of `from` to `into` (the larger map is kept).
+fn merge_grams<K: std::hash::Hash + Eq>(
+    into: &mut foldhash::HashMap<K, Stat>,
+    mut from: foldhash::HashMap<K, Stat>,
+) {
+    if into.len() < from.len() {
+        std::mem::swap(into, &mut from);
+    }
     for (key, stat) in from {
         let total = into.entry(key).or_default();
         total.count += stat.count;
