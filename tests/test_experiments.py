@@ -476,9 +476,26 @@ def test_a_crash_loses_only_the_run_in_progress_and_a_rerun_continues(
     assert [row["n"] for row in results.summary()] == [1]
 
 
+@pytest.fixture
+def ctrl_c_raises():
+    """Python's own SIGINT handler for the test, whatever the test run inherited.
+
+    A test run started in the background by a non-interactive shell (``cmd &``,
+    ``nohup``) starts with SIGINT ignored, and Python then leaves it ignored.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def _default_sigint() -> None:
+    """In a child before exec: SIGINT back to its default, so Python handles it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_a_ctrl_c_lost_during_a_run_still_stops_the_study_without_recording_it(
-        tmp_path, tiny_data, monkeypatch):
+        tmp_path, tiny_data, monkeypatch, ctrl_c_raises):
     from imdbfast import training
 
     real_train = training.train
@@ -525,7 +542,8 @@ def test_killing_the_process_mid_run_loses_nothing_finished(tmp_path, tiny_data,
                "--data", tiny_data["data_source"], "--output-dir", str(tmp_path / "out")]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env=env, start_new_session=True)
+                               text=True, env=env, start_new_session=True,
+                               preexec_fn=_default_sigint)
     lines: list[str] = []
     seen = threading.Event()
     watcher = threading.Thread(target=_watch, args=(process.stdout, lines, seen, "Epoch 2/8"),
