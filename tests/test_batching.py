@@ -288,3 +288,30 @@ def test_evaluation_batches_hold_the_tokens_of_eval_batch_size_long_reviews(data
     training = batches_for(config, (values, splits), labels, training=True)
     assert training.batch_tokens is None
     assert max(len(r) for r in evaluation.batch_indices()) > 32
+
+
+def test_predict_sorted_gives_outputs_in_example_order_and_traces_once(data):
+    from imdbfast import batching
+
+    values, splits, _ = data
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input(shape=(None,), dtype="int32"),
+        keras.layers.Embedding(50, 4, mask_zero=True),
+        keras.layers.GlobalAveragePooling1D(),
+        keras.layers.Dense(1),
+    ])
+    reviews = [values[splits[i] : splits[i + 1]].tolist() or [1]  # empty_id=1
+               for i in range(len(splits) - 1)]
+    want = model.predict(keras.utils.pad_sequences(reviews, padding="post"), verbose=0)
+    for batch_size in (64, 7):
+        b = BucketedBatches(values, splits, batch_size=batch_size,
+                            batch_tokens=batch_size * 120)
+        got = batching.predict_sorted(model, b)
+        assert got.dtype == np.float32 and got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    if keras.backend.backend() == "tensorflow":  # one trace for every shape
+        (step,) = batching._TF_PREDICT[model].values()
+        assert step.experimental_get_tracing_count() == 1
+    with pytest.raises(ValueError, match="unshuffled"):
+        batching.predict_sorted(model, BucketedBatches(values, splits, shuffle=True))

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import os
+import weakref
 from typing import Any, Iterator
 
 import keras
@@ -432,23 +433,62 @@ def fit_input(batches: BucketedBatches) -> Any:
     return batches
 
 
+# Per model (weakly held), per padded width: a tf.function that runs it on int32
+# batches of any shape, so prediction is traced once per model.
+_TF_PREDICT: weakref.WeakKeyDictionary[Any, dict[int | None, Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _tf_predict_function(model: keras.Model, width: int | None) -> Any:
+    import tensorflow as tf
+
+    functions = _TF_PREDICT.setdefault(model, {})
+    if width not in functions:
+        model_ref = weakref.ref(model)
+
+        @tf.function(input_signature=[tf.TensorSpec((None, width), tf.int32)])
+        def predict_step(x: Any) -> Any:
+            return model_ref()(x, training=False)
+
+        functions[width] = predict_step
+    return functions[width]
+
+
 def predict_sorted(
     model: keras.Model, batches: BucketedBatches, *, verbose: Any = 0
 ) -> np.ndarray:
     """Runs ``model`` over all batches and returns outputs in example order.
 
+    On TensorFlow the batches go straight to one ``tf.function`` per model
+    with a ``(None, None)`` input signature (traced once, whatever the batch
+    shapes; Keras' ``predict`` traces for the first shape, then again for the
+    second, and runs an input pipeline per call). Elsewhere this is
+    ``model.predict`` over the :class:`BucketedBatches`.
+
     Args:
         model: a built Keras model.
         batches: an unshuffled :class:`BucketedBatches` (inputs only or with
             labels; labels are ignored).
-        verbose: Keras ``predict`` verbosity.
+        verbose: show a progress bar (Keras ``predict`` verbosity elsewhere).
 
     Returns:
         float32 array of the model outputs, row ``i`` for example ``i``.
     """
     if batches.shuffle:
         raise ValueError("predict_sorted needs an unshuffled BucketedBatches.")
-    outputs = np.asarray(model.predict(fit_input(batches), verbose=verbose))
+    if keras.backend.backend() == "tensorflow":
+        step = _tf_predict_function(model, batches.fixed_length)
+        plan = batches.batch_indices()
+        progress = keras.utils.Progbar(len(plan)) if verbose else None
+        parts = []
+        for i, rows in enumerate(plan):
+            parts.append(np.asarray(step(batches.pad_rows(rows)), dtype=np.float32))
+            if progress is not None:
+                progress.update(i + 1)
+        outputs = np.concatenate(parts)
+    else:
+        outputs = np.asarray(model.predict(batches, verbose=verbose))
     result = np.empty_like(outputs, dtype=np.float32)
     result[batches.order()] = outputs
     return result
