@@ -406,23 +406,6 @@ impl Parts {
         id
     }
 
-    /// The part id of each token of `tokens` ([`NO_PART`] for the others).
-    fn of(&self, tokens: &DocTokens, out: &mut Vec<u32>) {
-        out.clear();
-        out.extend(
-            tokens
-                .starts
-                .iter()
-                .zip(&tokens.ends)
-                .map(|(&start, &end)| {
-                    self.ids
-                        .get_at(&tokens.bytes[start..], end - start)
-                        .copied()
-                        .unwrap_or(NO_PART)
-                }),
-        );
-    }
-
     /// The n-gram of these parts, joined with spaces.
     fn join(&self, key: u128) -> Vec<u8> {
         let mut out = Vec::new();
@@ -439,6 +422,35 @@ impl Parts {
             }
         }
         out
+    }
+}
+
+/// Appends the part id of each token it is given ([`NO_PART`] for tokens
+/// that are not parts): a text's part ids straight from the scanner, with no
+/// copy of its tokens.
+struct PartSink<'a> {
+    ids: &'a TokenMap<u32>,
+    out: &'a mut Vec<u32>,
+}
+
+impl TokenSink for PartSink<'_> {
+    #[inline(always)]
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        self.out
+            .push(self.ids.get_at(window, len).copied().unwrap_or(NO_PART));
+        ControlFlow::Continue(())
+    }
+}
+
+impl Parts {
+    /// The part ids of the tokens of `text` through `pipeline`, into `out`.
+    fn read(&self, pipeline: &TextPipeline, text: &str, scratch: &mut Scratch, out: &mut Vec<u32>) {
+        out.clear();
+        let mut sink = PartSink {
+            ids: &self.ids,
+            out,
+        };
+        pipeline.tokens_into(text, scratch, &mut sink);
     }
 }
 
@@ -500,12 +512,10 @@ fn count_packed<S: AsRef<str> + Sync>(
             },
             |mut counts, (chunk_index, chunk)| {
                 let mut scratch = Scratch::default();
-                let mut tokens = DocTokens::default();
                 let mut ids = Vec::new();
                 for (i, doc) in chunk.iter().enumerate() {
                     let doc_id = (chunk_index * CHUNK + i) as u32 + 1;
-                    tokens.read(pipeline, doc.as_ref(), &mut scratch);
-                    frequent.of(&tokens, &mut ids);
+                    frequent.read(pipeline, doc.as_ref(), &mut scratch, &mut ids);
                     for &width in widths {
                         for window in ids.windows(width) {
                             if window.contains(&NO_PART) {
@@ -836,7 +846,12 @@ impl BagScratch {
         text: &str,
         config: &BagConfig<'_>,
     ) {
-        self.tokens.read(pipeline, text, &mut self.scratch);
+        match packed {
+            Some(packed) => packed
+                .parts
+                .read(pipeline, text, &mut self.scratch, &mut self.parts),
+            None => self.tokens.read(pipeline, text, &mut self.scratch),
+        }
         // Columns past the vocabulary's (pad_to_max_tokens) never count.
         let columns = config.depth.min(vocab.len());
         if self.counts.len() < columns {
@@ -862,7 +877,6 @@ impl BagScratch {
         };
         match packed {
             Some(packed) => {
-                packed.parts.of(&self.tokens, &mut self.parts);
                 for &width in config.widths {
                     for window in self.parts.windows(width) {
                         count(packed.id(window));
