@@ -257,6 +257,21 @@ def test_same_seed_same_run(run, tmp_path):
     assert again.test_accuracy == run.test_accuracy
 
 
+def test_training_runs_several_steps_per_call_on_tensorflow(run):
+    import keras
+
+    from imdbfast import training
+
+    expected = 16 if keras.backend.backend() == "tensorflow" else 1
+    assert training.steps_per_execution() == expected
+    assert run.model.steps_per_execution == expected
+    # whole epochs of steps ran (the kept weights are from epoch 1 or 2)
+    metrics = json.loads((run.run_dir / "metrics.json").read_text())
+    steps = -(-metrics["examples"]["train"] // TINY_TRAIN["batch_size"])
+    iterations = int(run.model.optimizer.iterations)
+    assert iterations in (steps, TINY_TRAIN["epochs"] * steps)
+
+
 def test_train_reuses_prepared_data(run, tmp_path):
     prepared = prepare(run.config)
     assert isinstance(prepared, PreparedData)

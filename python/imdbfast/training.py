@@ -254,6 +254,30 @@ def resolve_jit_compile(config: TrainConfig) -> bool | str:
     return bool(config.jit_compile)
 
 
+# Training steps per call into TensorFlow (see steps_per_execution()).
+TF_STEPS_PER_EXECUTION = 16
+
+
+def steps_per_execution() -> int:
+    """The ``steps_per_execution`` train() compiles its model with.
+
+    On TensorFlow, :data:`TF_STEPS_PER_EXECUTION` steps run in one call of
+    the training function (a ``tf.while_loop`` over the input pipeline), so
+    Python's work between steps (the trainer loop, callbacks, the progress
+    bar) is paid once per 16 steps and no longer sits between two steps: about
+    8 % less wall time per step on a 2-core CPU, same batches, same order,
+    same results (``benches/README.md``). Keras' progress bar and batch-level
+    callbacks then see every 16th step; epoch-level ones (checkpoint, early
+    stopping) are unchanged. Other backends: 1.
+
+    Returns:
+        Steps per execution.
+    """
+    import keras
+
+    return TF_STEPS_PER_EXECUTION if keras.backend.backend() == "tensorflow" else 1
+
+
 def _eval_without_xla_callback() -> Any:
     import keras
 
@@ -497,6 +521,7 @@ def train(
             optimizer=config.optimizer or "auto",
             learning_rate=config.learning_rate,
             jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution(),
         )
     _log.info("model: %s, %s embeddings, %s parameters (%.1f s)", config.model,
               config.embeddings, f"{model.count_params():,}", seconds["build"])
