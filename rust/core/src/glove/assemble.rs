@@ -236,8 +236,8 @@ impl FullRows {
         let rows = rows.saturating_add(rows / 32);
         if let Ok(matrix) = try_zeroed_matrix::<f32>(rows, self.dim, String::new) {
             self.matrix = matrix;
-            // bounded: one per estimated row, whose matrix was just allocated.
-            self.first_of_hash.reserve(rows);
+            // bounded: capped (an estimate; beyond it the map grows as words come).
+            self.first_of_hash.reserve(rows.min(1 << 20));
         }
     }
 
