@@ -449,7 +449,10 @@ def _tf_predict_function(model: keras.Model, width: int | None) -> Any:
 
         @tf.function(input_signature=[tf.TensorSpec((None, width), tf.int32)])
         def predict_step(x: Any) -> Any:
-            return model_ref()(x, training=False)
+            live = model_ref()
+            if live is None:  # traced only while the model is alive
+                raise RuntimeError("the model of this prediction function is gone")
+            return live(x, training=False)
 
         functions[width] = predict_step
     return functions[width]
