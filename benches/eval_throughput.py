@@ -10,14 +10,15 @@ Reviews per second, from raw texts to figures, for
   ``model.evaluate`` and ``model.predict`` on ``tf.data`` batches of 32 texts,
   as the seed evaluates.
 
-Both sides start from the same texts in memory. Each call runs ``--repeats``
-times in one process: the first call includes tracing the model's function,
-the table gives it apart and the best of the others. Throughput does not
-depend on the weights' values, so without ``--run-dir`` a one-epoch imdbfast
-run on 2,000 reviews is trained first (same model shapes), and the stock
-model is freshly initialized unless ``--stock-model`` names a saved one
-(``stock_keras_seed000.py`` saves ``stock_seed000.keras`` in its
-``--workdir``); accuracies are then not meaningful.
+Both sides start from the same texts in memory, each in a process of its
+own. Each call runs ``--repeats`` times; the table gives the first call (which
+includes tracing the model's function) and the best and median of all calls;
+reviews per second are from the best. Throughput does not depend on the
+weights' values: without ``--run-dir`` a one-epoch imdbfast run on 2,000
+reviews is trained first (same model shapes), and the stock model has fresh
+weights (so its accuracy means nothing) unless ``--stock-model`` names a saved
+one (``stock_keras_seed000.py --workdir DIR`` leaves ``stock_seed000.keras``
+there).
 
 Usage (from the repository root)::
 
@@ -42,15 +43,16 @@ import numpy as np
 
 
 def timed(fn: Callable[[], Any], repeats: int) -> dict[str, Any]:
-    """Runs ``fn`` ``repeats`` times: the first time, the best of the others.
+    """Runs ``fn`` ``repeats`` times.
 
     Args:
         fn: the call to time.
         repeats: how many times (at least 1).
 
     Returns:
-        ``first_s``, ``best_s`` (of the calls after the first, or the first),
-        ``median_s`` and the last call's result as ``value``.
+        ``first_s`` (the first call, tracing included), ``best_s`` and
+        ``median_s`` of all calls, ``times`` and the last call's result as
+        ``value``.
     """
     times: list[float] = []
     value = None
@@ -58,9 +60,8 @@ def timed(fn: Callable[[], Any], repeats: int) -> dict[str, Any]:
         start = time.perf_counter()
         value = fn()
         times.append(time.perf_counter() - start)
-    warm = times[1:] or times
-    return {"first_s": times[0], "best_s": min(warm),
-            "median_s": statistics.median(warm), "value": value}
+    return {"first_s": times[0], "best_s": min(times),
+            "median_s": statistics.median(times), "times": times, "value": value}
 
 
 def imdbfast_side(args: argparse.Namespace, texts: list[str], labels: np.ndarray
@@ -162,16 +163,17 @@ def main(argv: list[str] | None = None) -> int:
                     results[side] = json.load(f)[side]
 
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}, {os.cpu_count()} cores")
-    print("| pipeline | call | first call | best of the others | reviews/s |"
+    print("| pipeline | call | first call | best | median | reviews/s |"
           " accuracy | load average (1 min) |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, side in results.items():
         n = side["reviews"]
         load = " -> ".join(f"{values[0]:.1f}" for values in side["load"])
         for call, r in side["calls"].items():
             accuracy = f"{r['accuracy']:.4f}" if "accuracy" in r else ""
             print(f"| {name} | {call} | {r['first_s']:.2f} s | {r['best_s']:.2f} s "
-                  f"| {n / r['best_s']:,.0f} | {accuracy} | {load} |")
+                  f"| {r['median_s']:.2f} s | {n / r['best_s']:,.0f} | {accuracy} "
+                  f"| {load} |")
     if len(results) == 2:
         for call in ("evaluate", "predict"):
             ratio = (results["stock"]["calls"][call]["best_s"]
