@@ -1032,19 +1032,7 @@ pub fn ngram_ids<S: AsRef<str> + Sync>(
             (values, lens)
         })
         .collect();
-    // bounded: the ids already held in `parts`.
-    let mut values = Vec::with_capacity(parts.iter().map(|(v, _)| v.len()).sum());
-    let mut splits = Vec::with_capacity(docs.len() + 1); // bounded: one per text
-    splits.push(0i64);
-    let mut at = 0i64;
-    for (v, lens) in parts {
-        values.extend_from_slice(&v);
-        for len in lens {
-            at += len as i64;
-            splits.push(at);
-        }
-    }
-    Ok((values, splits))
+    Ok(crate::vocab::join_ragged(parts, docs.len()))
 }
 
 #[cfg(test)]

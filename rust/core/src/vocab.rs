@@ -848,20 +848,30 @@ impl Vocabulary {
                 (values, lens)
             })
             .collect();
-        let total = parts.iter().map(|(v, _)| v.len()).sum();
-        let mut values = Vec::with_capacity(total); // bounded: ids already held
-        let mut splits = Vec::with_capacity(docs.len() + 1); // bounded: one per text
-        splits.push(0i64);
-        let mut at = 0i64;
-        for (v, lens) in parts {
-            values.extend_from_slice(&v);
-            for len in lens {
-                at += len as i64;
-                splits.push(at);
-            }
-        }
-        (values, splits)
+        join_ragged(parts, docs.len())
     }
+}
+
+/// Ragged rows encoded chunk by chunk (each chunk: its ids end to end and the
+/// length of each of its rows) joined into one flat `values` array and the
+/// `n_rows + 1` row offsets of Arrow's list layout.
+pub(crate) fn join_ragged(
+    parts: Vec<(Vec<i32>, Vec<usize>)>,
+    n_rows: usize,
+) -> (Vec<i32>, Vec<i64>) {
+    let total = parts.iter().map(|(v, _)| v.len()).sum();
+    let mut values = Vec::with_capacity(total); // bounded: ids already held
+    let mut splits = Vec::with_capacity(n_rows + 1); // bounded: one per row
+    splits.push(0i64);
+    let mut at = 0i64;
+    for (v, lens) in parts {
+        values.extend_from_slice(&v);
+        for len in lens {
+            at += len as i64;
+            splits.push(at);
+        }
+    }
+    (values, splits)
 }
 
 #[cfg(test)]
