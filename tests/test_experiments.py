@@ -540,7 +540,8 @@ def test_killing_the_process_mid_run_loses_nothing_finished(tmp_path, tiny_data,
                      encoding="utf-8")
     command = [sys.executable, "-u", "-m", "imdbfast", "experiment", str(study),
                "--data", tiny_data["data_source"], "--output-dir", str(tmp_path / "out")]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # faulthandler: a crash of the child prints its Python stacks into ``lines``
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, env=env, start_new_session=True,
                                preexec_fn=_default_sigint)
@@ -564,7 +565,7 @@ def test_killing_the_process_mid_run_loses_nothing_finished(tmp_path, tiny_data,
     before = lines_of(results_file)
     assert len(before) == 2, "".join(lines[-40:])
     if sig == signal.SIGINT:
-        assert status == 130
+        assert status == 130, "".join(lines[-60:])
         assert "imdbfast: error: interrupted" in "".join(lines)
         assert "run the same command again to continue" in "".join(lines)
     else:

@@ -24,6 +24,7 @@ its time) before and after Keras' progress bars.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -435,11 +436,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        pass
     except UserError as err:
         _fail(str(err), EXIT_FAILURE)
     except OSError as err:
         _fail(_describe_os_error(err), EXIT_FAILURE)
+    # Interrupted. The traceback's frames hold the training state (the model,
+    # TensorFlow's data iterators whose threads call back into Python); they
+    # are released here, outside the handler, so that they are not left to
+    # interpreter shutdown, where tearing them down can crash the process.
+    gc.collect()
+    _fail("interrupted", 130)
 
 
 def _describe_os_error(err: OSError) -> str:
