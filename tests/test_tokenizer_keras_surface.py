@@ -151,6 +151,31 @@ def test_one_hot_matches():
     np.testing.assert_array_equal(tok.transform(texts), keras_call(layer, texts))
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"ngrams": 2}, {"max_tokens": 6, "pad_to_max_tokens": True}, {"split": "character"}],
+    ids=["whitespace", "bigrams", "padded", "character"],
+)
+def test_one_hot_with_a_split_matches(kwargs):
+    """Keras 3 returns a ragged (texts, tokens, columns) one-hot tensor."""
+    texts = ["The cat sat", "", "dog zz cat", "the cat sat on a mat", "new"]
+    layer = keras_layer(train=texts[:4], output_mode="one_hot", **kwargs)
+    expected = layer(tf.constant(texts))
+    assert isinstance(expected, tf.RaggedTensor)
+    expected_rows = [np.asarray(row, dtype=np.float32) for row in expected.to_list()]
+    tok = Tokenizer(output_mode="one_hot", **kwargs).fit(texts[:4])
+    assert tok.get_vocabulary() == layer.get_vocabulary()
+    rows = tok.transform(texts)
+    sparse_rows = Tokenizer(output_mode="one_hot", sparse=True, **kwargs).fit(
+        texts[:4]).transform(texts)
+    assert len(rows) == len(sparse_rows) == len(texts)
+    for row, sparse_row, want in zip(rows, sparse_rows, expected_rows):
+        want = want.reshape(-1, row.shape[1])
+        assert row.dtype == np.float32
+        np.testing.assert_array_equal(row, want)
+        np.testing.assert_array_equal(sparse_row.toarray(), want)
+
+
 def test_sparse_tf_idf_matches_tf_keras():
     """Keras 3 crashes on sparse=True with tf_idf; tf-keras' layer computes it."""
     tf_keras = pytest.importorskip("tf_keras")
@@ -258,7 +283,6 @@ def test_set_vocabulary_and_round_trips(tmp_path):
         ({"vocabulary": ["[UNK]", ""]}, ValueError, "Received: '\\[UNK\\]' at index 0"),
         ({"output_mode": "count", "vocabulary": ["a", ""]}, ValueError, "Received: '' at index 1"),
         ({"vocabulary": ["a", 3]}, TypeError, "Received: int at index 1"),
-        ({"output_mode": "one_hot"}, ValueError, "needs split=None"),
         ({"output_mode": "count", "oov_token": None}, ValueError, "Received: oov_token=None"),
         ({"encoding": "klingon"}, ValueError, "Received: encoding='klingon'"),
         ({"vocab_order": "frequency_first_seen", "ngrams": 2}, ValueError, "needs output_mode='int'"),

@@ -172,9 +172,10 @@ class Tokenizer:
             vocabulary entry present), ``"count"`` (occurrences), ``"tf_idf"``
             (occurrences times ``ln(1 + documents / (1 + document frequency))``
             learned by :meth:`fit`; the OOV column's weight is the mean of the
-            others) or ``"one_hot"`` (``split=None`` only: one token per
-            text). In these bag modes column 0 is the OOV token and there is
-            no padding column (Keras' layout); rows are float32.
+            others) or ``"one_hot"`` (with ``split=None``, one row per text;
+            with a split, one row per token: see :meth:`transform`). In these
+            bag modes column 0 is the OOV token and there is no padding
+            column (Keras' layout); rows are float32.
         pad_to_max_tokens: bool. Bag modes: give rows ``max_tokens`` columns
             even when the vocabulary is smaller (needs ``max_tokens``).
         vocabulary: None, a list/tuple/array of str or the path of a UTF-8
@@ -812,7 +813,13 @@ class Tokenizer:
             Bag modes: a float32 array of shape ``(n, columns)``, or with
             ``sparse=True`` a ``scipy.sparse.csr_matrix`` of that shape;
             ``columns`` is ``max_tokens`` with ``pad_to_max_tokens``, else
-            :meth:`vocabulary_size`.
+            :meth:`vocabulary_size`. ``output_mode="one_hot"`` with a split
+            is Keras' ragged ``(n, tokens, columns)``: a list of ``n`` float32
+            arrays of shape ``(tokens_i, columns)``, one one-hot row per token
+            (or per n-gram, width by width), views into one block (with
+            ``sparse=True``, CSR matrices); that block holds
+            ``4 * columns`` bytes per token, so prefer ``multi_hot``/``count``
+            or ``sparse=True`` for many texts.
 
         Raises:
             TypeError: an item is not a str (its index is named).
@@ -857,6 +864,8 @@ class Tokenizer:
             else self.vocabulary_size()
         )
         widths = list(self._widths or (1,))
+        if self.output_mode == "one_hot" and self.split is not None:
+            return self._one_hot_rows(vocab, text_list, depth)
         idf = self._idf if self.output_mode == "tf_idf" else None
         # Column c counts id c + 1: the core's padding id 0 has no column.
         if not self.sparse:
@@ -874,6 +883,27 @@ class Tokenizer:
         return sparse.csr_matrix(
             (data, indices, indptr), shape=(len(text_list), depth), copy=False
         )
+
+    def _one_hot_rows(
+        self, vocab: _native.Vocabulary, text_list: list[str] | tuple[str, ...], depth: int
+    ) -> list[Any]:
+        """``one_hot`` with a split: per text, one row per token (n-grams
+        width by width), Keras' ragged ``(texts, tokens, columns)`` as a list
+        of 2-D arrays, views into one block (or CSR matrices with ``sparse``)."""
+        values, row_splits = _native.ngram_ids_ragged(
+            vocab, self._encode_pipeline, text_list, list(self._widths or (1,))
+        )
+        # Column c is id c + 1: the core's padding id 0 has no column.
+        columns = values.astype(np.int64) - 1
+        if self.sparse:
+            data = np.ones(len(columns), dtype=np.float32)
+            block = _scipy_sparse().csr_matrix(
+                (data, columns, np.arange(len(columns) + 1)), shape=(len(columns), depth)
+            )
+            return [block[a:b] for a, b in zip(row_splits[:-1], row_splits[1:])]
+        dense = np.zeros((len(columns), depth), dtype=np.float32)
+        dense[np.arange(len(columns)), columns] = 1.0
+        return np.split(dense, row_splits[1:-1]) if len(text_list) else []
 
     def transform_ragged(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
         """Encode texts into a ragged pair ``(values, row_splits)``
@@ -1346,12 +1376,6 @@ def _check_combinations(
         raise ValueError(
             "When specifying the `vocabulary` argument, in TF-IDF output mode, the "
             "`idf_weights` argument must also be provided. Received: idf_weights=None"
-        )
-    if output_mode == "one_hot" and split is not None:
-        raise ValueError(
-            "`output_mode='one_hot'` encodes one token per text: it needs "
-            "split=None (multi_hot is the bag of all tokens). "
-            f"Received: split={split!r}"
         )
     if bag and (oov_token is None or start_token is not None or index_from is not None):
         raise ValueError(
