@@ -25,12 +25,14 @@ _EXPORTS = {
     "TrainConfig": "imdbfast.config",
     "train": "imdbfast.training",
     "load": "imdbfast.bundle",
+    "ensemble": "imdbfast.ensembles",
 }
 
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from imdbfast.bundle import load
+    from imdbfast.ensembles import ensemble
     from imdbfast.config import TrainConfig
     from imdbfast.datasets import load_imdb
     from imdbfast.embeddings import GloVe, load_glove

@@ -39,6 +39,8 @@ STANDARDIZE = (
 SPLIT_MODES = ("whitespace", "character", "word")
 #: Output modes of the tokenizer (Keras ``TextVectorization``'s).
 OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+#: The output modes a model can be trained on: ids, or a bag of n-grams.
+TRAIN_OUTPUT_MODES = ("int", "multi_hot", "count", "tf_idf")
 #: Keras' earlier names of two output modes, still accepted.
 OUTPUT_MODE_ALIASES = {"binary": "multi_hot", "tf-idf": "tf_idf"}
 #: Values of ``padding`` and ``truncating``: the start or the end of a sequence.

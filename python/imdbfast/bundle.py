@@ -34,65 +34,24 @@ class Predictions(NamedTuple):
     probabilities: np.ndarray
 
 
-class Bundle:
-    """A trained model with its tokenizer and config.
+class Predictor:
+    """What :func:`load` returns: :meth:`predict_proba` on raw texts, and
+    :meth:`predict` and :meth:`evaluate` built on it. :class:`Bundle` (one
+    trained run) and :class:`imdbfast.ensembles.Ensemble` (averaged runs) are
+    predictors.
 
-    Build it with :func:`load`, or directly from the parts.
-
-    Args:
-        model: the Keras model (token ids -> probability of positive).
-        tokenizer: the fitted :class:`imdbfast.Tokenizer` used in training.
-        config: the :class:`TrainConfig` of the run.
-        run_dir: the directory it was loaded from, if any.
+    Attributes:
+        config: the :class:`TrainConfig` whose data settings
+            (``data_source``) :meth:`evaluate` reads the test split with.
     """
 
-    def __init__(self, model: Any, tokenizer: Any, config: TrainConfig,
-                 run_dir: str | os.PathLike[str] | None = None) -> None:
-        self.model = model
-        self.tokenizer = tokenizer
-        self.config = config
-        self.run_dir = Path(run_dir) if run_dir is not None else None
-
-    def __repr__(self) -> str:
-        return (
-            f"Bundle(model={self.config.model!r}, "
-            f"embeddings={self.config.embeddings!r}, "
-            f"vocabulary_size={self.tokenizer.vocabulary_size()}, "
-            f"run_dir={self.run_dir})"
-        )
+    config: TrainConfig
 
     def predict_proba(
         self, texts: Iterable[str], *, batch_size: int | None = None
     ) -> np.ndarray:
-        """The probability that each text is positive (float32, one per text).
-
-        Args:
-            texts: iterable of str (list, tuple, NumPy string array...).
-            batch_size: texts per model call; None = the config's
-                ``eval_batch_size``. Texts are sorted by length, and a call
-                on short texts takes a multiple of this many, up to the
-                tokens of ``batch_size`` texts of ``sequence_length`` (the
-                same peak memory).
-
-        Raises:
-            TypeError: if an item is not a str.
-        """
-        from imdbfast.batching import batches_for, predict_sorted
-
-        if isinstance(texts, str):
-            raise TypeError(
-                "`texts` must be an iterable of str, not a single str. "
-                "Received: a str (wrap it in a list)"
-            )
-        texts = list(texts)
-        if not texts:
-            return np.zeros(0, dtype=np.float32)
-        config = self.config
-        if batch_size is not None:
-            config = config.replace(eval_batch_size=batch_size)
-        ragged = self.tokenizer.transform_ragged(texts)
-        batches = batches_for(config, ragged, empty_id=self.tokenizer.oov_id)
-        return predict_sorted(self.model, batches)[:, 0]
+        """The probability that each text is positive (float32, one per text)."""
+        raise NotImplementedError
 
     def predict(
         self, texts: Iterable[str], *, batch_size: int | None = None
@@ -159,6 +118,73 @@ class Bundle:
         scores["examples"] = len(texts)
         return scores
 
+
+class Bundle(Predictor):
+    """A trained model with its tokenizer and config.
+
+    Build it with :func:`load`, or directly from the parts.
+
+    Args:
+        model: the Keras model (token ids -> probability of positive).
+        tokenizer: the fitted :class:`imdbfast.Tokenizer` used in training.
+        config: the :class:`TrainConfig` of the run.
+        run_dir: the directory it was loaded from, if any.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, config: TrainConfig,
+                 run_dir: str | os.PathLike[str] | None = None) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.config = config
+        self.run_dir = Path(run_dir) if run_dir is not None else None
+
+    def __repr__(self) -> str:
+        return (
+            f"Bundle(model={self.config.model!r}, "
+            f"embeddings={self.config.embeddings!r}, "
+            f"vocabulary_size={self.tokenizer.vocabulary_size()}, "
+            f"run_dir={self.run_dir})"
+        )
+
+    def predict_proba(
+        self, texts: Iterable[str], *, batch_size: int | None = None
+    ) -> np.ndarray:
+        """The probability that each text is positive (float32, one per text).
+
+        Args:
+            texts: iterable of str (list, tuple, NumPy string array...).
+            batch_size: texts per model call; None = the config's
+                ``eval_batch_size``. Texts are sorted by length, and a call
+                on short texts takes a multiple of this many, up to the
+                tokens of ``batch_size`` texts of ``sequence_length`` (the
+                same peak memory).
+
+        Raises:
+            TypeError: if an item is not a str.
+        """
+        from imdbfast.batching import batches_for, predict_sorted
+
+        if isinstance(texts, str):
+            raise TypeError(
+                "`texts` must be an iterable of str, not a single str. "
+                "Received: a str (wrap it in a list)"
+            )
+        texts = list(texts)
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        config = self.config
+        if batch_size is not None:
+            config = config.replace(eval_batch_size=batch_size)
+        if config.output_mode != "int":  # bag rows (bag_of_ngrams)
+            rows = self.tokenizer.transform(texts)
+            probabilities = self.model.predict(
+                rows, batch_size=config.eval_batch_size, verbose=0
+            )
+            return np.asarray(probabilities, dtype=np.float32)[:, 0]
+        ragged = self.tokenizer.transform_ragged(texts)
+        batches = batches_for(config, ragged, empty_id=self.tokenizer.oov_id)
+        return predict_sorted(self.model, batches)[:, 0]
+
     def embedding_matrix(self) -> np.ndarray:
         """The embedding layer's weights, ``(vocabulary_size, dim)`` float32."""
         import keras
@@ -207,21 +233,32 @@ class Bundle:
         return lines
 
 
-def load(run_dir: str | os.PathLike[str]) -> Bundle:
-    """Loads a run directory written by :func:`imdbfast.train`.
+def load(run_dir: str | os.PathLike[str]) -> Predictor:
+    """Loads a run directory written by :func:`imdbfast.train`, or an
+    ensemble directory written by :func:`imdbfast.ensemble`.
 
     Args:
         run_dir: the directory (holding ``model.keras``, ``tokenizer.json`` and
-            ``config.json``).
+            ``config.json``; or ``ensemble.json`` and its members).
 
     Returns:
-        A :class:`Bundle`.
+        A :class:`Bundle`, or an :class:`imdbfast.ensembles.Ensemble` (both
+        :class:`Predictor`: ``predict``, ``predict_proba``, ``evaluate``).
 
     Raises:
         FileNotFoundError: if the directory or one of the files is missing.
         imdbfast.errors.UserError: (a ValueError) if a file is not what it
             should be.
     """
+    from imdbfast.ensembles import ENSEMBLE_FILE, load_ensemble
+
+    if (Path(run_dir) / ENSEMBLE_FILE).is_file():
+        return load_ensemble(run_dir)
+    return load_run(run_dir)
+
+
+def load_run(run_dir: str | os.PathLike[str]) -> Bundle:
+    """Loads one run directory written by :func:`imdbfast.train` (see :func:`load`)."""
     import keras
 
     import imdbfast.models  # noqa: F401  (registers the custom classes)

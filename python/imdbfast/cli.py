@@ -7,6 +7,7 @@ Examples::
     imdbfast evaluate runs/bilstm-learned-20250101-120000
     imdbfast predict runs/bilstm-learned-20250101-120000 "A wonderful film." "Dull."
     imdbfast experiment training-size --data aclImdb/ --output-dir studies --epochs 3
+    imdbfast ensemble runs/ngrams runs/bilstm --output runs/both --data aclImdb/
 
 A user error prints one line, ``imdbfast: error: ...``, and exits with a
 non-zero status: a bad option value (status 2), or an
@@ -28,9 +29,10 @@ import gc
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
-from imdbfast.config import EMBEDDINGS, MODELS, MONITORS, PRESETS
+from imdbfast.config import EMBEDDINGS, MODELS, MONITORS, PRESETS, TRAIN_OUTPUT_MODES
 from imdbfast._cli_support import (
     add_verbose,
     existing_path,
@@ -154,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--embedding-dropout", metavar="F", type=_rate, default=None,
                        help="drop embedding channels at this rate while training "
                        "(SpatialDropout1D; recurrent models; default: 0)")
+    model.add_argument("--nb-scaling", action="store_true", default=None,
+                       help="bag_of_ngrams: scale features by their naive-Bayes "
+                       "log-count ratios (NBSVM)")
 
     text = train.add_argument_group("text")
     text.add_argument("--max-tokens", metavar="N", type=int_at_least(3), default=None,
@@ -163,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="reviews are cut to N tokens (default: 600)")
     text.add_argument("--strip-html", action="store_true", default=None,
                       help="remove <br /> line breaks before tokenizing")
+    text.add_argument("--ngrams", metavar="N", type=int_at_least(1), default=None,
+                      help="n-grams of widths 1..N in the vocabulary (default: 1)")
+    text.add_argument("--output-mode", choices=TRAIN_OUTPUT_MODES, default=None,
+                      help="token ids (int, default) or bag rows (for bag_of_ngrams)")
 
     fit = train.add_argument_group("training")
     fit.add_argument("--epochs", metavar="N", type=int_at_least(1), default=None,
@@ -254,6 +263,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     presets.set_defaults(handler=_cmd_presets)
 
+    # ensemble -----------------------------------------------------------------
+    combine = commands.add_parser(
+        "ensemble",
+        help="average the predictions of trained runs",
+        description="Write an ensemble directory of finished runs: their "
+        "probabilities are averaged (equal weights unless --weights). "
+        "'imdbfast predict' and 'imdbfast evaluate' serve it like a run.",
+    )
+    combine.add_argument("runs", metavar="RUN", nargs="+", type=_run_dir,
+                         help="run directories written by 'imdbfast train'")
+    combine.add_argument("--output", metavar="DIR", required=True,
+                         help="the ensemble directory to create")
+    combine.add_argument("--weights", metavar="W", type=_positive_float, nargs="+",
+                         default=None, help="one weight per run (default: equal)")
+    combine.add_argument("--data", metavar="PATH", type=existing_path, default=None,
+                         help="IMDB source: evaluate the ensemble on its test split")
+    add_verbose(combine)
+    combine.set_defaults(handler=_cmd_ensemble)
+
     # experiment ----------------------------------------------------------------
     from imdbfast.experiments.cli import add_experiment_parser
 
@@ -276,6 +304,9 @@ _TRAIN_FIELDS = {
     "max_tokens": "max_tokens",
     "sequence_length": "sequence_length",
     "strip_html": "strip_html",
+    "ngrams": "ngrams",
+    "output_mode": "output_mode",
+    "nb_scaling": "nb_scaling",
     "epochs": "epochs",
     "batch_size": "batch_size",
     "optimizer": "optimizer",
@@ -360,6 +391,28 @@ def _load_bundle(run: str, verbose: bool) -> Any:
     from imdbfast.bundle import load
 
     return load(run)
+
+
+def _cmd_ensemble(args: argparse.Namespace) -> int:
+    start_backend(args.verbose)
+    from imdbfast.ensembles import ensemble
+
+    if len(args.runs) < 2:
+        raise UserError(f"an ensemble needs two or more runs; received {len(args.runs)}")
+    if args.weights is not None and len(args.weights) != len(args.runs):
+        raise UserError(
+            f"--weights needs one weight per run: {len(args.runs)} runs, "
+            f"{len(args.weights)} weights"
+        )
+    result = ensemble(args.runs, args.output, weights=args.weights, data_source=args.data)
+    print(f"ensemble: {args.output} ({len(result.members)} runs)")
+    metrics_path = Path(args.output) / "metrics.json"
+    if metrics_path.is_file():
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+        for member in metrics["members"]:
+            print(f"  {member['path']}: test accuracy {member['test_accuracy']:.4f}")
+        print(f"test accuracy: {metrics['test']['accuracy']:.4f}")
+    return 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:

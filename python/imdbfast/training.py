@@ -58,6 +58,8 @@ PREPARATION_FIELDS = (
     "standardize",
     "sequence_length",
     "strip_html",
+    "ngrams",
+    "output_mode",
 )
 
 PreparationKey = tuple[tuple[str, Any], ...]
@@ -70,7 +72,8 @@ def preparation_key(config: TrainConfig) -> PreparationKey:
     :class:`PreparedData` can serve both. The key is ``(field, value)`` pairs:
     the fields in :data:`PREPARATION_FIELDS` (the split: ``data_source``,
     ``validation_split``, ``train_size``, ``seed``; the tokenizer:
-    ``max_tokens``, ``standardize``, ``sequence_length``, ``strip_html``),
+    ``max_tokens``, ``standardize``, ``sequence_length``, ``strip_html``,
+    ``ngrams``, ``output_mode``),
     then ``glove_source``, None unless the embedding is GloVe. Values are
     str, int, float, bool or None, so ``dict(key)`` is JSON-able.
 
@@ -95,8 +98,10 @@ class PreparedData:
         imdb: the loaded :class:`imdbfast.datasets.IMDB` splits.
         tokenizer: the :class:`imdbfast.Tokenizer` fitted on the training
             split.
-        encoded: ``{"train" | "validation" | "test": (values, row_splits)}``,
-            each split's ``Tokenizer.transform_ragged`` output.
+        encoded: ``{"train" | "validation" | "test": ...}``, each split's
+            ``Tokenizer.transform_ragged`` output ``(values, row_splits)``,
+            or with a bag ``output_mode`` its ``Tokenizer.transform`` output
+            (a ``scipy.sparse.csr_matrix``).
         glove: the :class:`imdbfast.GloVe` vectors aligned with the
             vocabulary, or None when the embedding is learned.
         seconds: wall-clock seconds of ``load``, ``tokenize`` and ``glove``.
@@ -105,9 +110,7 @@ class PreparedData:
     key: PreparationKey
     imdb: Any = dataclasses.field(repr=False)
     tokenizer: Any = dataclasses.field(repr=False)
-    encoded: Mapping[str, tuple[np.ndarray, np.ndarray]] = dataclasses.field(
-        repr=False
-    )
+    encoded: Mapping[str, Any] = dataclasses.field(repr=False)
     glove: Any = dataclasses.field(repr=False)
     seconds: dict[str, float]
 
@@ -233,11 +236,15 @@ def make_tokenizer(config: TrainConfig) -> Any:
     """The (unfitted) Tokenizer a config asks for."""
     from imdbfast.tokenizer import Tokenizer
 
+    bag = config.output_mode != "int"
     return Tokenizer(
         max_tokens=config.max_tokens,
         standardize=config.standardize,
-        output_sequence_length=config.sequence_length,
+        output_sequence_length=None if bag else config.sequence_length,
         strip_html=config.strip_html,
+        ngrams=config.ngrams,
+        output_mode=config.output_mode,
+        sparse=bag,
     )
 
 
@@ -346,8 +353,11 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
     with _phase(seconds, "tokenize"):
         tokenizer = make_tokenizer(config)
         tokenizer.fit(imdb.train.texts)
+        encode = (
+            tokenizer.transform if config.output_mode != "int" else tokenizer.transform_ragged
+        )
         encoded = {
-            name: tokenizer.transform_ragged(getattr(imdb, name).texts)
+            name: encode(getattr(imdb, name).texts)
             for name in ("train", "validation", "test")
         }
     _log.info(
@@ -355,13 +365,20 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
         f"{len(imdb.train):,}", f"{len(imdb.validation):,}", f"{len(imdb.test):,}",
         seconds["load"],
     )
-    coverage = vocabulary_coverage(encoded["train"][0], tokenizer.oov_id)
-    _log.info(
-        "vocabulary: %s tokens, %s of the training tokens in it (%.1f s)",
-        f"{tokenizer.vocabulary_size():,}",
-        "all" if coverage is None else f"{coverage:.1%}",
-        seconds["tokenize"],
-    )
+    if config.output_mode == "int":
+        coverage = vocabulary_coverage(encoded["train"][0], tokenizer.oov_id)
+        _log.info(
+            "vocabulary: %s tokens, %s of the training tokens in it (%.1f s)",
+            f"{tokenizer.vocabulary_size():,}",
+            "all" if coverage is None else f"{coverage:.1%}",
+            seconds["tokenize"],
+        )
+    else:
+        _log.info(
+            "vocabulary: %s entries, %s rows with %s stored values (%.1f s)",
+            f"{tokenizer.vocabulary_size():,}", config.output_mode,
+            f"{encoded['train'].nnz:,}", seconds["tokenize"],
+        )
     glove = None
     with _phase(seconds, "glove"), user_input():
         if config.uses_glove:
@@ -510,12 +527,19 @@ def train(
 
     keras.utils.set_random_seed(config.seed)
     glove = prepared.glove
+    bag = config.output_mode != "int"
     with _phase(seconds, "build"):
         model = build_model(
             config,
             tokenizer.vocabulary_size(),
             glove.matrix if glove is not None else None,
         )
+        if config.nb_scaling:
+            from imdbfast.models.bag_of_ngrams import nb_log_count_ratios
+
+            model.set_feature_scale(
+                nb_log_count_ratios(encoded["train"], imdb.train.labels)
+            )
         jit_compile = resolve_jit_compile(config)
         model.compile(
             optimizer=config.optimizer or "auto",
@@ -529,10 +553,27 @@ def train(
     xla = jit_compile is True or (
         jit_compile == "auto" and keras.backend.backend() == "jax"
     )
-    train_batches = batches_for(config, encoded["train"], imdb.train.labels,
-                                training=True, empty_id=empty_id, xla=xla)
-    val_batches = batches_for(config, encoded["validation"], imdb.validation.labels,
-                              empty_id=empty_id)
+    if bag:
+        # Keras batches sparse rows itself (a SparseTensor per batch).
+        train_data: Any = {
+            "x": encoded["train"],
+            "y": np.asarray(imdb.train.labels, dtype=np.float32),
+            "batch_size": config.batch_size,
+            "shuffle": True,
+        }
+        validation_data: Any = (
+            encoded["validation"],
+            np.asarray(imdb.validation.labels, dtype=np.float32),
+        )
+        mean_train_tokens = None
+    else:
+        train_batches = batches_for(config, encoded["train"], imdb.train.labels,
+                                    training=True, empty_id=empty_id, xla=xla)
+        val_batches = batches_for(config, encoded["validation"],
+                                  imdb.validation.labels, empty_id=empty_id)
+        train_data = {"x": fit_input(train_batches), "shuffle": False}
+        validation_data = fit_input(val_batches)
+        mean_train_tokens = float(np.mean(train_batches.lengths))
     run_dir.mkdir(parents=True, exist_ok=True)
     model_path = run_dir / RUN_FILES["model"]
     mode = "min" if config.monitor.endswith("loss") else "max"
@@ -556,12 +597,12 @@ def train(
             )
         )
     with _phase(seconds, "fit"):
+        # Sequence batches come shuffled (seeded) from BucketedBatches.
         fit_history = model.fit(
-            fit_input(train_batches),
-            validation_data=fit_input(val_batches),
+            **train_data,
+            validation_data=validation_data,
             epochs=config.epochs,
             callbacks=callbacks,
-            shuffle=False,  # the batches are shuffled, seeded, by BucketedBatches
             verbose=config.verbose,
         )
         history = {
@@ -576,8 +617,13 @@ def train(
               best_values[min(best_epoch, len(best_values)) - 1], seconds["fit"])
 
     with _phase(seconds, "evaluate"):
-        test_batches = batches_for(config, encoded["test"], empty_id=empty_id)
-        probabilities = predict_sorted(model, test_batches)[:, 0]
+        if bag:
+            probabilities = model.predict(
+                encoded["test"], batch_size=config.eval_batch_size, verbose=0
+            )[:, 0]
+        else:
+            test_batches = batches_for(config, encoded["test"], empty_id=empty_id)
+            probabilities = predict_sorted(model, test_batches)[:, 0]
         scores = binary_metrics(imdb.test.labels, probabilities)
         curve = precision_recall_curve(imdb.test.labels, probabilities)
     _log.info("test: accuracy %.4f on %s reviews (%.1f s)", scores["accuracy"],
@@ -615,14 +661,15 @@ def train(
     )
     write_metrics(
         _metrics_payload(result, imdb=imdb, glove=glove,
-                         train_batches=train_batches, jit_compile=jit_compile),
+                         mean_train_tokens=mean_train_tokens, jit_compile=jit_compile),
         run_dir / RUN_FILES["metrics"],
     )
     return result
 
 
 def _metrics_payload(result: TrainResult, *, imdb: Any, glove: Any,
-                     train_batches: Any, jit_compile: Any) -> dict[str, Any]:
+                     mean_train_tokens: float | None,
+                     jit_compile: Any) -> dict[str, Any]:
     """What ``metrics.json`` holds for a finished run."""
     import keras
 
@@ -647,7 +694,7 @@ def _metrics_payload(result: TrainResult, *, imdb: Any, glove: Any,
             "test": len(imdb.test),
         },
         "vocabulary_size": int(result.tokenizer.vocabulary_size()),
-        "mean_train_tokens": float(np.mean(train_batches.lengths)),
+        "mean_train_tokens": mean_train_tokens,
         "glove": glove_stats,
         "backend": keras.backend.backend(),
         "jit_compile": jit_compile,

@@ -345,6 +345,10 @@ def _identity_dict(config: TrainConfig) -> dict[str, Any]:
         data.pop(name, None)
     if not config.uses_glove:
         data.pop("glove_source", None)  # not used by the run
+    # Fields added later count only when set, so earlier studies keep their keys.
+    for name, default in (("ngrams", None), ("output_mode", "int"), ("nb_scaling", False)):
+        if data.get(name) == default:
+            data.pop(name, None)
     for name in ("data_source", "glove_source"):
         value = data.get(name)
         if isinstance(value, str) and os.path.exists(value):

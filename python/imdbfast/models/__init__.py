@@ -17,7 +17,16 @@ TensorFlow, JAX and PyTorch.
                            AdamW 1e-4.
 ``lstm`` (seed 004)        Embedding -> LSTM 100 -> Dense(1, sigmoid); Adam 1e-3
                            with a 200-step linear warmup.
+``fasttext``               Embedding 32 of token and n-gram ids -> average over
+                           the review -> [Dense relu] -> Dense(1, sigmoid); Adam.
+``bag_of_ngrams``          a bag row (``multi_hot``/``count``/``tf_idf``, sparse)
+                           -> [naive-Bayes feature scaling] -> Dense(1, sigmoid)
+                           or Dense relu -> Dense(1, sigmoid); Adam 1e-2.
 =========================  =====================================================
+
+All but ``bag_of_ngrams`` read token ids (``input_kind = "ids"``);
+``bag_of_ngrams`` reads the tokenizer's bag rows (``input_kind = "bag"``,
+named input ``bag``), and :func:`imdbfast.train` feeds it sparse rows.
 
 The recurrent models take an optional ``embedding_dropout``: a
 ``SpatialDropout1D`` after the embedding that, during training, drops whole
@@ -82,8 +91,10 @@ from imdbfast.models._base import (
     register,
     unregister,
 )
-from imdbfast.models._blocks import AttentionPooling, LinearWarmup
+from imdbfast.models._blocks import AttentionPooling, FeatureScaledDense, LinearWarmup
+from imdbfast.models.bag_of_ngrams import BagOfNgramsClassifier, nb_log_count_ratios
 from imdbfast.models.bilstm import BiLSTMClassifier
+from imdbfast.models.fasttext import FastTextClassifier
 from imdbfast.models.deep_bilstm_attention import DeepBiLSTMAttentionClassifier
 from imdbfast.models.flatten import FlattenClassifier
 from imdbfast.models.lstm import LSTMClassifier
@@ -95,10 +106,13 @@ for _name in MODELS:
 
 __all__ = [
     "AttentionPooling",
+    "BagOfNgramsClassifier",
     "BiLSTMClassifier",
     "DEFAULT_EMBEDDING_DIM",
     "DeepBiLSTMAttentionClassifier",
     "EMBEDDING_MODES",
+    "FastTextClassifier",
+    "FeatureScaledDense",
     "FlattenClassifier",
     "LSTMClassifier",
     "LinearWarmup",
@@ -107,6 +121,7 @@ __all__ = [
     "SentimentClassifier",
     "build_model",
     "get_model_class",
+    "nb_log_count_ratios",
     "register",
     "unregister",
 ]

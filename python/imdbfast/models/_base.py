@@ -156,6 +156,8 @@ class SentimentClassifier(keras.Model):
     model_name: ClassVar[str | None] = None
     #: whether the model accepts any sequence length (all but ``flatten``)
     variable_length: ClassVar[bool] = True
+    #: what the model reads: ``"ids"`` (token ids) or ``"bag"`` (bag rows)
+    input_kind: ClassVar[str] = "ids"
     _default_learning_rate: ClassVar[float] = 1e-3
 
     def _seed_optimizer(self, learning_rate: float) -> keras.optimizers.Optimizer:
@@ -187,6 +189,17 @@ class SentimentClassifier(keras.Model):
                 or contradicts ``config.embedding_dim``, or if the config sets
                 an option this model does not have.
         """
+        if config.output_mode != "int":
+            raise ValueError(
+                f"{cls.model_name!r} reads token ids: it needs output_mode='int' "
+                "(bag rows are for 'bag_of_ngrams'). "
+                f"Received: output_mode={config.output_mode!r}"
+            )
+        if config.nb_scaling:
+            raise ValueError(
+                "`nb_scaling` applies to 'bag_of_ngrams' only. "
+                f"Received: nb_scaling=True with model={cls.model_name!r}"
+            )
         kwargs: dict[str, Any] = {
             "vocabulary_size": vocabulary_size,
             "embeddings": config.embeddings,

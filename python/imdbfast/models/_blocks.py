@@ -1,14 +1,16 @@
-"""Building blocks of the classifiers: attention pooling and a warmup schedule."""
+"""Building blocks of the classifiers: attention pooling, a feature-scaled
+Dense layer and a warmup schedule."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import keras
+import numpy as np
 
 from imdbfast._options import check_int
 
-__all__ = ["AttentionPooling", "LinearWarmup"]
+__all__ = ["AttentionPooling", "FeatureScaledDense", "LinearWarmup"]
 
 
 @keras.saving.register_keras_serializable(package="imdbfast")
@@ -79,6 +81,70 @@ class AttentionPooling(keras.layers.Layer):
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({"units": self.units})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="imdbfast")
+class FeatureScaledDense(keras.layers.Layer):
+    """A Dense layer whose inputs are scaled per feature by fixed factors.
+
+    ``outputs = activation((inputs * scale) @ kernel + bias)``, computed as
+    ``inputs @ (scale[:, None] * kernel)`` so that sparse inputs stay sparse.
+    ``scale`` is a non-trainable weight (ones until :meth:`set_scale`), saved
+    with the model.
+
+    Args:
+        units: int. Output width.
+        activation: a Keras activation name or None.
+        **kwargs: standard layer arguments (``name``, ``dtype``...).
+    """
+
+    def __init__(self, units: int, activation: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.units = check_int("units", units, minimum=1)
+        self.activation = keras.activations.get(activation)
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        features = input_shape[-1]
+        if features is None:
+            raise ValueError(
+                "FeatureScaledDense needs a known feature dimension. "
+                f"Received: input_shape={input_shape}"
+            )
+        self.kernel = self.add_weight(
+            name="kernel", shape=(features, self.units), initializer="glorot_uniform"
+        )
+        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+        self.scale = self.add_weight(
+            name="scale", shape=(features,), initializer="ones", trainable=False
+        )
+
+    def set_scale(self, scale: Any) -> None:
+        """Sets the per-feature factors (one per input feature)."""
+        values = np.asarray(scale, dtype=np.float32)
+        if values.shape != tuple(self.scale.shape):
+            raise ValueError(
+                f"`scale` must have shape {tuple(self.scale.shape)}. "
+                f"Received: shape {values.shape}"
+            )
+        if not np.all(np.isfinite(values)):
+            raise ValueError("`scale` must be finite. Received: NaN or infinite values")
+        self.scale.assign(values)
+
+    def call(self, inputs: Any) -> Any:
+        kernel = self.kernel * keras.ops.expand_dims(self.scale, -1)
+        return self.activation(keras.ops.matmul(inputs, kernel) + self.bias)
+
+    def compute_output_shape(
+        self, input_shape: tuple[int | None, ...]
+    ) -> tuple[int | None, ...]:
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(
+            {"units": self.units, "activation": keras.activations.serialize(self.activation)}
+        )
         return config
 
 

@@ -1,0 +1,237 @@
+"""Prediction-averaging ensembles of trained runs.
+
+:func:`ensemble` writes an ensemble directory from finished run directories:
+``ensemble.json`` (the members and their weights), a copy of each member run
+under ``members/`` (so the directory is self-contained) and, given the IMDB
+data, the ensemble's test ``metrics.json``. :func:`imdbfast.load` reads it
+back as an :class:`Ensemble`, which predicts like any bundle: the weighted
+mean of its members' probabilities, each member with its own tokenizer.
+
+The weights are fixed in advance (equal by default); nothing is fitted on
+the test split.
+
+Example:
+>>> imdbfast.ensemble(["runs/ngrams", "runs/bilstm"], "runs/both",
+...                   data_source="aclImdb_v1.tar.gz")
+>>> imdbfast.load("runs/both").predict(["A wonderful film."])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from imdbfast.bundle import Bundle, Predictor, load_run
+from imdbfast.config import TrainConfig
+from imdbfast.errors import UserError
+from imdbfast.run_dir import BUNDLE_FILES, RUN_FILES, run_files, write_metrics
+
+__all__ = ["ENSEMBLE_FILE", "Ensemble", "ensemble", "load_ensemble"]
+
+#: The file that makes a directory an ensemble.
+ENSEMBLE_FILE = "ensemble.json"
+_FORMAT = "imdbfast.Ensemble"
+_VERSION = 1
+_MEMBERS_DIR = "members"
+
+
+class Ensemble(Predictor):
+    """Runs whose probabilities are averaged (weighted).
+
+    Args:
+        members: the member :class:`~imdbfast.bundle.Bundle` objects.
+        weights: one positive weight per member (normalized to sum 1);
+            None = equal.
+        run_dir: the directory it was loaded from, if any.
+
+    Attributes:
+        config: the first member's config (its ``data_source`` is where
+            :meth:`evaluate` reads the test split from by default).
+    """
+
+    def __init__(self, members: Sequence[Bundle], weights: Sequence[float] | None = None,
+                 run_dir: str | os.PathLike[str] | None = None) -> None:
+        self.members = list(members)
+        if not self.members:
+            raise ValueError("An ensemble needs at least one member. Received: none")
+        self.weights = _normalized(weights, len(self.members))
+        self.config: TrainConfig = self.members[0].config
+        self.run_dir = Path(run_dir) if run_dir is not None else None
+
+    def __repr__(self) -> str:
+        parts = ", ".join(
+            f"{m.config.model}:{w:.3g}" for m, w in zip(self.members, self.weights)
+        )
+        return f"Ensemble({parts}, run_dir={self.run_dir})"
+
+    def predict_proba(
+        self, texts: Iterable[str], *, batch_size: int | None = None
+    ) -> np.ndarray:
+        """The weighted mean of the members' probabilities (float32).
+
+        Args:
+            texts: iterable of str.
+            batch_size: passed to each member's ``predict_proba``.
+
+        Raises:
+            TypeError: if an item is not a str.
+        """
+        if isinstance(texts, str):
+            raise TypeError(
+                "`texts` must be an iterable of str, not a single str. "
+                "Received: a str (wrap it in a list)"
+            )
+        texts = list(texts)
+        total = np.zeros(len(texts), dtype=np.float64)
+        for member, weight in zip(self.members, self.weights):
+            total += weight * member.predict_proba(texts, batch_size=batch_size)
+        return total.astype(np.float32)
+
+
+def _normalized(weights: Sequence[float] | None, count: int) -> np.ndarray:
+    if weights is None:
+        return np.full(count, 1.0 / count)
+    values = np.asarray(list(weights), dtype=np.float64)
+    if values.shape != (count,) or not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError(
+            f"`weights` must be {count} positive numbers, one per member. "
+            f"Received: {list(weights)!r}"
+        )
+    normalized: np.ndarray = values / values.sum()
+    return normalized
+
+
+def ensemble(
+    run_dirs: Sequence[str | os.PathLike[str]],
+    output_dir: str | os.PathLike[str],
+    *,
+    weights: Sequence[float] | None = None,
+    data_source: str | os.PathLike[str] | None = None,
+) -> Ensemble:
+    """Writes an ensemble directory of finished runs and returns it loaded.
+
+    Args:
+        run_dirs: run directories written by :func:`imdbfast.train` (two or
+            more; each is copied into ``output_dir/members``).
+        output_dir: the ensemble directory to create (must not exist yet).
+        weights: one positive weight per run; None = equal weights.
+        data_source: IMDB source: when given, the ensemble is evaluated on
+            its test split and ``metrics.json`` is written (with each
+            member's test accuracy beside it).
+
+    Returns:
+        The :class:`Ensemble`.
+
+    Raises:
+        ValueError: for fewer than two runs or bad weights.
+        FileExistsError: if ``output_dir`` exists.
+        FileNotFoundError: if a run directory or one of its files is missing.
+    """
+    sources = [Path(d) for d in run_dirs]
+    if len(sources) < 2:
+        raise ValueError(
+            f"An ensemble needs two or more run directories. Received: {len(sources)}"
+        )
+    weights_array = _normalized(weights, len(sources))
+    for source in sources:
+        run_files(source)  # each must be a complete run
+    target = Path(output_dir)
+    if target.exists():
+        raise FileExistsError(f"ensemble directory already exists: {target}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Written next to its final place, then renamed: never half an ensemble.
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        names = []
+        for index, source in enumerate(sources):
+            name = f"{index}-{source.resolve().name}"
+            member = staging / _MEMBERS_DIR / name
+            member.mkdir(parents=True)
+            for key in (*BUNDLE_FILES, "metrics"):
+                path = source / RUN_FILES[key]
+                if path.is_file():
+                    shutil.copy2(path, member / path.name)
+            names.append(name)
+        entries = [
+            {"path": f"{_MEMBERS_DIR}/{name}", "weight": float(w), "source": str(src)}
+            for name, w, src in zip(names, weights_array, sources)
+        ]
+        manifest = {"format": _FORMAT, "version": _VERSION, "members": entries}
+        (staging / ENSEMBLE_FILE).write_text(
+            json.dumps(manifest, indent=2) + "\n", encoding="utf-8"
+        )
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result = load_ensemble(target)
+    if data_source is not None:
+        scores = result.evaluate(source=data_source)
+        members = [
+            member.evaluate(source=data_source)["accuracy"] for member in result.members
+        ]
+        write_metrics(
+            {
+                "test": scores,
+                "members": [
+                    {"path": entry["path"], "model": m.config.model,
+                     "weight": entry["weight"], "test_accuracy": accuracy}
+                    for entry, m, accuracy in zip(entries, result.members, members)
+                ],
+            },
+            target / RUN_FILES["metrics"],
+        )
+    return result
+
+
+def load_ensemble(run_dir: str | os.PathLike[str]) -> Ensemble:
+    """Loads an ensemble directory written by :func:`ensemble`.
+
+    Raises:
+        FileNotFoundError: if the directory, ``ensemble.json`` or a member's
+            files are missing.
+        imdbfast.errors.UserError: (a ValueError) if ``ensemble.json`` is not
+            what it should be.
+    """
+    root = Path(run_dir)
+    path = root / ENSEMBLE_FILE
+    try:
+        manifest: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UserError(f"{path} is not an imdbfast ensemble file: {err}") from None
+    entries = manifest.get("members") if isinstance(manifest, dict) else None
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != _FORMAT
+        or manifest.get("version") != _VERSION
+        or not isinstance(entries, list)
+        or not entries
+        or not all(
+            isinstance(e, dict) and isinstance(e.get("path"), str)
+            and isinstance(e.get("weight"), (int, float))
+            for e in entries
+        )
+    ):
+        raise UserError(
+            f"{path} is not an imdbfast ensemble file (format {_FORMAT!r}, version "
+            f"{_VERSION}, a list of members with 'path' and 'weight')"
+        )
+    members = []
+    for entry in entries:
+        member_dir = (root / entry["path"]).resolve()
+        if root.resolve() not in member_dir.parents:
+            raise UserError(
+                f"{path}: a member must lie inside the ensemble directory. "
+                f"Received: {entry['path']!r}"
+            )
+        members.append(load_run(member_dir))
+    try:
+        return Ensemble(members, [e["weight"] for e in entries], run_dir=root)
+    except ValueError as err:
+        raise UserError(f"{path}: {err}") from None
