@@ -185,7 +185,8 @@ def test_preparation_key_names_the_data_and_tokenizer_fields():
         "data_source": None, "validation_split": 0.2, "train_size": None,
         "seed": 1337, "max_tokens": 20000,
         "standardize": "lower_and_strip_punctuation", "sequence_length": 600,
-        "strip_html": False, "glove_source": None,
+        "strip_html": False, "ngrams": None, "output_mode": "int",
+        "glove_source": None,
     }
     assert json.loads(json.dumps(dict(key))) == dict(key)
     hash(key)
@@ -195,7 +196,8 @@ def test_preparation_key_names_the_data_and_tokenizer_fields():
     for other in (dict(seed=1), dict(max_tokens=100), dict(sequence_length=50),
                   dict(strip_html=True), dict(train_size=10), dict(data_source="d"),
                   dict(validation_split=0.1), dict(standardize="lower"),
-                  dict(embeddings="glove")):
+                  dict(embeddings="glove"), dict(ngrams=2),
+                  dict(output_mode="multi_hot")):
         assert preparation_key(base.replace(**other)) != key, other
     glove = base.replace(embeddings="glove-finetune", glove_source="v.txt")
     assert dict(preparation_key(glove))["glove_source"] == "v.txt"
@@ -324,3 +326,23 @@ def test_existing_run_directory_is_not_overwritten(run):
 def test_missing_data_source_is_an_error(tmp_path):
     with pytest.raises((OSError, ValueError), match="nope"):
         imdbfast.train(data_source=str(tmp_path / "nope"), output_dir=str(tmp_path), verbose=0)
+
+
+def test_reduce_lr_on_plateau_halves_the_rate(tmp_path_factory, tmp_path):
+    result = imdbfast.train(
+        data_source=str(tiny_imdb(tmp_path_factory)), output_dir=str(tmp_path),
+        **TINY_TRAIN | {"epochs": 4, "reduce_lr_patience": 1, "learning_rate": 0.5},
+    )
+    rates = result.history["learning_rate"]
+    assert rates[0] == pytest.approx(0.5)
+    assert all(b in (a, a / 2) or b == pytest.approx(a / 2) or b == pytest.approx(a)
+               for a, b in zip(rates, rates[1:]))
+    assert min(rates) >= 0.5 / 64 - 1e-9
+
+
+def test_reduce_lr_refuses_a_model_with_its_own_schedule(tmp_path_factory, tmp_path):
+    with pytest.raises(ValueError, match="follows its own schedule"):
+        imdbfast.train(
+            data_source=str(tiny_imdb(tmp_path_factory)), output_dir=str(tmp_path),
+            **TINY_TRAIN | {"model": "lstm", "reduce_lr_patience": 1},
+        )

@@ -190,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
                      default=None,
                      help="stop after PATIENCE epochs without improvement and keep the "
                      "best weights (default: off)")
+    fit.add_argument("--reduce-lr-patience", metavar="PATIENCE", type=int_at_least(1),
+                     default=None,
+                     help="halve the learning rate after PATIENCE epochs without "
+                     "improvement (default: constant)")
     fit.add_argument("--seed", metavar="N", type=int_at_least(0), default=None,
                      help="random seed for the split, weights and batch order "
                      "(default: 1337)")
@@ -313,6 +317,7 @@ _TRAIN_FIELDS = {
     "learning_rate": "learning_rate",
     "monitor": "monitor",
     "early_stopping": "early_stopping",
+    "reduce_lr_patience": "reduce_lr_patience",
     "seed": "seed",
     "mixed_precision": "mixed_precision",
     "jit_compile": "jit_compile",

@@ -125,6 +125,10 @@ class TrainConfig:
             the ones evaluated and saved.
         early_stopping: int or None. Stop after this many epochs without
             improvement of ``monitor``; None trains all ``epochs``.
+        reduce_lr_patience: int or None. Halve the learning rate after this
+            many epochs without improvement of ``monitor`` (Keras'
+            ``ReduceLROnPlateau``, down to 1/64 of the starting rate); None
+            keeps it constant (or the model's own schedule).
         mixed_precision: bool. Compute in float16 (``mixed_float16`` policy);
             useful on GPUs with tensor cores.
         length_multiple: int or None. Round each batch's padded length up to
@@ -173,6 +177,7 @@ class TrainConfig:
     learning_rate: float | None = None
     monitor: str = "val_loss"
     early_stopping: int | None = None
+    reduce_lr_patience: int | None = None
     mixed_precision: bool = False
     length_multiple: int | None = None
     jit_compile: bool | str = "auto"
@@ -196,6 +201,7 @@ class TrainConfig:
             ("units", 0, True),
             ("train_size", 2, True),
             ("early_stopping", 1, True),
+            ("reduce_lr_patience", 1, True),
             ("length_multiple", 1, True),
             ("ngrams", 1, True),
         ):

@@ -587,6 +587,24 @@ def train(
     ]
     if jit_compile is True and keras.backend.backend() == "tensorflow":
         callbacks.append(_eval_without_xla_callback())
+    if config.reduce_lr_patience is not None:
+        schedule = getattr(model.optimizer, "_learning_rate", None)
+        if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+            raise ValueError(
+                "`reduce_lr_patience` needs a constant learning rate, but model "
+                f"{config.model!r} follows its own schedule. "
+                f"Received: reduce_lr_patience={config.reduce_lr_patience}"
+            )
+        start_rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=config.monitor,
+                factor=0.5,
+                patience=config.reduce_lr_patience,
+                mode=mode,
+                min_lr=start_rate / 64,
+            )
+        )
     if config.early_stopping is not None:
         callbacks.append(
             keras.callbacks.EarlyStopping(
