@@ -257,3 +257,43 @@ def test_ensemble_command(runs, tmp_path):
     assert again.returncode == 1
     assert again.stderr.strip().startswith("imdbfast: error: --weights needs one weight")
     assert len(again.stderr.strip().splitlines()) == 1
+
+
+def test_named_ensemble_trains_its_members(tmp_path_factory, tmp_path):
+    from imdbfast.ensembles import ENSEMBLE_PRESETS, train_ensemble
+
+    from train_helpers import write_glove
+
+    glove = write_glove(tmp_path / "glove.txt")
+    data = str(tiny_imdb(tmp_path_factory))
+    made = train_ensemble("ensemble-best", tmp_path / "best", data_source=data,
+                          glove_source=str(glove), epochs=1, seed=3, verbose=0)
+    models = [member.config.model for member in made.members]
+    wanted = [TrainConfig.preset(name).model for name in ENSEMBLE_PRESETS["ensemble-best"]]
+    assert models == wanted
+    assert all(member.config.seed == 3 for member in made.members)
+    metrics = json.loads((tmp_path / "best" / "metrics.json").read_text())
+    assert metrics["test"]["examples"] == 100
+    # only the ensemble directory is left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best", "glove.txt"]
+    with pytest.raises(ValueError, match="chosen by train_ensemble"):
+        train_ensemble("ensemble-best", tmp_path / "other", run_name="x")
+    with pytest.raises(ValueError, match="Unknown ensemble preset"):
+        train_ensemble("nosuch", tmp_path / "other")
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [(["RUNDIR", "--preset", "ensemble-best", "--data", "DATA"], "not both"),
+     (["--preset", "ensemble-best"], "it needs --data"),
+     (["RUNDIR"], "two or more runs")],
+)
+def test_ensemble_command_user_errors(runs, tmp_path, extra, message):
+    args = [str(runs["bag"].run_dir) if a == "RUNDIR" else runs["data"] if a == "DATA" else a
+            for a in extra]
+    done = subprocess.run(
+        [sys.executable, "-m", "imdbfast", "ensemble", *args, "--output", str(tmp_path / "e")],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert done.stderr.startswith("imdbfast: error:") and message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

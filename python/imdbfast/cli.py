@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
 from imdbfast.config import EMBEDDINGS, MODELS, MONITORS, PRESETS, TRAIN_OUTPUT_MODES
+from imdbfast.ensembles import ENSEMBLE_PRESETS
 from imdbfast._cli_support import (
     add_verbose,
     existing_path,
@@ -271,18 +272,34 @@ def build_parser() -> argparse.ArgumentParser:
     combine = commands.add_parser(
         "ensemble",
         help="average the predictions of trained runs",
-        description="Write an ensemble directory of finished runs: their "
-        "probabilities are averaged (equal weights unless --weights). "
-        "'imdbfast predict' and 'imdbfast evaluate' serve it like a run.",
+        description="Write an ensemble directory of finished runs, or train the "
+        "members of a named ensemble (--preset) first: their probabilities are "
+        "averaged (equal weights unless --weights). 'imdbfast predict' and "
+        "'imdbfast evaluate' serve it like a run.",
     )
-    combine.add_argument("runs", metavar="RUN", nargs="+", type=_run_dir,
+    combine.add_argument("runs", metavar="RUN", nargs="*", type=_run_dir,
                          help="run directories written by 'imdbfast train'")
+    combine.add_argument("--preset", choices=list(ENSEMBLE_PRESETS), default=None,
+                         help="train this named ensemble's members instead "
+                         f"({'; '.join(k + ': ' + ', '.join(v) for k, v in ENSEMBLE_PRESETS.items())})")
     combine.add_argument("--output", metavar="DIR", required=True,
                          help="the ensemble directory to create")
     combine.add_argument("--weights", metavar="W", type=_positive_float, nargs="+",
                          default=None, help="one weight per run (default: equal)")
     combine.add_argument("--data", metavar="PATH", type=existing_path, default=None,
-                         help="IMDB source: evaluate the ensemble on its test split")
+                         help="IMDB source: evaluate the ensemble on its test split "
+                         "(and, with --preset, train on it)")
+    members = combine.add_argument_group("with --preset, for every member")
+    members.add_argument("--seed", metavar="N", type=int_at_least(0), default=None,
+                         help="random seed (default: 1337)")
+    members.add_argument("--glove", metavar="SOURCE", default=None,
+                         help="GloVe vectors for the GloVe members")
+    members.add_argument("--epochs", metavar="N", type=int_at_least(1), default=None,
+                         help="maximum epochs (default: each preset's)")
+    members.add_argument("--train-size", metavar="N", type=int_at_least(2), default=None,
+                         help="train on N reviews (default: all)")
+    members.add_argument("-q", "--quiet", action="store_true",
+                         help="no Keras progress bars")
     add_verbose(combine)
     combine.set_defaults(handler=_cmd_ensemble)
 
@@ -399,17 +416,38 @@ def _load_bundle(run: str, verbose: bool) -> Any:
 
 
 def _cmd_ensemble(args: argparse.Namespace) -> int:
-    start_backend(args.verbose)
-    from imdbfast.ensembles import ensemble
+    from imdbfast.ensembles import ensemble, train_ensemble
 
-    if len(args.runs) < 2:
-        raise UserError(f"an ensemble needs two or more runs; received {len(args.runs)}")
-    if args.weights is not None and len(args.weights) != len(args.runs):
-        raise UserError(
-            f"--weights needs one weight per run: {len(args.runs)} runs, "
-            f"{len(args.weights)} weights"
-        )
-    result = ensemble(args.runs, args.output, weights=args.weights, data_source=args.data)
+    if args.preset is not None:
+        if args.runs or args.weights is not None:
+            raise UserError("give either RUN directories or --preset, not both")
+        if args.data is None:
+            raise UserError("--preset trains the members: it needs --data")
+        overrides = {
+            field: value
+            for field, value in (("seed", args.seed), ("glove_source", args.glove),
+                                 ("epochs", args.epochs), ("train_size", args.train_size))
+            if value is not None
+        }
+        if args.quiet:
+            overrides["verbose"] = 0
+        start_backend(args.verbose)
+        with phase_lines(not args.quiet):
+            result = train_ensemble(args.preset, args.output, data_source=args.data,
+                                    **overrides)
+    else:
+        if len(args.runs) < 2:
+            raise UserError(
+                f"an ensemble needs two or more runs (or --preset); received {len(args.runs)}"
+            )
+        if args.weights is not None and len(args.weights) != len(args.runs):
+            raise UserError(
+                f"--weights needs one weight per run: {len(args.runs)} runs, "
+                f"{len(args.weights)} weights"
+            )
+        start_backend(args.verbose)
+        result = ensemble(args.runs, args.output, weights=args.weights,
+                          data_source=args.data)
     print(f"ensemble: {args.output} ({len(result.members)} runs)")
     metrics_path = Path(args.output) / "metrics.json"
     if metrics_path.is_file():
