@@ -550,18 +550,25 @@ def build_model(
 
 
 class _DefaultEmbeddingDims(Mapping[str, int]):
-    """Model name -> the constructor's default ``embedding_dim`` (live)."""
+    """Model name -> the constructor's default ``embedding_dim`` (live), for
+    the models that have an embedding."""
+
+    def _names(self) -> list[str]:
+        return [
+            name for name, cls in _REGISTRY.items()
+            if "embedding_dim" in inspect.signature(cls.__init__).parameters
+        ]
 
     def __getitem__(self, name: str) -> int:
-        if name not in _REGISTRY:
+        if name not in self._names():
             raise KeyError(name)
         return _REGISTRY[name].default_embedding_dim()
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_REGISTRY)
+        return iter(self._names())
 
     def __len__(self) -> int:
-        return len(_REGISTRY)
+        return len(self._names())
 
 
 #: Default embedding width of each model when the embedding is learned.
