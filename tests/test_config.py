@@ -137,6 +137,8 @@ def test_training_presets_have_descriptive_names_and_the_old_ones_as_aliases():
         "attention-learned",
         "lstm-learned",
         "attention-glove-finetune",
+        "ngrams-linear",
+        "fasttext-bigrams",
     ]
     assert set(PRESETS) == set(preset_names()) | set(PRESET_ALIASES)
     for alias, name in PRESET_ALIASES.items():
@@ -149,6 +151,9 @@ def test_training_presets_have_descriptive_names_and_the_old_ones_as_aliases():
     assert (frozen.model, frozen.embeddings) == ("bilstm", "glove")
     for name in preset_names():
         cfg = TrainConfig.preset(name)
+        if cfg.ngrams is not None:  # the n-gram models: model and n-gram kind
+            assert name in ("ngrams-linear", "fasttext-bigrams") and cfg.ngrams == 2
+            continue
         model = {"deep_bilstm_attention": "attention"}.get(cfg.model, cfg.model)
         embeddings = {"glove": "glove-frozen"}.get(cfg.embeddings, cfg.embeddings)
         assert name == f"{model}-{embeddings}"
