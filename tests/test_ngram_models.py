@@ -269,9 +269,11 @@ def test_named_ensemble_trains_its_members(tmp_path_factory, tmp_path):
     made = train_ensemble("ensemble-best", tmp_path / "best", data_source=data,
                           glove_source=str(glove), epochs=1, seed=3, verbose=0)
     models = [member.config.model for member in made.members]
-    wanted = [TrainConfig.preset(name).model for name in ENSEMBLE_PRESETS["ensemble-best"]]
+    wanted = [TrainConfig.preset(name).model for name, _ in ENSEMBLE_PRESETS["ensemble-best"]]
     assert models == wanted
     assert all(member.config.seed == 3 for member in made.members)
+    # one validation split for every member
+    assert {member.config.validation_split for member in made.members} == {0.2}
     metrics = json.loads((tmp_path / "best" / "metrics.json").read_text())
     assert metrics["test"]["examples"] == 100
     # only the ensemble directory is left behind

@@ -281,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="run directories written by 'imdbfast train'")
     combine.add_argument("--preset", choices=list(ENSEMBLE_PRESETS), default=None,
                          help="train this named ensemble's members instead "
-                         f"({'; '.join(k + ': ' + ', '.join(v) for k, v in ENSEMBLE_PRESETS.items())})")
+                         f"({'; '.join(k + ': ' + ', '.join(m for m, _ in v) for k, v in ENSEMBLE_PRESETS.items())})")
     combine.add_argument("--output", metavar="DIR", required=True,
                          help="the ensemble directory to create")
     combine.add_argument("--weights", metavar="W", type=_positive_float, nargs="+",
