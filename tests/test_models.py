@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-import keras
 import numpy as np
 import pytest
 
-from imdbfast import models
-from imdbfast.config import TrainConfig
+keras = pytest.importorskip("keras")
+
+from imdbfast import models  # noqa: E402
+from imdbfast.config import TrainConfig  # noqa: E402
 
 VOCAB = 40
 TINY = {"embedding_dim": 4}
@@ -42,6 +43,7 @@ def ids():
 
 
 @pytest.mark.parametrize("name", MASKED)
+@pytest.mark.backend_agnostic
 def test_output_is_one_probability_per_review_for_any_length(built, name):
     model = built[name]
     for shape in [(1, 1), (3, 5), (2, 17)]:
@@ -61,6 +63,7 @@ def test_input_is_a_named_int32_token_ids_input(built):
 
 
 @pytest.mark.parametrize("name", MASKED)
+@pytest.mark.backend_agnostic
 def test_appending_padding_never_changes_a_prediction(built, name, ids):
     model = built[name]
     before = np.asarray(model.predict_on_batch(ids))
@@ -114,6 +117,7 @@ def test_flatten_rows_are_independent_of_their_batch(built, ids):
 
 
 @pytest.mark.parametrize("name", list(models.MODEL_CLASSES))
+@pytest.mark.backend_agnostic
 def test_get_config_from_config_json_round_trip(built, name, ids):
     model = built[name]
     config = json.loads(json.dumps(model.get_config()))
@@ -125,6 +129,7 @@ def test_get_config_from_config_json_round_trip(built, name, ids):
 
 
 @pytest.mark.parametrize("name", list(models.MODEL_CLASSES))
+@pytest.mark.backend_agnostic
 def test_keras_file_round_trip_keeps_class_predictions_and_optimizer(name, ids, tmp_path):
     keras.utils.set_random_seed(3)
     model = tiny(name)
@@ -170,6 +175,7 @@ def test_linear_warmup_schedule_and_serialization():
         models.LinearWarmup(1e-3, 0)
 
 
+@pytest.mark.backend_agnostic
 def test_attention_pooling_ignores_masked_steps():
     keras.utils.set_random_seed(1)
     layer = models.AttentionPooling(units=5)
