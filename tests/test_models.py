@@ -43,7 +43,6 @@ def ids():
 
 
 @pytest.mark.parametrize("name", MASKED)
-@pytest.mark.backend_agnostic
 def test_output_is_one_probability_per_review_for_any_length(built, name):
     model = built[name]
     for shape in [(1, 1), (3, 5), (2, 17)]:
@@ -63,7 +62,6 @@ def test_input_is_a_named_int32_token_ids_input(built):
 
 
 @pytest.mark.parametrize("name", MASKED)
-@pytest.mark.backend_agnostic
 def test_appending_padding_never_changes_a_prediction(built, name, ids):
     model = built[name]
     before = np.asarray(model.predict_on_batch(ids))
@@ -117,7 +115,6 @@ def test_flatten_rows_are_independent_of_their_batch(built, ids):
 
 
 @pytest.mark.parametrize("name", list(models.MODEL_CLASSES))
-@pytest.mark.backend_agnostic
 def test_get_config_from_config_json_round_trip(built, name, ids):
     model = built[name]
     config = json.loads(json.dumps(model.get_config()))
@@ -129,7 +126,6 @@ def test_get_config_from_config_json_round_trip(built, name, ids):
 
 
 @pytest.mark.parametrize("name", list(models.MODEL_CLASSES))
-@pytest.mark.backend_agnostic
 def test_keras_file_round_trip_keeps_class_predictions_and_optimizer(name, ids, tmp_path):
     keras.utils.set_random_seed(3)
     model = tiny(name)
@@ -197,6 +193,7 @@ def test_attention_pooling_ignores_masked_steps():
 
 
 @pytest.mark.parametrize("mode", ["glove", "glove-finetune"])
+@pytest.mark.backend_agnostic
 def test_glove_matrix_is_copied_in_and_frozen_or_not(mode, ids):
     matrix = np.random.default_rng(5).normal(size=(VOCAB, 4)).astype("float32")
     matrix[0] = 0
@@ -243,6 +240,7 @@ def test_build_model_uses_config_and_model_defaults():
 
 
 @pytest.mark.parametrize("name", MASKED)
+@pytest.mark.backend_agnostic
 def test_embedding_dropout_drops_whole_channels_in_training_only(name, ids):
     keras.utils.set_random_seed(3)
     model = tiny(name, config={"embedding_dropout": 0.5})
