@@ -71,3 +71,16 @@ def test_train_command_without_keras_is_one_error_line():
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("imdbfast: error: "), done.stderr
     assert "'imdbfast[tensorflow]'" in lines[0]
+
+
+def test_the_test_extra_spells_out_the_tensorflow_extra():
+    from pathlib import Path
+
+    import pytest
+
+    tomllib = pytest.importorskip("tomllib")
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text("utf-8"))["project"]["optional-dependencies"]
+    assert set(extras["tensorflow"]) <= set(extras["test"])
+    keras = [r for r in extras["tensorflow"] if r.startswith("keras")]
+    assert all(keras[0] in extras[backend] for backend in ("jax", "torch"))
