@@ -144,3 +144,36 @@ def test_all_reviews(tmp_path, imdb_train_texts, imdb_all_texts, options):
         np.testing.assert_array_equal(
             values, np.fromiter((i for ids in got for i in ids), dtype=np.int32)
         )
+
+
+# Texts built from the pieces where the rules could differ: ASCII capitals
+# and punctuation, every ASCII whitespace and Unicode spaces that must not
+# split, HTML-break fragments, non-ASCII letters with case.
+PIECES = [
+    "a", "Z", "Q", "x", "9", "_", "-", "'", ".", "<", ">", "/", "\\", "!", "~", "`",
+    " ", "\t", "\n", "\r", "\x0b", "\x0c", "\u00a0", "\u2003", "\u3000", "\x85",
+    "<br />", "<BR>", "<br/>", "<bR \t/>", "<br", "br>", "<b>",
+    "Σ", "ς", "İ", "É", "ß", "ǅ", "🎬", "\u0301",
+]
+
+
+@pytest.mark.parametrize("options", [{}, {"strip_html": True, "output_sequence_length": 7},
+                                     {"standardize": None}], ids=repr)
+def test_random_texts(tmp_path, options):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    texts = st.lists(st.sampled_from(PIECES), max_size=25).map("".join)
+    tok = imdbfast.Tokenizer(**options).fit(CORPUS + ["a z q x9 x_ É ς σ", "ab a-b"])
+    path = tmp_path / "tokenizer.json"
+    tok.save_huggingface(path)
+    hf = tokenizers.Tokenizer.from_file(str(path))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(texts, min_size=1, max_size=8))
+    def check(batch):
+        got = [encoding.ids for encoding in hf.encode_batch(batch)]
+        expected = tok.transform(batch)
+        assert got == [list(map(int, row)) for row in expected]
+
+    check()
