@@ -5,6 +5,7 @@ fresh process that never imports imdbfast."""
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 import textwrap
@@ -14,7 +15,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from train_helpers import tiny_imdb, tiny_run  # noqa: E402
+from train_helpers import review, tiny_run  # noqa: E402
 
 import imdbfast  # noqa: E402
 from imdbfast.bundle import Bundle  # noqa: E402
@@ -110,3 +111,33 @@ def test_what_cannot_be_exported(tmp_path_factory, tmp_path):
     with pytest.raises(ValueError, match="one trained run"):
         Ensemble([bundle, bundle]).export(tmp_path / "d")
     assert not any((tmp_path / name).exists() for name in "abcd")
+
+
+@pytest.mark.slow
+@on_tensorflow
+@pytest.mark.parametrize("name", ["flatten", "lstm", "deep_bilstm_attention", "fasttext"])
+def test_every_id_model_is_served_like_predict(tmp_path, name):
+    """Each model on ids (untrained weights, read back in this process);
+    fasttext's n-gram ids are refused (the export covers single tokens only)."""
+    import tensorflow as tf
+
+    from imdbfast.config import TrainConfig
+    from imdbfast.models import build_model
+
+    rng = random.Random(3)
+    texts = [review(rng, i % 2) for i in range(200)] + EDGE_CASES
+    ngrams = 2 if name == "fasttext" else None
+    config = TrainConfig(model=name, embedding_dim=4, units=3, sequence_length=30,
+                         max_tokens=40, ngrams=ngrams, eval_batch_size=16)
+    tokenizer = imdbfast.Tokenizer(max_tokens=40, output_sequence_length=30, ngrams=ngrams)
+    tokenizer.fit(texts[:150])
+    keras.utils.set_random_seed(5)
+    bundle = Bundle(build_model(config, tokenizer.vocabulary_size()), tokenizer, config)
+    if ngrams:
+        with pytest.raises(ValueError, match="ngrams=2"):
+            bundle.export(tmp_path / "served")
+        return
+    bundle.export(tmp_path / "served")
+    served = tf.saved_model.load(str(tmp_path / "served")).signatures["serving_default"]
+    got = served(texts=tf.constant(texts))["probabilities"].numpy()
+    np.testing.assert_allclose(got, bundle.predict_proba(texts), rtol=0, atol=1e-5)
