@@ -262,7 +262,9 @@ class Bundle(Predictor):
         archive.add_endpoint(
             name="serving_default",
             fn=serve,
-            input_signature=[tf.TensorSpec(shape=(None,), dtype=tf.string, name="texts")],
+            input_signature=[
+                tf.TensorSpec(shape=(None,), dtype=tf.string, name="texts")
+            ],
         )
         archive.write_out(os.fspath(path), verbose=False)
 

@@ -155,7 +155,8 @@ def portable_rules(tokenizer: Tokenizer, target: str) -> PortableRules:
     return PortableRules(
         strip_html=tokenizer.strip_html,
         lowercase=standardize in ("lower_and_strip_punctuation", "lower"),
-        strip_punctuation=standardize in ("lower_and_strip_punctuation", "strip_punctuation"),
+        strip_punctuation=standardize
+        in ("lower_and_strip_punctuation", "strip_punctuation"),
         vocabulary=tokenizer.get_vocabulary(),
         pad_token=tokenizer.pad_token,
         oov_token=tokenizer.oov_token,
