@@ -53,6 +53,11 @@ class TextVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     Input: a 1-D sequence of str (list, NumPy array, pandas Series), or a
     2-D array with one column of str (what a ``ColumnTransformer`` passes).
 
+    scikit-learn's estimator checks pass, except those that feed numbers
+    (random float arrays with several columns, sparse matrices) as the
+    texts, which do not apply to a text transformer: ``tests/test_sklearn.py``
+    lists them with the reason for each.
+
     Attributes:
         tokenizer_: the fitted :class:`imdbfast.Tokenizer`.
         vocabulary_: dict token -> column (bag modes) or id (``"int"``).
