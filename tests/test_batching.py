@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
 
-from imdbfast.batching import BucketedBatches, default_length_multiple, fit_input
+keras = pytest.importorskip("keras")
+
+from imdbfast.batching import BucketedBatches, default_length_multiple, fit_input  # noqa: E402
 
 
 def ragged(lengths, seed=0):

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+# Models and training: skipped without a Keras backend (pip install imdbfast[tensorflow]).
+pytest.importorskip("keras")
+
 from train_helpers import review, tiny_run
 
 import imdbfast
@@ -30,6 +34,7 @@ def bundle(run):
     return imdbfast.load(run.run_dir)
 
 
+@pytest.mark.backend_agnostic
 def test_loaded_bundle_predicts_exactly_like_the_trained_model(run, bundle):
     in_memory = Bundle(run.model, run.tokenizer, run.config)
     a, b = in_memory.predict(TEXTS), bundle.predict(TEXTS)
@@ -54,6 +59,7 @@ def test_predict_uses_the_training_preprocessing(run, bundle):
     np.testing.assert_allclose(bundle.predict_proba(TEXTS[:2]), expected, atol=1e-6)
 
 
+@pytest.mark.backend_agnostic
 def test_predictions_do_not_depend_on_batching_or_order(bundle):
     import random
 
@@ -76,6 +82,7 @@ def test_predict_accepts_iterables_and_rejects_a_bare_string(bundle):
         bundle.predict("just one review")
 
 
+@pytest.mark.backend_agnostic
 def test_evaluate_on_the_run_test_split_and_on_given_texts(run, bundle):
     metrics = bundle.evaluate()
     assert metrics["examples"] == 100
@@ -91,6 +98,7 @@ def test_evaluate_on_the_run_test_split_and_on_given_texts(run, bundle):
         bundle.evaluate(texts, [1])
 
 
+@pytest.mark.backend_agnostic
 def test_export_embeddings_writes_glove_text_that_load_glove_reads_back(bundle, tmp_path):
     path = tmp_path / "vectors.txt"
     lines = bundle.export_embeddings(path)

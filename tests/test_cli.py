@@ -3,6 +3,7 @@ train / evaluate / predict on a tiny run."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -10,6 +11,13 @@ import sys
 
 import pytest
 from train_helpers import TINY_TRAIN, tiny_imdb, tiny_run
+
+#: The commands that train start Keras: without a backend (pip install
+#: imdbfast, no extras) they stop with one error line, tested in test_package.
+needs_keras = pytest.mark.skipif(
+    importlib.util.find_spec("keras") is None,
+    reason="needs Keras 3 with a backend (pip install 'imdbfast[tensorflow]')",
+)
 
 from imdbfast.cli import build_parser, config_from_args, main
 from imdbfast.config import TrainConfig, preset_names
@@ -169,6 +177,7 @@ def test_evaluate_with_data_that_is_not_imdb_is_a_one_line_error(capsys, run):
     assert_one_line_error(status, err, 1, "imdbfast: error:")
 
 
+@needs_keras
 def test_train_command_end_to_end(capsys, tmp_path_factory, tmp_path):
     data = str(tiny_imdb(tmp_path_factory))
     status, out, _ = run_main(
@@ -243,6 +252,7 @@ def test_a_bug_prints_a_traceback_and_fails_from_the_command_line():
     assert "imdbfast: error:" not in done.stderr
 
 
+@needs_keras
 def test_train_on_a_file_that_is_not_imdb_is_a_one_line_error(capsys, tmp_path):
     data = tmp_path / "reviews.csv"
     data.write_text("text,label\nfine,1\n", encoding="utf-8")
@@ -251,6 +261,7 @@ def test_train_on_a_file_that_is_not_imdb_is_a_one_line_error(capsys, tmp_path):
     assert_one_line_error(status, err, 1, str(data))
 
 
+@needs_keras
 def test_train_into_a_taken_run_directory_is_a_one_line_error(capsys, tmp_path):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "model.keras").write_text("")
@@ -259,6 +270,7 @@ def test_train_into_a_taken_run_directory_is_a_one_line_error(capsys, tmp_path):
     assert_one_line_error(status, err, 1, "already exists")
 
 
+@needs_keras
 def test_unknown_optimizer_is_a_one_line_usage_error(capsys, tmp_path):
     status, _, err = run_main(capsys, "train", "--optimizer", "nosuch",
                               "--output-dir", str(tmp_path), "--quiet")
@@ -288,6 +300,7 @@ def tiny_train_args(data, output_dir, run_name):
             str(TINY_TRAIN["batch_size"])]
 
 
+@needs_keras
 def test_train_prints_one_line_per_phase(capsys, tmp_path_factory, tmp_path):
     import re
 
@@ -313,6 +326,7 @@ def test_train_prints_one_line_per_phase(capsys, tmp_path_factory, tmp_path):
     assert status == 0 and err == ""
 
 
+@needs_keras
 def test_train_from_a_shell_shows_no_library_start_up_lines(tmp_path_factory, tmp_path):
     import re
 

@@ -17,6 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+# Models and training: skipped without a Keras backend (pip install imdbfast[tensorflow]).
+pytest.importorskip("keras")
+
 from train_helpers import TINY_TRAIN, tiny_imdb, write_glove
 
 from imdbfast.cli import main

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import itertools
 
-import keras
 import numpy as np
 import pytest
 
-from imdbfast import layers
-
+keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
+
+from imdbfast import layers  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow", reason="the fused path is TensorFlow's"

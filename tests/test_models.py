@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
-import keras
 import numpy as np
 import pytest
 
-from imdbfast import models
-from imdbfast.config import TrainConfig
+keras = pytest.importorskip("keras")
+
+from imdbfast import models  # noqa: E402
+from imdbfast.config import TrainConfig  # noqa: E402
 
 VOCAB = 40
 TINY = {"embedding_dim": 4}
@@ -191,6 +192,7 @@ def test_linear_warmup_schedule_and_serialization():
         models.LinearWarmup(1e-3, 0)
 
 
+@pytest.mark.backend_agnostic
 def test_attention_pooling_ignores_masked_steps():
     keras.utils.set_random_seed(1)
     layer = models.AttentionPooling(units=5)
@@ -212,6 +214,7 @@ def test_attention_pooling_ignores_masked_steps():
 
 
 @pytest.mark.parametrize("mode", ["glove", "glove-finetune"])
+@pytest.mark.backend_agnostic
 def test_glove_matrix_is_copied_in_and_frozen_or_not(mode, ids):
     matrix = np.random.default_rng(5).normal(size=(VOCAB, 4)).astype("float32")
     matrix[0] = 0
@@ -258,6 +261,7 @@ def test_build_model_uses_config_and_model_defaults():
 
 
 @pytest.mark.parametrize("name", MASKED)
+@pytest.mark.backend_agnostic
 def test_embedding_dropout_drops_whole_channels_in_training_only(name, ids):
     keras.utils.set_random_seed(3)
     model = tiny(name, config={"embedding_dropout": 0.5})

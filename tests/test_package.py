@@ -13,3 +13,74 @@ def test_unknown_attribute_raises_attribute_error():
 
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         imdbfast.nope  # noqa: B018
+
+
+# Run in a fresh interpreter; sys.modules[name] = None makes `import name` fail
+# as if the package were not installed.
+NO_KERAS = "import sys\nsys.modules['keras'] = None\n"
+
+
+def _python(code: str):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_text_modules_import_neither_keras_nor_tensorflow():
+    """pip install imdbfast (no extras): tokenizer, padding, GloVe, datasets."""
+    done = _python(
+        "import sys\n"
+        "import imdbfast\n"
+        "from imdbfast import Tokenizer, pad_sequences, load_glove, load_imdb\n"
+        "import imdbfast.interop, imdbfast.config, imdbfast.cli\n"
+        "ids = Tokenizer(output_sequence_length=3).fit(['a b']).transform(['b a c'])\n"
+        "assert ids.tolist() == [[2, 3, 1]], ids\n"
+        "heavy = ('keras', 'tensorflow', 'jax', 'torch', 'matplotlib', 'scipy', 'sklearn')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_train_without_keras_names_the_extras():
+    done = _python(
+        NO_KERAS
+        + "import imdbfast\n"
+        "from imdbfast.errors import MissingExtraError, UserError\n"
+        "try:\n"
+        "    imdbfast.train(epochs=1)\n"
+        "except MissingExtraError as err:\n"
+        "    assert isinstance(err, (UserError, ImportError)), type(err).__mro__\n"
+        "    print(err)\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "imdbfast.train needs Keras 3 with a backend" in done.stdout
+    assert "pip install 'imdbfast[tensorflow]'" in done.stdout
+
+
+def test_train_command_without_keras_is_one_error_line():
+    done = _python(
+        NO_KERAS
+        + "from imdbfast.cli import main\n"
+        "sys.exit(main(['train', '--epochs', '1']))\n"
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("imdbfast: error: "), done.stderr
+    assert "'imdbfast[tensorflow]'" in lines[0]
+
+
+def test_the_test_extra_spells_out_the_tensorflow_extra():
+    from pathlib import Path
+
+    import pytest
+
+    tomllib = pytest.importorskip("tomllib")
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text("utf-8"))["project"]["optional-dependencies"]
+    assert set(extras["tensorflow"]) <= set(extras["test"])
+    keras = [r for r in extras["tensorflow"] if r.startswith("keras")]
+    assert all(keras[0] in extras[backend] for backend in ("jax", "torch"))

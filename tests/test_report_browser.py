@@ -13,6 +13,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+# Models and training: skipped without a Keras backend (pip install imdbfast[tensorflow]).
+pytest.importorskip("keras")
+
 from train_helpers import TINY_TRAIN, tiny_imdb, write_glove
 
 pytestmark = pytest.mark.slow

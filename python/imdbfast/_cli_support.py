@@ -124,8 +124,12 @@ def start_backend(verbose: bool) -> None:
         # included (e.g. oneDNN's fallback notices while fitting): Python
         # exceptions still say what failed, and --verbose shows them all.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from imdbfast.errors import require_keras
+
     with native_stderr_held(enabled=not verbose):
-        import keras  # noqa: F401  (imports and starts the backend)
+        # Imports Keras and starts the backend; without them a one-line
+        # error naming the pip extra.
+        require_keras("this command")
 
         from imdbfast.training import describe_device
 

@@ -16,7 +16,7 @@ from typing import Any, Iterable, NamedTuple
 import numpy as np
 
 from imdbfast.config import TrainConfig
-from imdbfast.errors import user_input
+from imdbfast.errors import require_keras, user_input
 from imdbfast.metrics import binary_metrics
 from imdbfast.run_dir import run_files
 
@@ -118,6 +118,19 @@ class Predictor:
         scores["examples"] = len(texts)
         return scores
 
+    def export(self, path: str | os.PathLike[str]) -> None:
+        """Write a TensorFlow SavedModel that takes raw strings (see
+        :meth:`Bundle.export`; only a single trained run can be exported).
+
+        Raises:
+            ValueError: always, for a predictor that is not one run.
+        """
+        raise ValueError(
+            "Only one trained run (a Bundle) can be exported as a SavedModel; "
+            "export a member run with imdbfast.load(run_dir).export(path). "
+            f"Received: {self!r}"
+        )
+
 
 class Bundle(Predictor):
     """A trained model with its tokenizer and config.
@@ -184,6 +197,76 @@ class Bundle(Predictor):
         ragged = self.tokenizer.transform_ragged(texts)
         batches = batches_for(config, ragged, empty_id=self.tokenizer.oov_id)
         return predict_sorted(self.model, batches)[:, 0]
+
+    def export(self, path: str | os.PathLike[str]) -> None:
+        """Write a TensorFlow SavedModel serving raw strings.
+
+        Its ``serving_default`` signature takes ``texts``, a 1-D ``tf.string``
+        batch, and returns ``{"probabilities": float32 (n,)}``: a stock
+        ``keras.layers.TextVectorization`` with this run's vocabulary and
+        options (the same ids as the tokenizer; ``strip_html`` as a
+        ``tf.strings.regex_replace`` before it, and an empty review given the
+        OOV id, as :meth:`predict` does), then the trained model. It equals
+        :meth:`predict_proba` to float rounding. The SavedModel holds only
+        TensorFlow ops: ``tf.saved_model.load(path)`` reads it back without
+        imdbfast or Keras installed::
+
+            served = tf.saved_model.load(path).signatures["serving_default"]
+            served(texts=tf.constant(["A wonderful film."]))["probabilities"]
+
+        Args:
+            path: the SavedModel directory to write.
+
+        Raises:
+            ValueError: Keras is not on the TensorFlow backend; a bag-of-n-grams
+                run; or tokenizer options TextVectorization cannot reproduce
+                exactly (see :func:`imdbfast.interop.portable_rules`).
+        """
+        import keras
+
+        from imdbfast.interop import HTML_BREAK_PATTERN, text_vectorization
+
+        if keras.backend.backend() != "tensorflow":
+            raise ValueError(
+                "Bundle.export writes a TensorFlow SavedModel: it needs "
+                "KERAS_BACKEND=tensorflow (pip install 'imdbfast[tensorflow]'). "
+                f"Received: backend {keras.backend.backend()!r}"
+            )
+        if self.config.output_mode != "int":
+            raise ValueError(
+                "Bundle.export serves models on token ids; TextVectorization "
+                "cannot make this run's bag-of-n-grams rows. Received: "
+                f"model={self.config.model!r}, output_mode={self.config.output_mode!r}"
+            )
+        import tensorflow as tf
+
+        vectorize, rules = text_vectorization(self.tokenizer)
+        vectorize(tf.constant([""]))  # builds it
+        model = self.model
+        empty_id = self.tokenizer.oov_id
+
+        def serve(texts: Any) -> dict[str, Any]:
+            if rules.strip_html:
+                texts = tf.strings.regex_replace(texts, HTML_BREAK_PATTERN, " ")
+            ids = tf.cast(vectorize(texts), tf.int32)
+            # An empty review is the OOV id, as in predict (BucketedBatches).
+            empty = tf.reduce_all(tf.equal(ids, 0), axis=1, keepdims=True)
+            first = tf.equal(tf.range(tf.shape(ids)[1]), 0)[tf.newaxis, :]
+            ids = tf.where(empty & first, tf.constant(empty_id, tf.int32), ids)
+            probabilities = model(ids, training=False)
+            return {"probabilities": tf.cast(probabilities[:, 0], tf.float32)}
+
+        archive = keras.export.ExportArchive()
+        archive.track(model)
+        archive.track(vectorize)
+        archive.add_endpoint(
+            name="serving_default",
+            fn=serve,
+            input_signature=[
+                tf.TensorSpec(shape=(None,), dtype=tf.string, name="texts")
+            ],
+        )
+        archive.write_out(os.fspath(path), verbose=False)
 
     def embedding_matrix(self) -> np.ndarray:
         """The embedding layer's weights, ``(vocabulary_size, dim)`` float32."""
@@ -259,6 +342,7 @@ def load(run_dir: str | os.PathLike[str]) -> Predictor:
 
 def load_run(run_dir: str | os.PathLike[str]) -> Bundle:
     """Loads one run directory written by :func:`imdbfast.train` (see :func:`load`)."""
+    require_keras("imdbfast.load")
     import keras
 
     import imdbfast.models  # noqa: F401  (registers the custom classes)

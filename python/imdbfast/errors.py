@@ -15,7 +15,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["UserError", "user_input"]
+__all__ = ["UserError", "MissingExtraError", "require_keras", "user_input"]
 
 
 class UserError(ValueError):
@@ -51,3 +51,36 @@ def user_input(what: str | None = None) -> Iterator[None]:
         if what and not message.startswith(what):
             message = f"{what}: {message}"
         raise UserError(message) from err
+
+
+class MissingExtraError(UserError, ImportError):
+    """An optional dependency is not installed; the message names the extra.
+
+    Both a :class:`UserError` (the command line shows it as one line) and an
+    :class:`ImportError`.
+    """
+
+
+#: The pip extras that install Keras 3 with a backend.
+KERAS_EXTRAS = ("tensorflow", "jax", "torch")
+
+
+def require_keras(purpose: str) -> None:
+    """Check that Keras 3 and its configured backend can be imported.
+
+    Args:
+        purpose: what needs Keras, for the message (e.g. ``"imdbfast.train"``).
+
+    Raises:
+        MissingExtraError: Keras or its backend (``KERAS_BACKEND``, TensorFlow
+            unless set) is not installed.
+    """
+    try:
+        import keras  # noqa: F401
+    except ImportError as err:
+        extras = " or ".join(f"'imdbfast[{extra}]'" for extra in KERAS_EXTRAS)
+        raise MissingExtraError(
+            f"{purpose} needs Keras 3 with a backend: pip install {extras} "
+            "(with KERAS_BACKEND=jax or torch for those two). "
+            f"Received: {type(err).__name__}: {err}"
+        ) from err

@@ -1078,6 +1078,24 @@ class Tokenizer:
         except ValueError as e:
             raise ValueError(f"{where}: {e}") from e
 
+    def save_huggingface(self, path: str | os.PathLike[str]) -> None:
+        """Write a Hugging Face ``tokenizer.json`` that gives the same ids.
+
+        ``tokenizers.Tokenizer.from_file(path).encode_batch(texts)`` then
+        gives :meth:`transform`'s ids (padded and truncated to
+        ``output_sequence_length`` when set). See
+        :func:`imdbfast.interop.huggingface_json` for what is written.
+
+        Raises:
+            ValueError: the tokenizer is not fitted, or its configuration
+                cannot be reproduced exactly (Unicode lowercasing, a split
+                other than ``"whitespace"``, ngrams, bag modes, ...; the
+                message says why).
+        """
+        from imdbfast.interop import save_huggingface
+
+        save_huggingface(self, path)
+
     def __getstate__(self) -> dict[str, Any]:
         return self.to_dict()
 

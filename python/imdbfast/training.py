@@ -41,7 +41,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from imdbfast.config import TrainConfig
-from imdbfast.errors import user_input
+from imdbfast.errors import require_keras, user_input
 from imdbfast.run_dir import RUN_FILES, choose_run_dir, write_history, write_metrics
 
 _log = logging.getLogger(__name__)
@@ -489,6 +489,7 @@ def train(
     ...     data_source="../shared/data/aclImdb_v1_labeled.tar.gz")
     >>> result.test_accuracy
     """
+    require_keras("imdbfast.train")
     config = resolve_config(config, overrides)
     if prepared is not None:
         prepared.check(config)
