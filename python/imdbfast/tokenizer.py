@@ -578,7 +578,7 @@ class Tokenizer:
         self._counts = None
         if not _in_memory(texts):
             return self.fit_counts(self.count(texts))
-        text_list = self._texts(texts)
+        text_list = self._prepare(self._texts(texts))
         # Kept-in-text stopwords are counted through the encoding pipeline
         # and then taken out of the counts.
         pipeline, excluded = self._count_pipeline()
@@ -1215,6 +1215,8 @@ class Tokenizer:
         """Texts as the native calls take them: a list or tuple of str, or
         the buffers of Arrow strings (as Python strs when a callable
         ``standardize`` or ``split`` has to see them)."""
+        if isinstance(texts, _native.ArrowStrings):
+            return texts
         if _arrow.is_arrow(texts):
             strings = _arrow.arrow_strings(texts)
             if self._standardize_fn is None and self._split_fn is None:

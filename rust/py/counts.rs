@@ -205,7 +205,7 @@ fn vocabulary_from_counts<'py>(
                 let vocab = counts.vocabulary(&config, &exclude)?;
                 let idf = idf_columns
                     .map(|(offset, depth)| {
-                        let tallies = counts.ngram_counts(&exclude);
+                        let tallies = counts.document_counts(&vocab);
                         idf_weights(&vocab, &tallies, config.first_word_id(), offset, depth)
                     })
                     .transpose()?;

@@ -49,7 +49,7 @@ pub fn threads(num_threads: Option<usize>) -> PyResult<Option<usize>> {
         Ok(n) if n >= 1 => Ok(Some(n)),
         _ => Err(PyValueError::new_err(format!(
             "The environment variable {THREADS_ENV} must be an integer >= 1. \
-             Received: {THREADS_ENV}={text:?}"
+             Received: {THREADS_ENV}='{text}'"
         ))),
     }
 }

@@ -303,6 +303,7 @@ impl PyVocabulary {
     ///     TypeError: an item of `texts` is not a str (its index is named).
     ///     ValueError: `padding`/`truncating` not "pre" or "post".
     ///     MemoryError: the matrix cannot be allocated.
+    #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (pipeline, texts, length, padding, truncating, *, num_threads=None))]
     fn encode<'py>(
         &self,

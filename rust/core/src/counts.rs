@@ -153,26 +153,15 @@ impl TokenCounts {
                 self.source, self.widths, other.source, other.widths
             )));
         }
+        // `other`'s documents come after `self`'s: its first positions move.
         let shift = self.documents;
-        let mut other_tallies = other.tallies;
-        if shift > 0 {
-            // Only the first positions move; a blank tally never merges.
-            let mut shifted = TokenMap::with_capacity(other_tallies.len()); // bounded: entries held
-            for (token, mut tally) in other_tallies.into_entries() {
-                tally.first.0 += shift;
-                shifted.insert(token.as_bytes(), tally);
-            }
-            other_tallies = shifted;
-        }
-        if self.tallies.len() >= other_tallies.len() {
-            self.tallies.merge_from(other_tallies, merge_tally);
-        } else {
-            // Keep the larger map and merge the smaller into it (first
-            // positions take the minimum, so the direction does not matter).
-            let mine = std::mem::take(&mut self.tallies);
-            other_tallies.merge_from(mine, merge_tally);
-            self.tallies = other_tallies;
-        }
+        self.tallies.merge_from(other.tallies, |into, from| {
+            let moved = Tally {
+                first: (from.first.0 + shift, from.first.1),
+                ..from
+            };
+            merge_tally(into, moved);
+        });
         self.documents += other.documents;
         Ok(())
     }
@@ -188,17 +177,17 @@ impl TokenCounts {
         counts
     }
 
-    /// Occurrences and document frequencies as [`crate::bag::idf_weights`]
-    /// takes them, `exclude`d tokens left out.
-    pub fn ngram_counts(&self, exclude: &[&[u8]]) -> NgramCounts {
-        let mut document_counts = TokenMap::with_capacity(self.tallies.len()); // bounded: entries held
-        for (token, tally) in self.tallies.clone().into_entries() {
-            if !exclude.contains(&token.as_bytes()) {
+    /// The document frequencies of `vocab`'s tokens and the number of
+    /// documents, as [`crate::bag::idf_weights`] takes them.
+    pub fn document_counts(&self, vocab: &Vocabulary) -> NgramCounts {
+        let mut document_counts = TokenMap::with_capacity(vocab.len()); // bounded: entries held
+        for token in vocab.words() {
+            if let Some(tally) = self.tallies.get(token.as_bytes()) {
                 document_counts.insert(token.as_bytes(), tally.documents);
             }
         }
         NgramCounts {
-            counts: self.counts(exclude),
+            counts: Counts::default(),
             document_counts,
             documents: self.documents,
         }
