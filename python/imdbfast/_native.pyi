@@ -303,6 +303,9 @@ class TokenCounts:
     @property
     def source(self) -> str:
         """Label of the tokenizer settings the counts come from."""
+    @property
+    def nbytes(self) -> int:
+        """Approximate bytes of memory the counts hold."""
     def count(self, token: str) -> int:
         """Occurrences of a token."""
     def document_count(self, token: str) -> int:

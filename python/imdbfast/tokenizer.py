@@ -760,6 +760,7 @@ class Tokenizer:
             counts.add_texts(
                 pipeline, self._prepare(part), widths, source, num_threads=self.num_threads
             )
+            del part  # before the next chunk is read: one chunk at a time
 
     adapt = fit
 
@@ -1781,5 +1782,7 @@ def _chunks(texts: Any, size: int) -> Iterator[list[str]]:
                     f"texts must contain only str, but item {start + i} is of type "
                     f"{type(text).__name__}"
                 )
+        n = len(chunk)
         yield chunk
-        start += len(chunk)
+        del chunk  # before the next one is read
+        start += n

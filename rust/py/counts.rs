@@ -128,6 +128,12 @@ impl PyTokenCounts {
         self.inner.get(token.as_bytes()).map_or(0, |t| t.documents)
     }
 
+    /// Approximate bytes of memory the counts hold.
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.inner.heap_bytes()
+    }
+
     /// Number of distinct tokens (n-grams) counted.
     fn __len__(&self) -> usize {
         self.inner.len()

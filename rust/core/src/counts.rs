@@ -166,11 +166,40 @@ impl TokenCounts {
         Ok(())
     }
 
-    /// The occurrence counts, `exclude`d tokens left out.
-    pub fn counts(&self, exclude: &[&[u8]]) -> Counts {
-        let mut counts = Counts::with_capacity(self.tallies.len()); // bounded: entries held
-        for (token, tally) in self.tallies.clone().into_entries() {
-            if !exclude.contains(&token.as_bytes()) {
+    /// Approximate heap bytes held by the counts.
+    pub fn heap_bytes(&self) -> usize {
+        self.tallies.heap_bytes()
+    }
+
+    /// The occurrence counts, `exclude`d tokens left out; with `candidates
+    /// = Some(k)`, only the tokens a vocabulary of the `k` most frequent
+    /// could hold: those counted at least `min_freq` times and at least as
+    /// often as the `k`-th most frequent, ties included (what
+    /// [`crate::bag::count_ngrams`] keeps, so that [`Vocabulary::build`]
+    /// picks the same tokens from far fewer).
+    pub fn counts(&self, exclude: &[&[u8]], candidates: Option<usize>, min_freq: u64) -> Counts {
+        let kept = |token: &[u8]| !exclude.contains(&token);
+        let mut least = 0;
+        if let Some(k) = candidates {
+            let mut values: Vec<u64> = self
+                .tallies
+                .entries()
+                .filter(|(token, t)| t.count >= min_freq.max(1) && kept(token.as_bytes()))
+                .map(|(_, t)| t.count)
+                .collect();
+            least = if k == 0 {
+                u64::MAX
+            } else if values.len() > k {
+                let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+                *kth
+            } else {
+                0
+            };
+            least = least.max(min_freq);
+        }
+        let mut counts = Counts::default();
+        for (token, tally) in self.tallies.entries() {
+            if tally.count >= least && kept(token.as_bytes()) {
                 counts.insert(token.as_bytes(), tally.count);
             }
         }
@@ -200,7 +229,12 @@ impl TokenCounts {
     /// Errors: inconsistent settings; `"frequency_first_seen"` of n-grams.
     pub fn vocabulary(&self, config: &VocabConfig, exclude: &[&[u8]]) -> Result<Vocabulary> {
         if config.order != VocabOrder::FrequencyFirstSeen {
-            return Vocabulary::build(self.counts(exclude), config);
+            // The special tokens may take ranks: a margin.
+            let candidates = config
+                .max_tokens
+                .map(|max| max.saturating_sub(config.first_word_id()) + config.specials().len());
+            let counts = self.counts(exclude, candidates, config.min_freq);
+            return Vocabulary::build(counts, config);
         }
         if self.widths.iter().any(|&w| w != 1) {
             return Err(CoreError::invalid(format!(
@@ -212,8 +246,7 @@ impl TokenCounts {
         build_ranked(config, |specials, max_words| {
             let entries = self
                 .tallies
-                .clone()
-                .into_entries()
+                .entries()
                 .filter(|(token, _)| !exclude.contains(&token.as_bytes()))
                 .map(|(token, tally)| (token, tally.count, tally.first));
             rank_seen(entries, config.min_freq, specials, max_words)
@@ -231,7 +264,7 @@ impl TokenCounts {
         }
         put_u64(&mut out, self.documents);
         put_u64(&mut out, self.tallies.len() as u64);
-        for (token, tally) in self.tallies.clone().into_entries() {
+        for (token, tally) in self.tallies.entries() {
             put_bytes(&mut out, token.as_bytes());
             for v in [tally.count, tally.documents, tally.first.0, tally.first.1] {
                 put_u64(&mut out, v);
