@@ -274,6 +274,7 @@ def imdb_read_dir(
 
 # --- counts: mergeable token counts (rust/py/counts.rs) ---
 
+@_final
 class TokenCounts:
     """Token (n-gram) counts of some texts; ``a + b`` adds ``b``'s texts
     after ``a``'s; pickles."""
@@ -292,8 +293,9 @@ class TokenCounts:
     @staticmethod
     def merge(counts: _Seq[TokenCounts]) -> TokenCounts:
         """The counts of all, in order."""
-    def __add__(self, other: TokenCounts) -> TokenCounts: ...
-    def __iadd__(self, other: TokenCounts) -> None: ...  # type: ignore[misc]
+    def __add__(self, value: TokenCounts, /) -> TokenCounts: ...
+    def __radd__(self, value: TokenCounts, /) -> TokenCounts: ...
+    def __iadd__(self, value: TokenCounts, /) -> TokenCounts: ...
     @property
     def documents(self) -> int:
         """Number of texts counted."""

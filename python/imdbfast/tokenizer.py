@@ -993,7 +993,7 @@ class Tokenizer:
 
     # -------------------------------------------------------------- encoding
 
-    def transform(self, texts: Iterable[str]) -> Any:
+    def transform(self, texts: Iterable[str] | Any) -> Any:
         """Encode texts into ids, or into bag rows.
 
         Args:
@@ -1134,7 +1134,7 @@ class Tokenizer:
         dense[np.arange(len(columns)), columns] = 1.0
         return np.split(dense, row_splits[1:-1]) if len(text_list) else []
 
-    def transform_ragged(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    def transform_ragged(self, texts: Iterable[str] | Any) -> tuple[np.ndarray, np.ndarray]:
         """Encode texts into a ragged pair ``(values, row_splits)``
         (``output_mode="int"`` only).
 
