@@ -17,12 +17,14 @@
 //! [`TokenCounts::from_bytes`]); `source` is an opaque label of the settings
 //! that produced them (the binding's caller sets it) that merging checks.
 
+use std::ops::ControlFlow;
+
 use rayon::prelude::*;
 
 use crate::bag::{check_widths, DocTokens, NgramCounts};
 use crate::error::{CoreError, Result};
 use crate::first_seen::{build_ranked, rank_seen};
-use crate::text::{Scratch, TextPipeline};
+use crate::text::{Scratch, TextPipeline, TokenSink};
 use crate::token_map::TokenMap;
 use crate::vocab::{Counts, VocabConfig, VocabOrder, Vocabulary};
 
@@ -80,21 +82,18 @@ impl TokenCounts {
                     let mut scratch = Scratch::default();
                     let mut tokens = DocTokens::default();
                     for (i, doc) in chunk.iter().enumerate() {
-                        let doc_index = (chunk_index * CHUNK + i) as u64;
-                        tokens.read(pipeline, doc.as_ref(), &mut scratch);
-                        let mut position = 0u64;
-                        tokens.for_each_ngram(widths, |gram| {
-                            let tally = map.entry_or_default(gram);
-                            if tally.count == 0 {
-                                tally.first = (doc_index, position);
-                            }
-                            tally.count += 1;
-                            if tally.last != doc_index + 1 {
-                                tally.last = doc_index + 1;
-                                tally.documents += 1;
-                            }
-                            position += 1;
-                        });
+                        let mut sink = TallySink {
+                            map: &mut map,
+                            doc: (chunk_index * CHUNK + i) as u64,
+                            position: 0,
+                        };
+                        if widths == [1] {
+                            // Plain tokens straight from the scanner.
+                            pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut sink);
+                        } else {
+                            tokens.read(pipeline, doc.as_ref(), &mut scratch);
+                            tokens.for_each_ngram(widths, |gram| sink.add(gram));
+                        }
                     }
                     map
                 },
@@ -330,6 +329,39 @@ impl TokenCounts {
             documents,
             tallies,
         })
+    }
+}
+
+/// Tallies the tokens (n-grams) of one document.
+struct TallySink<'a> {
+    map: &'a mut TokenMap<Tally>,
+    /// Index of the document.
+    doc: u64,
+    /// Index of the next token (n-gram) in the document.
+    position: u64,
+}
+
+impl TallySink<'_> {
+    #[inline(always)]
+    fn add(&mut self, gram: &[u8]) {
+        let tally = self.map.entry_or_default(gram);
+        if tally.count == 0 {
+            tally.first = (self.doc, self.position);
+        }
+        tally.count += 1;
+        if tally.last != self.doc + 1 {
+            tally.last = self.doc + 1;
+            tally.documents += 1;
+        }
+        self.position += 1;
+    }
+}
+
+impl TokenSink for TallySink<'_> {
+    #[inline(always)]
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        self.add(&window[..len]);
+        ControlFlow::Continue(())
     }
 }
 
