@@ -117,6 +117,18 @@ THREAD_COUNT = textwrap.dedent(
     # Calls outside a Tokenizer follow the environment variable.
     pad_sequences([[1, 2, 3]] * 100, maxlen=2)
     _native.glove_align(["a", "b"], np.ones((2, 3), np.float32), ["b", "a"])
+    if n == "env":  # the readers too (a directory read builds its own pool)
+        import tempfile, pathlib
+        root = pathlib.Path(tempfile.mkdtemp())
+        for split in ("train", "test"):
+            for label in ("pos", "neg"):
+                folder = root / "aclImdb" / split / label
+                folder.mkdir(parents=True)
+                for i in range(20):
+                    (folder / f"{i}_7.txt").write_text(f"review {i} of {split}")
+        _native.imdb_read_dir(root)
+        (root / "glove.txt").write_text("".join(f"w{i} 0.5 1.5\\n" for i in range(5000)))
+        _native.glove_load(root / "glove.txt")
     print(threads() - before)
     """
 )
