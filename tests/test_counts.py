@@ -216,6 +216,9 @@ def test_partial_fit_starts_over_after_fit():
     tok.set_vocabulary(["q"])
     tok.partial_fit(["d"])
     assert tok.get_vocabulary() == ["", "[UNK]", "d"]
+    tok.fit_counts(tok.count(["e"]))
+    tok.partial_fit(["f"])
+    assert tok.get_vocabulary() == ["", "[UNK]", "f"]
 
 
 # ------------------------------------------------------------------- real data

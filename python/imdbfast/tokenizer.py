@@ -662,6 +662,7 @@ class Tokenizer:
                     f"{counts.source} with ngram widths {counts.ngrams}; expected "
                     f"{source} with ngram widths {widths}"
                 )
+        self._counts = None  # partial_fit starts over (it sets its own back)
         self._vocab, idf = _native.vocabulary_from_counts(
             counts,
             exclude=self._stopword_list,
