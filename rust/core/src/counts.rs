@@ -25,7 +25,7 @@ use crate::bag::{check_widths, DocTokens, NgramCounts};
 use crate::error::{CoreError, Result};
 use crate::first_seen::{build_ranked, rank_seen};
 use crate::text::{Scratch, TextPipeline, TokenSink};
-use crate::token_map::TokenMap;
+use crate::token_map::{TokenKey, TokenMap};
 use crate::vocab::{Counts, VocabConfig, VocabOrder, Vocabulary};
 
 /// What is known of one token.
@@ -82,14 +82,11 @@ impl TokenCounts {
                     let mut scratch = Scratch::default();
                     let mut tokens = DocTokens::default();
                     for (i, doc) in chunk.iter().enumerate() {
-                        let mut sink = TallySink {
-                            map: &mut map,
-                            doc: (chunk_index * CHUNK + i) as u64,
-                            position: 0,
-                        };
+                        let mut sink = TallySink::new(&mut map, (chunk_index * CHUNK + i) as u64);
                         if widths == [1] {
                             // Plain tokens straight from the scanner.
                             pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut sink);
+                            sink.flush();
                         } else {
                             tokens.read(pipeline, doc.as_ref(), &mut scratch);
                             tokens.for_each_ngram(widths, |gram| sink.add(gram));
@@ -332,35 +329,84 @@ impl TokenCounts {
     }
 }
 
-/// Tallies the tokens (n-grams) of one document.
+/// Number of token keys whose lookups are batched while tallying.
+const BATCH: usize = 16;
+
+/// Tallies the tokens (n-grams) of one document. Plain tokens wait in a
+/// batch with their slot prefetched, so that the cache misses of a batch
+/// overlap (as [`crate::vocab::count_tokens`] does); call
+/// [`TallySink::flush`] at the end of the document.
 struct TallySink<'a> {
     map: &'a mut TokenMap<Tally>,
     /// Index of the document.
     doc: u64,
     /// Index of the next token (n-gram) in the document.
     position: u64,
+    /// Keys waiting for their lookup, with their positions.
+    batch: [(TokenKey, u64); BATCH],
+    waiting: usize,
 }
 
-impl TallySink<'_> {
+impl<'a> TallySink<'a> {
+    fn new(map: &'a mut TokenMap<Tally>, doc: u64) -> Self {
+        TallySink {
+            map,
+            doc,
+            position: 0,
+            batch: [(TokenKey::default(), 0); BATCH],
+            waiting: 0,
+        }
+    }
+
+    /// Tally `gram` at the next position, now.
     #[inline(always)]
     fn add(&mut self, gram: &[u8]) {
-        let tally = self.map.entry_or_default(gram);
-        if tally.count == 0 {
-            tally.first = (self.doc, self.position);
-        }
-        tally.count += 1;
-        if tally.last != self.doc + 1 {
-            tally.last = self.doc + 1;
-            tally.documents += 1;
-        }
+        let position = self.position;
         self.position += 1;
+        let tally = self.map.entry_or_default(gram);
+        record(tally, self.doc, position);
+    }
+
+    /// Tally the waiting keys.
+    fn flush(&mut self) {
+        for &(key, position) in &self.batch[..self.waiting] {
+            record(self.map.entry_key(key), self.doc, position);
+        }
+        self.waiting = 0;
+    }
+}
+
+/// One occurrence of a token at `(doc, position)`. Positions may come out
+/// of order within a document (batched keys): the first one is the least.
+#[inline(always)]
+fn record(tally: &mut Tally, doc: u64, position: u64) {
+    if tally.count == 0 || (doc, position) < tally.first {
+        tally.first = (doc, position);
+    }
+    tally.count += 1;
+    if tally.last != doc + 1 {
+        tally.last = doc + 1;
+        tally.documents += 1;
     }
 }
 
 impl TokenSink for TallySink<'_> {
     #[inline(always)]
     fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
-        self.add(&window[..len]);
+        match TokenMap::<Tally>::key_at(window, len) {
+            Some(key) => {
+                self.map.prefetch(key);
+                if let Some(slot) = self.batch.get_mut(self.waiting) {
+                    *slot = (key, self.position);
+                    self.waiting += 1;
+                }
+                self.position += 1;
+                if self.waiting == BATCH {
+                    self.flush();
+                }
+            }
+            None => self.add(&window[..len]),
+        }
         ControlFlow::Continue(())
     }
 }
