@@ -40,6 +40,26 @@ CONFIGS = [
 ]
 
 
+class StreamExport:
+    """A column that only exports an Arrow stream (as Polars' Series does)."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        return self.array.__arrow_c_stream__(requested_schema)
+
+
+class ArrayExport:
+    """A column that only exports an Arrow array."""
+
+    def __init__(self, array):
+        self.array = array
+
+    def __arrow_c_array__(self, requested_schema=None):
+        return self.array.__arrow_c_array__(requested_schema)
+
+
 def arrow_forms(texts: list[str | None]) -> dict[str, object]:
     """The same texts as every Arrow container the tokenizer takes."""
     padded = ["junk", *texts, "more junk"]
@@ -58,6 +78,8 @@ def arrow_forms(texts: list[str | None]) -> dict[str, object]:
         "string_view": pa.array(texts, pa.string_view()),
         "pandas_string": pd.Series(texts, dtype="string[pyarrow]"),
         "pandas_arrow_dtype": pd.Series(texts, dtype=pd.ArrowDtype(pa.large_string())),
+        "capsule_stream": StreamExport(pa.chunked_array([texts[:3], texts[3:]])),
+        "capsule_array": ArrayExport(pa.array(texts, pa.large_string())),
     }
 
 
