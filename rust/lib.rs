@@ -12,6 +12,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     py::fork::register_fork_guard();
     py::text::register(m)?;
     py::bag::register(m)?;
+    py::counts::register(m)?;
+    py::arrow::register(m)?;
     py::glove::register(m)?;
     py::datasets::register(m)?;
     Ok(())

@@ -18,6 +18,7 @@ from imdbfast._native import __version__
 # public name -> submodule that defines it
 _EXPORTS = {
     "Tokenizer": "imdbfast.tokenizer",
+    "TokenCounts": "imdbfast.tokenizer",
     "pad_sequences": "imdbfast.preprocessing",
     "GloVe": "imdbfast.embeddings",
     "load_glove": "imdbfast.embeddings",
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from imdbfast.datasets import load_imdb
     from imdbfast.embeddings import GloVe, load_glove
     from imdbfast.preprocessing import pad_sequences
-    from imdbfast.tokenizer import Tokenizer
+    from imdbfast.tokenizer import TokenCounts, Tokenizer
     from imdbfast.training import train
 
 

@@ -15,6 +15,27 @@ import numpy as _np
 import numpy.typing as _npt
 
 @_final
+class ArrowStrings:
+    """The texts of Arrow string arrays as NumPy views of their buffers
+    (rust/py/arrow.rs): each chunk is (value bytes uint8, n + 1 offsets int32
+    or int64, n null flags or None); a null is the empty text."""
+
+    def __new__(
+        cls,
+        chunks: list[
+            tuple[
+                _npt.NDArray[_np.uint8],
+                _npt.NDArray[_np.int32] | _npt.NDArray[_np.int64],
+                _npt.NDArray[_np.bool_] | None,
+            ]
+        ],
+    ) -> ArrowStrings: ...
+    def __len__(self) -> int: ...
+
+#: What every ``texts`` argument takes.
+_Texts = list[str] | tuple[str, ...] | ArrowStrings
+
+@_final
 class TextPipeline:
     """Standardization, splitting and stopword removal."""
 
@@ -57,7 +78,7 @@ class Vocabulary:
     @staticmethod
     def build(
         pipeline: TextPipeline,
-        texts: _Seq[str],
+        texts: _Texts,
         *,
         max_tokens: int | None,
         min_freq: int,
@@ -66,6 +87,7 @@ class Vocabulary:
         oov_token: str | None,
         start_token: str | None,
         index_from: int | None,
+        num_threads: int | None = None,
     ) -> Vocabulary:
         """Count tokens in parallel and build a vocabulary."""
     def tokens(self) -> list[str]:
@@ -82,18 +104,22 @@ class Vocabulary:
     def encode(
         self,
         pipeline: TextPipeline,
-        texts: _Seq[str],
+        texts: _Texts,
         length: int,
         padding: str,
         truncating: str,
+        *,
+        num_threads: int | None = None,
     ) -> _npt.NDArray[_np.int32]:
         """Encode into a (len(texts), length) int32 array padded with 0."""
     def encode_ragged(
         self,
         pipeline: TextPipeline,
-        texts: _Seq[str],
+        texts: _Texts,
         length: int | None,
         truncating: str,
+        *,
+        num_threads: int | None = None,
     ) -> tuple[_npt.NDArray[_np.int32], _npt.NDArray[_np.int64]]:
         """Encode into (values, row_splits)."""
 
@@ -101,7 +127,7 @@ class Vocabulary:
 
 def ngram_vocabulary(
     pipeline: TextPipeline,
-    texts: _Seq[str],
+    texts: _Texts,
     widths: _Seq[int],
     *,
     exclude: _Seq[str],
@@ -113,6 +139,7 @@ def ngram_vocabulary(
     oov_token: str | None,
     start_token: str | None,
     index_from: int | None,
+    num_threads: int | None = None,
 ) -> tuple[Vocabulary, _npt.NDArray[_np.float32] | None]:
     """Count n-grams (and document frequencies) and build a vocabulary; with
     idf_columns=(offset, depth), also the idf weight of each bag column."""
@@ -120,12 +147,14 @@ def ngram_vocabulary(
 def bag_sparse(
     vocabulary: Vocabulary,
     pipeline: TextPipeline,
-    texts: _Seq[str],
+    texts: _Texts,
     widths: _Seq[int],
     mode: str,
     depth: int,
     column_offset: int,
     idf: _npt.NDArray[_np.float32] | None,
+    *,
+    num_threads: int | None = None,
 ) -> tuple[
     _npt.NDArray[_np.float32], _npt.NDArray[_np.int32], _npt.NDArray[_np.int64]
 ]:
@@ -134,20 +163,24 @@ def bag_sparse(
 def bag_matrix(
     vocabulary: Vocabulary,
     pipeline: TextPipeline,
-    texts: _Seq[str],
+    texts: _Texts,
     widths: _Seq[int],
     mode: str,
     depth: int,
     column_offset: int,
     idf: _npt.NDArray[_np.float32] | None,
+    *,
+    num_threads: int | None = None,
 ) -> _npt.NDArray[_np.float32]:
     """Bag rows as a dense (len(texts), depth) float32 array."""
 
 def ngram_ids_ragged(
     vocabulary: Vocabulary,
     pipeline: TextPipeline,
-    texts: _Seq[str],
+    texts: _Texts,
     widths: _Seq[int],
+    *,
+    num_threads: int | None = None,
 ) -> tuple[_npt.NDArray[_np.int32], _npt.NDArray[_np.int64]]:
     """The ids of each text's n-grams, width by width: (values, row_splits)."""
 
@@ -180,6 +213,8 @@ def glove_load(
     vocabulary: Sequence[str] | None = None,
     dim: int | None = None,
     lowercase_fallback: bool = False,
+    *,
+    num_threads: int | None = None,
 ) -> tuple[
     npt.NDArray[np.float32], list[str], int, int, list[str], int, int
 ]:
@@ -191,6 +226,8 @@ def glove_align(
     matrix: npt.NDArray[np.float32],
     vocabulary: Sequence[str],
     lowercase_fallback: bool = False,
+    *,
+    num_threads: int | None = None,
 ) -> tuple[
     npt.NDArray[np.float32], list[str], int, int, list[str], int, int
 ]:
@@ -217,6 +254,8 @@ def imdb_read_tar(
     path: str | os.PathLike[str],
     replace_invalid: bool = False,
     max_review_bytes: int = ...,
+    *,
+    num_threads: int | None = None,
 ) -> tuple[_SplitParts, _SplitParts, list[str]]:
     """Read the labeled aclImdb reviews from a .tar.gz without extracting it;
     returns (train, test, replaced), each split (texts, labels, ids, ratings,
@@ -227,6 +266,68 @@ def imdb_read_dir(
     replace_invalid: bool = False,
     max_review_bytes: int = ...,
     follow_symlinks: bool = False,
+    *,
+    num_threads: int | None = None,
 ) -> tuple[_SplitParts, _SplitParts, list[str]]:
     """Read the labeled aclImdb reviews from an extracted directory; symbolic
     links are refused unless ``follow_symlinks``."""
+
+# --- counts: mergeable token counts (rust/py/counts.rs) ---
+
+@_final
+class TokenCounts:
+    """Token (n-gram) counts of some texts; ``a + b`` adds ``b``'s texts
+    after ``a``'s; pickles."""
+
+    def __new__(cls) -> TokenCounts: ...
+    def add_texts(
+        self,
+        pipeline: TextPipeline,
+        texts: _Texts,
+        widths: _Seq[int],
+        source: str,
+        *,
+        num_threads: int | None = None,
+    ) -> None:
+        """Count the n-grams of texts and add them after those already counted."""
+    @staticmethod
+    def merge(counts: _Seq[TokenCounts]) -> TokenCounts:
+        """The counts of all, in order."""
+    def __add__(self, value: TokenCounts, /) -> TokenCounts: ...
+    def __radd__(self, value: TokenCounts, /) -> TokenCounts: ...
+    def __iadd__(self, value: TokenCounts, /) -> TokenCounts: ...
+    @property
+    def documents(self) -> int:
+        """Number of texts counted."""
+    @property
+    def ngrams(self) -> list[int]:
+        """The n-gram widths counted (empty for empty counts)."""
+    @property
+    def source(self) -> str:
+        """Label of the tokenizer settings the counts come from."""
+    @property
+    def nbytes(self) -> int:
+        """Approximate bytes of memory the counts hold."""
+    def count(self, token: str) -> int:
+        """Occurrences of a token."""
+    def document_count(self, token: str) -> int:
+        """Number of texts a token occurs in."""
+    def __len__(self) -> int: ...
+    def __getstate__(self) -> bytes: ...
+    def __setstate__(self, state: bytes) -> None: ...
+
+def vocabulary_from_counts(
+    counts: TokenCounts,
+    *,
+    exclude: _Seq[str],
+    idf_columns: tuple[int, int] | None,
+    max_tokens: int | None,
+    min_freq: int,
+    order: str,
+    pad_token: str,
+    oov_token: str | None,
+    start_token: str | None,
+    index_from: int | None,
+    num_threads: int | None = None,
+) -> tuple[Vocabulary, _npt.NDArray[_np.float32] | None]:
+    """The vocabulary (and idf weights) learned from counts."""

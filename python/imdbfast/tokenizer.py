@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import codecs
 import collections
+import itertools
 import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from imdbfast import _native
+from imdbfast import _arrow, _native
 from imdbfast._options import (
     OUTPUT_MODE_ALIASES,
     OUTPUT_MODES,
@@ -40,6 +41,7 @@ from imdbfast.stopwords import get_stopwords
 
 __all__ = [
     "Tokenizer",
+    "TokenCounts",
     "PYTHON_REGEX",
     "SEED_004",
     "KERAS_LEGACY",
@@ -55,6 +57,27 @@ FORMAT_VERSION = 1
 
 #: Ids are int32: at most this many, special and reserved ones included.
 MAX_IDS = 2**31 - 1
+
+#: Mergeable token counts (:meth:`Tokenizer.count`): occurrences, document
+#: frequencies and first positions of the tokens (or n-grams) of some texts,
+#: and the number of texts. ``a + b`` and ``TokenCounts.merge([a, b, ...])``
+#: are the counts of ``a``'s texts followed by ``b``'s (the order matters
+#: for ``vocab_order="frequency_first_seen"`` only); ``len(counts)`` is the
+#: number of distinct tokens, ``counts.documents`` the number of texts,
+#: ``counts.count(token)`` and ``counts.document_count(token)`` what is known
+#: of one token. Counts pickle; counts of tokenizers with different
+#: tokenization settings do not merge (``ValueError``).
+TokenCounts = _native.TokenCounts
+
+#: Texts per chunk when :meth:`Tokenizer.fit` or :meth:`Tokenizer.count`
+#: consume an iterator: the most texts held at once.
+FIT_CHUNK = 8192
+
+#: The largest ``num_threads``.
+MAX_THREADS = 1024
+
+#: Texts as the native calls take them.
+_Texts = list[str] | tuple[str, ...] | _native.ArrowStrings
 
 #: The plain-Python regex pipeline (seed 004's ``build_vocab`` + ``tokenize``):
 #: ``text.lower()``, ``re.findall(r"\b\w+\b", ...)``; the vocabulary is the
@@ -222,6 +245,12 @@ class Tokenizer:
         padding: ``"post"`` (default) or ``"pre"``: where padding goes.
         truncating: ``"post"`` (default) or ``"pre"``: which end of a long
             text is dropped.
+        num_threads: int >= 1 or None. Threads used by every call of this
+            tokenizer (fit, count, transform, ...). None (default): the
+            ``IMDBFAST_NUM_THREADS`` environment variable if set (read at
+            each call; a value that is not an integer >= 1 raises
+            ``ValueError``), else one per core. 1: no thread pool at all,
+            the work runs on the calling thread.
 
     Raises:
         ValueError: an invalid option (unknown name, bad number, a pattern
@@ -255,6 +284,7 @@ class Tokenizer:
         index_from: int | None = None,
         padding: str = "post",
         truncating: str = "post",
+        num_threads: int | None = None,
     ) -> None:
         max_tokens = check_int(
             "max_tokens", max_tokens, minimum=1, maximum=MAX_IDS, optional=True
@@ -287,6 +317,9 @@ class Tokenizer:
         widths = _check_ngrams(ngrams)
         check_side("padding", padding)
         check_side("truncating", truncating)
+        num_threads = check_int(
+            "num_threads", num_threads, minimum=1, maximum=MAX_THREADS, optional=True
+        )
         if not isinstance(pad_token, str):
             raise TypeError(f"`pad_token` must be a str. Received: pad_token={pad_token!r}")
         for name, tok in (("oov_token", oov_token), ("start_token", start_token)):
@@ -347,6 +380,7 @@ class Tokenizer:
         self.index_from = index_from
         self.padding = padding
         self.truncating = truncating
+        self.num_threads = num_threads
         self._bag = bag
         self._widths = widths
         self._stopword_list = stopword_list
@@ -383,6 +417,7 @@ class Tokenizer:
             else _native.TextPipeline(native_standardize, native_split, native_html, [])
         )
         self._vocab: _native.Vocabulary | None = None
+        self._counts: TokenCounts | None = None  # partial_fit's
         self._idf: np.ndarray | None = None
         self._input_vocabulary: list[str] | None = None
         self._input_idf_weights: list[float] | None = None
@@ -467,6 +502,7 @@ class Tokenizer:
             "index_from": self.index_from,
             "padding": self.padding,
             "truncating": self.truncating,
+            "num_threads": self.num_threads,
         }
 
     @classmethod
@@ -512,13 +548,22 @@ class Tokenizer:
 
     # ------------------------------------------------------------ vocabulary
 
-    def fit(self, texts: Iterable[str]) -> Tokenizer:
+    def fit(self, texts: Iterable[str] | Any) -> Tokenizer:
         """Learn the vocabulary (and the idf weights for ``"tf_idf"``) from
         ``texts``, replacing any previous one.
 
+        A list, tuple, NumPy array or Arrow data is counted in one go; any
+        other iterable (a generator, a file, ...) is consumed
+        :data:`FIT_CHUNK` texts at a time, each chunk counted and dropped
+        (:meth:`count`), so only one chunk and the counts are held: the
+        vocabulary is the same.
+
         Args:
-            texts: list/tuple of str, NumPy str/object array, or any iterable
-                of str.
+            texts: list/tuple of str, NumPy str/object array, Arrow strings
+                (a ``pyarrow`` ``StringArray``, ``LargeStringArray`` or
+                ``ChunkedArray``, or a pandas/Polars column of them: read
+                from the Arrow buffers, nulls as empty texts), or any
+                iterable of str.
 
         Returns:
             self.
@@ -529,18 +574,14 @@ class Tokenizer:
                 than a str/list of str.
             ValueError: the tokenizer was built with a ``vocabulary``.
         """
-        if self._has_input_vocabulary:
-            raise ValueError(
-                "This Tokenizer was built with a `vocabulary`, which fit() would "
-                "replace; build it without one to learn a vocabulary. Received: "
-                f"vocabulary of {self.vocabulary_size()} entries"
-            )
-        text_list = self._prepare(_as_text_list(texts))
+        self._check_learnable("fit")
+        self._counts = None
+        if not _in_memory(texts):
+            return self.fit_counts(self.count(texts))
+        text_list = self._prepare(self._texts(texts))
         # Kept-in-text stopwords are counted through the encoding pipeline
         # and then taken out of the counts.
-        keep = not self.drop_stopwords and bool(self._stopword_list)
-        pipeline = self._encode_pipeline if keep else self._pipeline
-        excluded = self._stopword_list if keep else []
+        pipeline, excluded = self._count_pipeline()
         self._idf = None
         if self._widths is None and self.output_mode != "tf_idf":
             self._vocab = _native.Vocabulary.build(
@@ -548,24 +589,179 @@ class Tokenizer:
                 text_list,
                 min_freq=self.min_freq,
                 order=self.vocab_order,
+                num_threads=self.num_threads,
                 **self._layout(),
             )
         else:
-            depth = 0
-            if self.pad_to_max_tokens and self.max_tokens is not None:
-                depth = self.max_tokens
             self._vocab, idf = _native.ngram_vocabulary(
                 pipeline,
                 text_list,
                 list(self._widths or (1,)),
                 exclude=excluded,
-                idf_columns=(1, depth) if self.output_mode == "tf_idf" else None,
+                idf_columns=self._idf_columns_spec(),
                 min_freq=self.min_freq,
                 order=self.vocab_order,
+                num_threads=self.num_threads,
                 **self._layout(),
             )
             self._idf = idf
         return self
+
+    def count(self, texts: Iterable[str] | Any) -> TokenCounts:
+        """Count the tokens (the n-grams, with ``ngrams``) of ``texts`` as
+        :meth:`fit` would, without learning anything.
+
+        Counts of several parts of a corpus add up (``a + b``,
+        :data:`TokenCounts` ``.merge([...])``, in corpus order) and
+        :meth:`fit_counts` learns from the total exactly the vocabulary (its
+        order, ``min_freq``, ``max_tokens``, stopwords, n-grams, tf-idf
+        document frequencies) that :meth:`fit` learns from the whole corpus:
+        count on several workers or over a stream, then fit once.
+
+        Args:
+            texts: as for :meth:`fit` (an iterator is consumed
+                :data:`FIT_CHUNK` texts at a time).
+
+        Returns:
+            A :data:`TokenCounts`.
+
+        Raises:
+            TypeError: an item is not a str (its index is named).
+        """
+        counts = TokenCounts()
+        self._count_into(counts, texts)
+        return counts
+
+    def fit_counts(self, counts: TokenCounts) -> Tokenizer:
+        """Learn the vocabulary (and tf-idf weights) from token counts made
+        by :meth:`count` of a tokenizer with the same tokenization settings
+        (``standardize``, ``split``, ``strip_html``, ``stopwords``,
+        ``drop_stopwords``, ``ngrams``).
+
+        Returns:
+            self.
+
+        Raises:
+            TypeError: ``counts`` is not a :data:`TokenCounts`.
+            ValueError: counts of other tokenization settings, or the
+                tokenizer was built with a ``vocabulary``.
+        """
+        self._check_learnable("fit_counts")
+        if not isinstance(counts, TokenCounts):
+            raise TypeError(
+                "fit_counts() takes the TokenCounts of Tokenizer.count(). "
+                f"Received: {type(counts).__name__}"
+            )
+        if counts.documents or counts.ngrams:
+            source, widths = self._counts_source(), list(self._widths or (1,))
+            if counts.source != source or counts.ngrams != widths:
+                raise ValueError(
+                    "These counts come from a tokenizer with other tokenization "
+                    "settings (standardize, split, strip_html, stopwords, "
+                    "drop_stopwords, ngrams): count with this tokenizer. Received: "
+                    f"{counts.source} with ngram widths {counts.ngrams}; expected "
+                    f"{source} with ngram widths {widths}"
+                )
+        self._counts = None  # partial_fit starts over (it sets its own back)
+        self._vocab, idf = _native.vocabulary_from_counts(
+            counts,
+            exclude=self._stopword_list,
+            idf_columns=self._idf_columns_spec(),
+            min_freq=self.min_freq,
+            order=self.vocab_order,
+            num_threads=self.num_threads,
+            **self._layout(),
+        )
+        self._idf = idf
+        return self
+
+    def partial_fit(self, texts: Iterable[str] | Any) -> Tokenizer:
+        """Add the counts of ``texts`` to those of the earlier
+        ``partial_fit`` calls (since the last :meth:`fit`,
+        :meth:`fit_counts` or :meth:`set_vocabulary`) and learn the
+        vocabulary from all of them: after ``partial_fit(a)`` then
+        ``partial_fit(b)``, the tokenizer is ``fit(a + b)``. The counts live
+        in this object only (they are not saved or pickled).
+
+        Args:
+            texts: as for :meth:`fit`.
+
+        Returns:
+            self.
+
+        Raises:
+            TypeError: an item is not a str (its index is named).
+            ValueError: the tokenizer was built with a ``vocabulary``.
+        """
+        self._check_learnable("partial_fit")
+        counts = self._counts if self._counts is not None else TokenCounts()
+        self._count_into(counts, texts)
+        self.fit_counts(counts)
+        self._counts = counts
+        return self
+
+    def _check_learnable(self, method: str) -> None:
+        if self._has_input_vocabulary:
+            raise ValueError(
+                f"This Tokenizer was built with a `vocabulary`, which {method}() "
+                "would replace; build it without one to learn a vocabulary. "
+                f"Received: vocabulary of {self.vocabulary_size()} entries"
+            )
+
+    def _count_pipeline(self) -> tuple[_native.TextPipeline, list[str]]:
+        """The pipeline that fitting counts with, and the tokens taken out of
+        its counts: stopwords kept in the texts (``drop_stopwords=False``)
+        are counted, so that n-grams span them, then left out."""
+        keep = not self.drop_stopwords and bool(self._stopword_list)
+        if keep and (self._widths is not None or self.output_mode == "tf_idf"):
+            return self._encode_pipeline, self._stopword_list
+        return self._pipeline, []
+
+    def _counts_source(self) -> str:
+        """The tokenization settings that counts depend on, as the label
+        that :data:`TokenCounts` carry (counts of other labels do not mix)."""
+        pipeline, excluded = self._count_pipeline()
+
+        def name(value: Any) -> Any:
+            if isinstance(value, re.Pattern):
+                return {"regex": value.pattern, "flags": int(value.flags)}
+            if callable(value):
+                module = getattr(value, "__module__", "?")
+                return f"callable {module}.{getattr(value, '__qualname__', '?')}"
+            return value
+
+        return json.dumps(
+            {
+                "standardize": name(self.standardize),
+                "split": name(self.split),
+                "strip_html": self.strip_html,
+                "stopwords": self._stopword_list,
+                "stopwords_counted": pipeline is self._encode_pipeline and bool(excluded),
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+
+    def _idf_columns_spec(self) -> tuple[int, int] | None:
+        """``(column_offset, depth)`` of the idf weights to learn, or None."""
+        if self.output_mode != "tf_idf":
+            return None
+        depth = 0
+        if self.pad_to_max_tokens and self.max_tokens is not None:
+            depth = self.max_tokens
+        return (1, depth)
+
+    def _count_into(self, counts: TokenCounts, texts: Iterable[str] | Any) -> None:
+        """Add the counts of ``texts`` to ``counts`` (an iterator chunk by
+        chunk)."""
+        pipeline, _ = self._count_pipeline()
+        widths, source = list(self._widths or (1,)), self._counts_source()
+        parts = [self._texts(texts)] if _in_memory(texts) else _chunks(texts, FIT_CHUNK)
+        for part in parts:
+            counts.add_texts(
+                pipeline, self._prepare(part), widths, source, num_threads=self.num_threads
+            )
+            del part  # before the next chunk is read: one chunk at a time
 
     adapt = fit
 
@@ -632,6 +828,7 @@ class Tokenizer:
         rest = tokens[len(specials) :] if found else tokens
         _check_no_specials(rest, specials, self.pad_token, len(tokens) - len(rest))
         self._set_words(rest, with_placeholders=found)
+        self._counts = None
         self._idf = None
         if tf_idf and idf_weights is not None:
             self._idf = self._idf_columns(idf_weights, len(tokens), found)
@@ -797,7 +994,7 @@ class Tokenizer:
 
     # -------------------------------------------------------------- encoding
 
-    def transform(self, texts: Iterable[str]) -> Any:
+    def transform(self, texts: Iterable[str] | Any) -> Any:
         """Encode texts into ids, or into bag rows.
 
         Args:
@@ -827,13 +1024,17 @@ class Tokenizer:
             ImportError: ``sparse=True`` without SciPy installed.
         """
         vocab = self._fitted()
-        text_list = self._prepare(_as_text_list(texts))
+        text_list = self._prepare(self._texts(texts))
         if self._bag:
             return self._transform_bag(vocab, text_list)
         length = self.output_sequence_length
         if self._widths is not None:
             values, row_splits = _native.ngram_ids_ragged(
-                vocab, self._encode_pipeline, text_list, list(self._widths)
+                vocab,
+                self._encode_pipeline,
+                text_list,
+                list(self._widths),
+                num_threads=self.num_threads,
             )
             rows = np.split(values, row_splits[1:-1]) if len(text_list) else []
             if length is None:
@@ -845,17 +1046,26 @@ class Tokenizer:
             )
         if length is None:
             values, row_splits = vocab.encode_ragged(
-                self._encode_pipeline, text_list, None, self.truncating
+                self._encode_pipeline,
+                text_list,
+                None,
+                self.truncating,
+                num_threads=self.num_threads,
             )
             return np.split(values, row_splits[1:-1]) if len(text_list) else []
         return vocab.encode(
-            self._encode_pipeline, text_list, length, self.padding, self.truncating
+            self._encode_pipeline,
+            text_list,
+            length,
+            self.padding,
+            self.truncating,
+            num_threads=self.num_threads,
         )
 
     __call__ = transform
 
     def _transform_bag(
-        self, vocab: _native.Vocabulary, text_list: list[str] | tuple[str, ...]
+        self, vocab: _native.Vocabulary, text_list: _Texts
     ) -> Any:
         """Bag rows of texts (see :meth:`transform`)."""
         depth = (
@@ -870,11 +1080,27 @@ class Tokenizer:
         # Column c counts id c + 1: the core's padding id 0 has no column.
         if not self.sparse:
             return _native.bag_matrix(
-                vocab, self._encode_pipeline, text_list, widths, self.output_mode, depth, 1, idf
+                vocab,
+                self._encode_pipeline,
+                text_list,
+                widths,
+                self.output_mode,
+                depth,
+                1,
+                idf,
+                num_threads=self.num_threads,
             )
         sparse = _scipy_sparse()
         data, indices, indptr = _native.bag_sparse(
-            vocab, self._encode_pipeline, text_list, widths, self.output_mode, depth, 1, idf
+            vocab,
+            self._encode_pipeline,
+            text_list,
+            widths,
+            self.output_mode,
+            depth,
+            1,
+            idf,
+            num_threads=self.num_threads,
         )
         if indptr[-1] <= np.iinfo(np.int32).max:
             indptr = indptr.astype(np.int32)
@@ -885,13 +1111,17 @@ class Tokenizer:
         )
 
     def _one_hot_rows(
-        self, vocab: _native.Vocabulary, text_list: list[str] | tuple[str, ...], depth: int
+        self, vocab: _native.Vocabulary, text_list: _Texts, depth: int
     ) -> list[Any]:
         """``one_hot`` with a split: per text, one row per token (n-grams
         width by width), Keras' ragged ``(texts, tokens, columns)`` as a list
         of 2-D arrays, views into one block (or CSR matrices with ``sparse``)."""
         values, row_splits = _native.ngram_ids_ragged(
-            vocab, self._encode_pipeline, text_list, list(self._widths or (1,))
+            vocab,
+            self._encode_pipeline,
+            text_list,
+            list(self._widths or (1,)),
+            num_threads=self.num_threads,
         )
         # Column c is id c + 1: the core's padding id 0 has no column.
         columns = values.astype(np.int64) - 1
@@ -905,7 +1135,7 @@ class Tokenizer:
         dense[np.arange(len(columns)), columns] = 1.0
         return np.split(dense, row_splits[1:-1]) if len(text_list) else []
 
-    def transform_ragged(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    def transform_ragged(self, texts: Iterable[str] | Any) -> tuple[np.ndarray, np.ndarray]:
         """Encode texts into a ragged pair ``(values, row_splits)``
         (``output_mode="int"`` only).
 
@@ -927,14 +1157,22 @@ class Tokenizer:
                 f"Received: output_mode={self.output_mode!r}"
             )
         vocab = self._fitted()
-        text_list = self._prepare(_as_text_list(texts))
+        text_list = self._prepare(self._texts(texts))
         length = self.output_sequence_length
         if self._widths is None:
             return vocab.encode_ragged(
-                self._encode_pipeline, text_list, length, self.truncating
+                self._encode_pipeline,
+                text_list,
+                length,
+                self.truncating,
+                num_threads=self.num_threads,
             )
         values, row_splits = _native.ngram_ids_ragged(
-            vocab, self._encode_pipeline, text_list, list(self._widths)
+            vocab,
+            self._encode_pipeline,
+            text_list,
+            list(self._widths),
+            num_threads=self.num_threads,
         )
         if length is None:
             return values, row_splits
@@ -947,18 +1185,54 @@ class Tokenizer:
         index = np.repeat(starts - new_splits[:-1], kept) + np.arange(new_splits[-1])
         return values[index], new_splits
 
-    def fit_transform(self, texts: Iterable[str]) -> Any:
+    def transform_arrow(self, texts: Iterable[str] | Any) -> Any:
+        """Encode texts into a ``pyarrow.LargeListArray`` of int32 ids
+        (``output_mode="int"`` only): row ``i`` holds the ids of text ``i``,
+        as :meth:`transform_ragged` gives them (truncated to
+        ``output_sequence_length`` if set, never padded). The Arrow array
+        shares the buffers of :meth:`transform_ragged`'s values and int64
+        row offsets (no copy), hence ``large_list``; ``.cast(pa.list_(
+        pa.int32()))`` gives int32 offsets.
+
+        Args:
+            texts: as for :meth:`transform`, Arrow strings included.
+
+        Raises:
+            ImportError: pyarrow is not installed.
+            TypeError: an item is not a str (its index is named).
+            RuntimeError: the tokenizer is not fitted.
+            ValueError: a bag output mode.
+        """
+        values, row_splits = self.transform_ragged(texts)
+        return _arrow.to_list_array(values, row_splits)
+
+    def fit_transform(self, texts: Iterable[str] | Any) -> Any:
         """:meth:`fit` then :meth:`transform` on the same texts."""
-        text_list = _as_text_list(texts)
+        text_list = self._texts(texts)
         return self.fit(text_list).transform(text_list)
 
     # ------------------------------------------------------------- callables
 
-    def _prepare(self, texts: list[str] | tuple[str, ...]) -> list[str] | tuple[str, ...]:
+    def _texts(self, texts: Any) -> _Texts:
+        """Texts as the native calls take them: a list or tuple of str, or
+        the buffers of Arrow strings (as Python strs when a callable
+        ``standardize`` or ``split`` has to see them)."""
+        if isinstance(texts, _native.ArrowStrings):
+            return texts
+        if _arrow.is_arrow(texts):
+            strings = _arrow.arrow_strings(texts)
+            if self._standardize_fn is None and self._split_fn is None:
+                return strings
+            return ["" if t is None else t for t in _arrow.to_pylist(texts)]
+        return _as_text_list(texts)
+
+    def _prepare(self, texts: _Texts) -> _Texts:
         """Texts as the Rust pipelines take them: unchanged, unless a callable
         ``standardize`` or ``split`` has to run on them first."""
         if self._standardize_fn is None and self._split_fn is None:
             return texts
+        if isinstance(texts, _native.ArrowStrings):
+            raise TypeError("Arrow texts reach a callable as str (see _texts)")
         out = []
         for i, text in enumerate(texts):
             if not isinstance(text, str):
@@ -1163,6 +1437,7 @@ _CONFIG_TYPES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "index_from": ("an integer or null", _optional(_is_int)),
     "padding": ("a string", _is_str),
     "truncating": ("a string", _is_str),
+    "num_threads": ("an integer or null", _optional(_is_int)),
 }
 
 _DOCUMENT_KEYS = ("format", "version", "config", "vocabulary", "idf_weights")
@@ -1495,3 +1770,38 @@ def _as_text_list(texts: Any) -> list[str] | tuple[str, ...]:
         raise TypeError(
             f"texts must be an iterable of str. Received: {type(texts).__name__}"
         ) from None
+
+
+def _in_memory(texts: Any) -> bool:
+    """Whether ``texts`` is read in one go (a list, tuple, NumPy array, Arrow
+    data, or what is already a native batch) rather than chunk by chunk."""
+    return (
+        isinstance(texts, (list, tuple, str, bytes, np.ndarray, _native.ArrowStrings))
+        or _arrow.is_arrow(texts)
+    )
+
+
+def _chunks(texts: Any, size: int) -> Iterator[list[str]]:
+    """Lists of at most ``size`` texts of the iterable ``texts``, each item
+    checked to be a str (its index in the whole stream is named)."""
+    try:
+        iterator = iter(texts)
+    except TypeError:
+        raise TypeError(
+            f"texts must be an iterable of str. Received: {type(texts).__name__}"
+        ) from None
+    start = 0
+    while True:
+        chunk = list(itertools.islice(iterator, size))
+        if not chunk:
+            return
+        for i, text in enumerate(chunk):
+            if not isinstance(text, str):
+                raise TypeError(
+                    f"texts must contain only str, but item {start + i} is of type "
+                    f"{type(text).__name__}"
+                )
+        n = len(chunk)
+        yield chunk
+        del chunk  # before the next one is read
+        start += n

@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
-use crate::py::text::{borrow_strs, collect_strings, vocab_config, PyTextPipeline, PyVocabulary};
+use crate::py::text::{vocab_config, PyTextPipeline, PyVocabulary, Texts};
 
 /// Count the n-grams of `texts` and build a vocabulary of them (ranked as
 /// `Vocabulary.build` ranks tokens).
@@ -39,7 +39,7 @@ use crate::py::text::{borrow_strs, collect_strings, vocab_config, PyTextPipeline
 ///     ValueError: a width < 1, or inconsistent vocabulary settings.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (pipeline, texts, widths, *, exclude, idf_columns, max_tokens, min_freq, order, pad_token, oov_token, start_token, index_from))]
+#[pyo3(signature = (pipeline, texts, widths, *, exclude, idf_columns, max_tokens, min_freq, order, pad_token, oov_token, start_token, index_from, num_threads=None))]
 fn ngram_vocabulary<'py>(
     py: Python<'py>,
     pipeline: &PyTextPipeline,
@@ -54,6 +54,7 @@ fn ngram_vocabulary<'py>(
     oov_token: Option<String>,
     start_token: Option<String>,
     index_from: Option<usize>,
+    num_threads: Option<usize>,
 ) -> PyResult<(PyVocabulary, Option<Bound<'py, PyArray1<f32>>>)> {
     let config = vocab_config(
         max_tokens,
@@ -65,13 +66,14 @@ fn ngram_vocabulary<'py>(
         index_from,
     )?;
     config.validate().py_err()?;
-    let strings = collect_strings(texts)?;
-    let docs = borrow_strs(&strings)?;
+    let threads = fork::threads(num_threads)?;
+    let texts = Texts::extract(texts)?;
+    let docs = texts.strs()?;
     let pipeline = &pipeline.inner;
     let exclude: Vec<&[u8]> = exclude.iter().map(|w| w.as_bytes()).collect();
     let (inner, idf) = py
         .detach(|| {
-            fork::install(|| {
+            fork::install(threads, || {
                 // A bounded vocabulary needs the counts of its candidates
                 // only (the special tokens may take ranks: a margin).
                 let candidates = config.max_tokens.map(|max| {
@@ -138,7 +140,7 @@ type CsrArrays<'py> = (
 ///     ValueError: a bad mode, width or idf length.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (vocabulary, pipeline, texts, widths, mode, depth, column_offset, idf))]
+#[pyo3(signature = (vocabulary, pipeline, texts, widths, mode, depth, column_offset, idf, *, num_threads=None))]
 fn bag_sparse<'py>(
     py: Python<'py>,
     vocabulary: &PyVocabulary,
@@ -149,14 +151,16 @@ fn bag_sparse<'py>(
     depth: usize,
     column_offset: usize,
     idf: Option<PyReadonlyArray1<'py, f32>>,
+    num_threads: Option<usize>,
 ) -> PyResult<CsrArrays<'py>> {
     let idf = idf.as_ref().map(|w| w.as_slice()).transpose()?;
     let config = bag_config(&widths, mode, depth, column_offset, idf)?;
-    let strings = collect_strings(texts)?;
-    let docs = borrow_strs(&strings)?;
+    let threads = fork::threads(num_threads)?;
+    let texts = Texts::extract(texts)?;
+    let docs = texts.strs()?;
     let (vocab, pipeline) = (&vocabulary.inner, &pipeline.inner);
     let csr = py
-        .detach(|| fork::install(|| bag_csr(vocab, pipeline, &docs, &config)))
+        .detach(|| fork::install(threads, || bag_csr(vocab, pipeline, &docs, &config)))
         .py_err()?;
     Ok((
         csr.data.into_pyarray(py),
@@ -173,7 +177,7 @@ fn bag_sparse<'py>(
 ///     ValueError: a bad mode, width or idf length, or a matrix too large.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (vocabulary, pipeline, texts, widths, mode, depth, column_offset, idf))]
+#[pyo3(signature = (vocabulary, pipeline, texts, widths, mode, depth, column_offset, idf, *, num_threads=None))]
 fn bag_matrix<'py>(
     py: Python<'py>,
     vocabulary: &PyVocabulary,
@@ -184,15 +188,17 @@ fn bag_matrix<'py>(
     depth: usize,
     column_offset: usize,
     idf: Option<PyReadonlyArray1<'py, f32>>,
+    num_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyArray2<f32>>> {
     let idf = idf.as_ref().map(|w| w.as_slice()).transpose()?;
     let config = bag_config(&widths, mode, depth, column_offset, idf)?;
-    let strings = collect_strings(texts)?;
-    let docs = borrow_strs(&strings)?;
+    let threads = fork::threads(num_threads)?;
+    let texts = Texts::extract(texts)?;
+    let docs = texts.strs()?;
     let (vocab, pipeline) = (&vocabulary.inner, &pipeline.inner);
     let n = docs.len();
     let out = py
-        .detach(|| fork::install(|| bag_dense(vocab, pipeline, &docs, &config)))
+        .detach(|| fork::install(threads, || bag_dense(vocab, pipeline, &docs, &config)))
         .py_err()?;
     let array = Array2::from_shape_vec((n, depth), out)
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -209,19 +215,21 @@ type RaggedIds<'py> = (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i64>>);
 ///     TypeError: an item of `texts` is not a str.
 ///     ValueError: a width < 1.
 #[pyfunction]
-#[pyo3(signature = (vocabulary, pipeline, texts, widths))]
+#[pyo3(signature = (vocabulary, pipeline, texts, widths, *, num_threads=None))]
 fn ngram_ids_ragged<'py>(
     py: Python<'py>,
     vocabulary: &PyVocabulary,
     pipeline: &PyTextPipeline,
     texts: &Bound<'py, PyAny>,
     widths: Vec<usize>,
+    num_threads: Option<usize>,
 ) -> PyResult<RaggedIds<'py>> {
-    let strings = collect_strings(texts)?;
-    let docs = borrow_strs(&strings)?;
+    let threads = fork::threads(num_threads)?;
+    let texts = Texts::extract(texts)?;
+    let docs = texts.strs()?;
     let (vocab, pipeline) = (&vocabulary.inner, &pipeline.inner);
     let (values, splits) = py
-        .detach(|| fork::install(|| ngram_ids(vocab, pipeline, &docs, &widths)))
+        .detach(|| fork::install(threads, || ngram_ids(vocab, pipeline, &docs, &widths)))
         .py_err()?;
     Ok((values.into_pyarray(py), splits.into_pyarray(py)))
 }

@@ -74,20 +74,23 @@ fn to_python(py: Python<'_>, files: ImdbFiles) -> (SplitParts<'_>, SplitParts<'_
 ///         a review over the size limit.
 ///     OSError: the file cannot be read.
 #[pyfunction]
-#[pyo3(signature = (path, replace_invalid=false, max_review_bytes=archive::DEFAULT_MAX_REVIEW_BYTES))]
+#[pyo3(signature = (path, replace_invalid=false, max_review_bytes=archive::DEFAULT_MAX_REVIEW_BYTES, *, num_threads=None))]
 fn imdb_read_tar(
     py: Python<'_>,
     path: PathBuf,
     replace_invalid: bool,
     max_review_bytes: u64,
+    num_threads: Option<usize>,
 ) -> PyResult<(SplitParts<'_>, SplitParts<'_>, Vec<String>)> {
+    let threads = fork::threads(num_threads)?;
     let options = ReadOptions {
         replace_invalid,
         max_review_bytes,
+        io_threads: threads,
         ..ReadOptions::default()
     };
     let files = py
-        .detach(|| fork::install(|| archive::read_imdb_tar(&path, &options)))
+        .detach(|| fork::install(threads, || archive::read_imdb_tar(&path, &options)))
         .py_err()?;
     Ok(to_python(py, files))
 }
@@ -107,6 +110,8 @@ fn imdb_read_tar(
     replace_invalid=false,
     max_review_bytes=archive::DEFAULT_MAX_REVIEW_BYTES,
     follow_symlinks=false,
+    *,
+    num_threads=None,
 ))]
 fn imdb_read_dir(
     py: Python<'_>,
@@ -114,14 +119,17 @@ fn imdb_read_dir(
     replace_invalid: bool,
     max_review_bytes: u64,
     follow_symlinks: bool,
+    num_threads: Option<usize>,
 ) -> PyResult<(SplitParts<'_>, SplitParts<'_>, Vec<String>)> {
+    let threads = fork::threads(num_threads)?;
     let options = ReadOptions {
         replace_invalid,
         max_review_bytes,
         follow_symlinks,
+        io_threads: threads,
     };
     let files = py
-        .detach(|| fork::install(|| archive::read_imdb_dir(&path, &options)))
+        .detach(|| fork::install(threads, || archive::read_imdb_dir(&path, &options)))
         .py_err()?;
     Ok(to_python(py, files))
 }

@@ -43,7 +43,7 @@ type GloveParts<'py> = (
 ///     OSError: the file cannot be read, or changed while it was read.
 ///     MemoryError: the matrix cannot be allocated.
 #[pyfunction]
-#[pyo3(signature = (path, member=None, vocabulary=None, dim=None, lowercase_fallback=false))]
+#[pyo3(signature = (path, member=None, vocabulary=None, dim=None, lowercase_fallback=false, *, num_threads=None))]
 fn glove_load<'py>(
     py: Python<'py>,
     path: PathBuf,
@@ -51,14 +51,20 @@ fn glove_load<'py>(
     vocabulary: Option<Vec<String>>,
     dim: Option<usize>,
     lowercase_fallback: bool,
+    num_threads: Option<usize>,
 ) -> PyResult<GloveParts<'py>> {
+    let threads = fork::threads(num_threads)?;
     let options = GloveOptions {
         dim,
         vocabulary,
         lowercase_fallback,
     };
     let g = py
-        .detach(|| fork::install(|| glove::load_glove(&path, member.as_deref(), &options)))
+        .detach(|| {
+            fork::install(threads, || {
+                glove::load_glove(&path, member.as_deref(), &options)
+            })
+        })
         .py_err()?;
     glove_parts(py, g)
 }
@@ -82,14 +88,16 @@ fn glove_load<'py>(
 /// Raises:
 ///     ValueError: `matrix` is not C-contiguous or has not one row per word.
 #[pyfunction]
-#[pyo3(signature = (words, matrix, vocabulary, lowercase_fallback=false))]
+#[pyo3(signature = (words, matrix, vocabulary, lowercase_fallback=false, *, num_threads=None))]
 fn glove_align<'py>(
     py: Python<'py>,
     words: Vec<String>,
     matrix: PyReadonlyArray2<'py, f32>,
     vocabulary: Vec<String>,
     lowercase_fallback: bool,
+    num_threads: Option<usize>,
 ) -> PyResult<GloveParts<'py>> {
+    let threads = fork::threads(num_threads)?;
     let dim = matrix.shape()[1];
     // `as_slice` also takes Fortran-ordered arrays, whose rows are not runs.
     let values = match matrix.as_slice() {
@@ -102,7 +110,11 @@ fn glove_align<'py>(
         }
     };
     let g = py
-        .detach(|| glove::align_glove(&words, values, dim, &vocabulary, lowercase_fallback))
+        .detach(|| {
+            fork::install(threads, || {
+                glove::align_glove(&words, values, dim, &vocabulary, lowercase_fallback)
+            })
+        })
         .py_err()?;
     glove_parts(py, g)
 }

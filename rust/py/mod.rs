@@ -1,6 +1,8 @@
 //! Binding modules, one per core area. Each exposes `register(m)`.
 
+pub mod arrow;
 pub mod bag;
+pub mod counts;
 pub mod datasets;
 pub mod errors;
 pub mod fork;

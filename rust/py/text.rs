@@ -17,41 +17,57 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
+use crate::py::arrow::{self, ChunkView, PyArrowStrings};
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
 
-/// Collect the items of a list or tuple of `str`, or raise `TypeError` naming
-/// the first item that is not a `str`.
-pub(crate) fn collect_strings<'py>(
-    texts: &Bound<'py, PyAny>,
-) -> PyResult<Vec<Bound<'py, PyString>>> {
-    let items: Vec<Bound<'py, PyAny>> = if let Ok(list) = texts.cast::<PyList>() {
-        list.iter().collect()
-    } else if let Ok(tuple) = texts.cast::<PyTuple>() {
-        tuple.iter().collect()
-    } else {
-        return Err(PyTypeError::new_err(format!(
-            "texts must be a list or tuple of str. Received: {}",
-            texts.get_type().name()?
-        )));
-    };
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| match item.cast_into::<PyString>() {
-            Ok(s) => Ok(s),
-            Err(e) => Err(PyTypeError::new_err(format!(
-                "texts must contain only str, but item {i} is of type {}",
-                e.into_inner().get_type().name()?
-            ))),
-        })
-        .collect()
+/// The `texts` argument of a binding call: a list or tuple of `str`, or
+/// Arrow strings (`ArrowStrings`).
+pub(crate) enum Texts<'py> {
+    Strings(Vec<Bound<'py, PyString>>),
+    Arrow(Vec<ChunkView<'py>>),
 }
 
-/// Borrow the UTF-8 form of each string (no copy for ASCII strings; Python
-/// caches it for the others).
-pub(crate) fn borrow_strs<'a>(strings: &'a [Bound<'_, PyString>]) -> PyResult<Vec<&'a str>> {
-    strings.iter().map(|s| s.to_str()).collect()
+impl<'py> Texts<'py> {
+    /// Take `texts`, or raise `TypeError` naming the first item that is not
+    /// a `str`.
+    pub(crate) fn extract(texts: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if let Ok(arrow) = texts.cast::<PyArrowStrings>() {
+            return Ok(Texts::Arrow(arrow::views(arrow)?));
+        }
+        let items: Vec<Bound<'py, PyAny>> = if let Ok(list) = texts.cast::<PyList>() {
+            list.iter().collect()
+        } else if let Ok(tuple) = texts.cast::<PyTuple>() {
+            tuple.iter().collect()
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "texts must be a list or tuple of str. Received: {}",
+                texts.get_type().name()?
+            )));
+        };
+        let strings = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| match item.cast_into::<PyString>() {
+                Ok(s) => Ok(s),
+                Err(e) => Err(PyTypeError::new_err(format!(
+                    "texts must contain only str, but item {i} is of type {}",
+                    e.into_inner().get_type().name()?
+                ))),
+            })
+            .collect::<PyResult<_>>()?;
+        Ok(Texts::Strings(strings))
+    }
+
+    /// Borrow each text's UTF-8 bytes (no copy for ASCII strings, Python
+    /// caches the UTF-8 form of the others; Arrow texts straight from their
+    /// buffer).
+    pub(crate) fn strs(&self) -> PyResult<Vec<&str>> {
+        match self {
+            Texts::Strings(strings) => strings.iter().map(|s| s.to_str()).collect(),
+            Texts::Arrow(chunks) => arrow::strs(chunks),
+        }
+    }
 }
 
 /// A text pipeline: standardization, splitting and stopword removal.
@@ -191,7 +207,7 @@ impl PyVocabulary {
     ///     ValueError: inconsistent settings.
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (pipeline, texts, *, max_tokens, min_freq, order, pad_token, oov_token, start_token, index_from))]
+    #[pyo3(signature = (pipeline, texts, *, max_tokens, min_freq, order, pad_token, oov_token, start_token, index_from, num_threads=None))]
     fn build(
         py: Python<'_>,
         pipeline: &PyTextPipeline,
@@ -203,7 +219,9 @@ impl PyVocabulary {
         oov_token: Option<String>,
         start_token: Option<String>,
         index_from: Option<usize>,
+        num_threads: Option<usize>,
     ) -> PyResult<Self> {
+        let threads = fork::threads(num_threads)?;
         let config = vocab_config(
             max_tokens,
             min_freq,
@@ -214,12 +232,12 @@ impl PyVocabulary {
             index_from,
         )?;
         config.validate().py_err()?;
-        let strings = collect_strings(texts)?;
-        let docs = borrow_strs(&strings)?;
+        let texts = Texts::extract(texts)?;
+        let docs = texts.strs()?;
         let pipeline = &pipeline.inner;
         let inner = py
             .detach(|| {
-                fork::install(|| match config.order {
+                fork::install(threads, || match config.order {
                     VocabOrder::FrequencyFirstSeen => build_vocabulary(pipeline, &docs, &config),
                     _ => Vocabulary::build(count_tokens(pipeline, &docs), &config),
                 })
@@ -285,7 +303,8 @@ impl PyVocabulary {
     ///     TypeError: an item of `texts` is not a str (its index is named).
     ///     ValueError: `padding`/`truncating` not "pre" or "post".
     ///     MemoryError: the matrix cannot be allocated.
-    #[pyo3(signature = (pipeline, texts, length, padding, truncating))]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (pipeline, texts, length, padding, truncating, *, num_threads=None))]
     fn encode<'py>(
         &self,
         py: Python<'py>,
@@ -294,18 +313,20 @@ impl PyVocabulary {
         length: usize,
         padding: &str,
         truncating: &str,
+        num_threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyArray2<i32>>> {
+        let threads = fork::threads(num_threads)?;
         let pad = PadConfig {
             length,
             padding: Side::parse(padding, "padding").py_err()?,
             truncating: Side::parse(truncating, "truncating").py_err()?,
         };
-        let strings = collect_strings(texts)?;
-        let docs = borrow_strs(&strings)?;
+        let texts = Texts::extract(texts)?;
+        let docs = texts.strs()?;
         let (vocab, pipeline) = (&self.inner, &pipeline.inner);
         let n = docs.len();
         let out = py
-            .detach(|| fork::install(|| vocab.encode_padded(pipeline, &docs, &pad)))
+            .detach(|| fork::install(threads, || vocab.encode_padded(pipeline, &docs, &pad)))
             .py_err()?;
         let array = Array2::from_shape_vec((n, length), out)
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
@@ -314,7 +335,7 @@ impl PyVocabulary {
 
     /// Encode `texts` into `(values int32, row_splits int64)`, each row
     /// truncated to `length` (if given) from the `truncating` side, never padded.
-    #[pyo3(signature = (pipeline, texts, length, truncating))]
+    #[pyo3(signature = (pipeline, texts, length, truncating, *, num_threads=None))]
     fn encode_ragged<'py>(
         &self,
         py: Python<'py>,
@@ -322,13 +343,17 @@ impl PyVocabulary {
         texts: &Bound<'py, PyAny>,
         length: Option<usize>,
         truncating: &str,
+        num_threads: Option<usize>,
     ) -> PyResult<RaggedIds<'py>> {
+        let threads = fork::threads(num_threads)?;
         let truncating = Side::parse(truncating, "truncating").py_err()?;
-        let strings = collect_strings(texts)?;
-        let docs = borrow_strs(&strings)?;
+        let texts = Texts::extract(texts)?;
+        let docs = texts.strs()?;
         let (vocab, pipeline) = (&self.inner, &pipeline.inner);
         let (values, splits) = py.detach(|| {
-            fork::install(|| vocab.encode_ragged(pipeline, &docs, length.map(|l| (l, truncating))))
+            fork::install(threads, || {
+                vocab.encode_ragged(pipeline, &docs, length.map(|l| (l, truncating)))
+            })
         });
         Ok((values.into_pyarray(py), splits.into_pyarray(py)))
     }
@@ -400,6 +425,7 @@ fn pad_impl<'py, T>(
 where
     T: Element + Zeroable + for<'a, 'b> FromPyObject<'a, 'b>,
 {
+    let threads = fork::threads(None)?;
     let padding = Side::parse(padding, "padding").py_err()?;
     let truncating = Side::parse(truncating, "truncating").py_err()?;
     let items: Vec<Bound<'py, PyAny>> = if let Ok(list) = sequences.cast::<PyList>() {
@@ -444,7 +470,11 @@ where
     }
     let rows = items.len();
     let out = py
-        .detach(|| fork::install(|| pad_ragged_matrix(&values, &splits, &config, value, "maxlen")))
+        .detach(|| {
+            fork::install(threads, || {
+                pad_ragged_matrix(&values, &splits, &config, value, "maxlen")
+            })
+        })
         .py_err()?;
     let array = Array2::from_shape_vec((rows, length), out)
         .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;

@@ -47,6 +47,10 @@ pub struct ReadOptions {
     /// Directory sources only: read class folders and review files that are
     /// symbolic links (refused by default, as archives refuse links).
     pub follow_symlinks: bool,
+    /// Directory sources only: threads reading review files (`None`:
+    /// [`IO_THREADS`], more than cores since reads wait on the kernel; 1:
+    /// read on the calling thread, with no pool).
+    pub io_threads: Option<usize>,
 }
 
 impl Default for ReadOptions {
@@ -55,6 +59,7 @@ impl Default for ReadOptions {
             replace_invalid: false,
             max_review_bytes: DEFAULT_MAX_REVIEW_BYTES,
             follow_symlinks: false,
+            io_threads: None,
         }
     }
 }
@@ -323,18 +328,21 @@ pub fn read_imdb_dir(root: &Path, options: &ReadOptions) -> Result<ImdbFiles> {
     };
     // Reading files waits on the kernel (and, when the files are not cached,
     // on the disk): more threads than cores keep the cores busy.
-    let raw = match rayon::ThreadPoolBuilder::new()
-        .num_threads(IO_THREADS)
-        .build()
-    {
-        Ok(pool) => pool.install(read_all)?,
-        Err(_) => read_all()?,
+    let raw = match options.io_threads {
+        Some(1) => read_all()?,
+        threads => match rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.unwrap_or(IO_THREADS))
+            .build()
+        {
+            Ok(pool) => pool.install(read_all)?,
+            Err(_) => read_all()?,
+        },
     };
     finish(&base, raw, options.replace_invalid, false)
 }
 
 /// Threads reading review files.
-const IO_THREADS: usize = 8;
+pub const IO_THREADS: usize = 8;
 
 /// Size of the per-thread buffer for reading review files (the largest
 /// aclImdb review is about 14 KB).

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::error::{CoreError, Result};
 use crate::text::{Scratch, TextPipeline, TokenSink};
-use crate::token_map::TokenMap;
+use crate::token_map::{TokenBytes, TokenMap};
 use crate::vocab::{reserved_token, VocabConfig, Vocabulary, MAX_LISTED_RESERVED};
 
 /// Count and first position of a word.
@@ -89,19 +89,33 @@ pub fn rank_first_seen<S: AsRef<str> + Sync>(
         });
         big
     });
-    let mut words: Vec<(Vec<u8>, Seen)> = merged
+    let entries = merged
         .into_entries()
-        .filter(|(word, seen)| {
-            seen.count >= min_freq.max(1)
-                && !exclude.iter().any(|e| e.as_bytes() == word.as_bytes())
+        .map(|(word, seen)| (word, seen.count, seen.first));
+    rank_seen(entries, min_freq, exclude, max_words)
+}
+
+/// The words of `entries` (`(word, count, first position)`, in any order)
+/// ranked by count (descending) with ties by first position (ascending):
+/// the one home of the legacy Keras `Tokenizer`'s order. Words counted
+/// fewer than `min_freq` times or listed in `exclude` are left out, and at
+/// most `max_words` are returned.
+pub fn rank_seen(
+    entries: impl Iterator<Item = (TokenBytes, u64, (u64, u64))>,
+    min_freq: u64,
+    exclude: &[&str],
+    max_words: Option<usize>,
+) -> Vec<String> {
+    let mut words: Vec<(TokenBytes, u64, (u64, u64))> = entries
+        .filter(|(word, count, _)| {
+            *count >= min_freq.max(1) && !exclude.iter().any(|e| e.as_bytes() == word.as_bytes())
         })
-        .map(|(word, seen)| (word.as_bytes().to_vec(), seen))
         .collect();
-    words.par_sort_unstable_by(|a, b| b.1.count.cmp(&a.1.count).then(a.1.first.cmp(&b.1.first)));
+    words.par_sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
     words.truncate(max_words.unwrap_or(usize::MAX));
     words
         .into_iter()
-        .map(|(w, _)| String::from_utf8_lossy(&w).into_owned())
+        .map(|(w, _, _)| String::from_utf8_lossy(w.as_bytes()).into_owned())
         .collect()
 }
 
@@ -117,6 +131,20 @@ pub fn build_vocabulary<S: AsRef<str> + Sync>(
     docs: &[S],
     config: &VocabConfig,
 ) -> Result<Vocabulary> {
+    build_ranked(config, |specials, max_words| {
+        rank_first_seen(pipeline, docs, config.min_freq, specials, max_words)
+    })
+}
+
+/// The vocabulary with `config`'s layout whose learned tokens are
+/// `rank(specials, max_words)`: the special tokens, the reserved
+/// placeholders, then the ranked words (see [`build_vocabulary`]).
+///
+/// Errors: as [`build_vocabulary`].
+pub fn build_ranked(
+    config: &VocabConfig,
+    rank: impl FnOnce(&[&str], Option<usize>) -> Vec<String>,
+) -> Result<Vocabulary> {
     config.validate()?;
     let specials = config.specials();
     let first = config.first_word_id();
@@ -128,7 +156,7 @@ pub fn build_vocabulary<S: AsRef<str> + Sync>(
         )));
     }
     let max_words = config.max_tokens.map(|max| max.saturating_sub(first));
-    let words = rank_first_seen(pipeline, docs, config.min_freq, &specials, max_words);
+    let words = rank(&specials, max_words);
     let mut tokens: Vec<String> = specials.iter().map(|s| (*s).to_owned()).collect();
     tokens.extend((specials.len()..first).map(reserved_token));
     tokens.extend(words);

@@ -262,6 +262,7 @@ pub fn tar(data: &[u8]) {
         replace_invalid: byte(data, 0) & 1 == 1,
         max_review_bytes: [0u64, 16, 512, 1 << 20][usize::from(byte(data, 1) & 3)],
         follow_symlinks: false,
+        io_threads: None,
     };
     let tar_bytes = data.get(2..).unwrap_or_default();
     let read = read_imdb_tar_from(Path::new("fuzz.tar"), tar_bytes, &options);

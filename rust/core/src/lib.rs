@@ -10,9 +10,11 @@
 //! - [`token_map`]: the token -> value map behind stopwords, counting and
 //!   vocabulary lookup (used by both `text` and `vocab`).
 //! - [`vocab`]: counting tokens and building ordered vocabularies.
+//! - [`counts`]: mergeable token counts (streaming and distributed fits).
 //! - [`pad`]: padding and truncation into row-major id matrices.
 //! - [`buffer`]: zero-filled output buffers for large matrices.
 //! - [`glove`]: parsing GloVe text files into an aligned float32 matrix.
+//! - [`arrow`]: texts borrowed from Arrow string buffers (value bytes + offsets).
 //! - [`archive`]: reading the aclImdb review files from a directory or a tar.gz.
 //!
 //! `fuzz_checks` (hidden) holds the checks of the fuzz targets in `fuzz/`,
@@ -21,8 +23,10 @@
 //! SIMD kernels are all written one way; `simd` (private) describes it.
 
 pub mod archive;
+pub mod arrow;
 pub mod bag;
 pub mod buffer;
+pub mod counts;
 pub mod error;
 pub mod first_seen;
 #[doc(hidden)]

@@ -153,6 +153,11 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
         }
     }
 
+    /// Bytes of the slots.
+    fn slot_bytes(&self) -> usize {
+        self.slots.len() * std::mem::size_of::<(K, V)>()
+    }
+
     fn iter(&self) -> impl Iterator<Item = (K, V)> + '_ {
         self.slots.iter().copied().filter(|(k, _)| !k.is_empty())
     }
@@ -414,6 +419,34 @@ impl<V: Copy + Default> TokenMap<V> {
         let short = self.short.iter().map(|(_, v)| v);
         let mid = self.mid.iter().map(|(_, v)| v);
         short.chain(mid).chain(self.long.values().copied())
+    }
+
+    /// Approximate heap bytes held: the slot tables plus the long tokens.
+    pub fn heap_bytes(&self) -> usize {
+        let long: usize = self
+            .long
+            .keys()
+            .map(|k| k.len() + std::mem::size_of::<(Box<[u8]>, V)>() + 8)
+            .sum();
+        self.short.slot_bytes() + self.mid.slot_bytes() + long
+    }
+
+    /// All `(token bytes, value)` pairs, in no particular order, without
+    /// taking the map apart (short tokens are copied out of their keys).
+    pub fn entries(&self) -> impl Iterator<Item = (TokenBytes, V)> + '_ {
+        let short = self
+            .short
+            .iter()
+            .map(|(k, v)| (TokenBytes::unpack(&k.to_le_bytes()), v));
+        let mid = self
+            .mid
+            .iter()
+            .map(|(k, v)| (TokenBytes::unpack(&k.to_le_bytes()), v));
+        let long = self
+            .long
+            .iter()
+            .map(|(k, v)| (TokenBytes(Repr::Heap(k.clone())), *v));
+        short.chain(mid).chain(long)
     }
 
     /// All `(token bytes, value)` pairs, in no particular order.

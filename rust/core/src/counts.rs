@@ -1,0 +1,543 @@
+//! Token counts that can be merged: what a vocabulary is learned from,
+//! counted piece by piece (chunks of a stream, files, workers) and added up.
+//!
+//! A [`TokenCounts`] holds, for each token (or n-gram), its number of
+//! occurrences, the number of documents it occurs in (tf-idf's document
+//! frequency) and the position where it was first met, `(document, n-gram
+//! index in that document)` (the legacy Keras `Tokenizer`'s tie order), plus
+//! the number of documents counted. Appending counts `b` to counts `a` means
+//! "the documents of `b` come after those of `a`": `b`'s first positions are
+//! shifted by `a`'s document count, so counts merged in corpus order hold
+//! exactly what one count of the whole corpus would. Every vocabulary order
+//! can then be built from them ([`TokenCounts::vocabulary`]), with the same
+//! result as [`crate::vocab::Vocabulary::build`] and
+//! [`crate::first_seen::build_vocabulary`] on the whole corpus.
+//!
+//! Counts travel between processes as bytes ([`TokenCounts::to_bytes`],
+//! [`TokenCounts::from_bytes`]); `source` is an opaque label of the settings
+//! that produced them (the binding's caller sets it) that merging checks.
+
+use std::ops::ControlFlow;
+
+use rayon::prelude::*;
+
+use crate::bag::{check_widths, DocTokens, NgramCounts};
+use crate::error::{CoreError, Result};
+use crate::first_seen::{build_ranked, rank_seen};
+use crate::text::{Scratch, TextPipeline, TokenSink};
+use crate::token_map::{TokenKey, TokenMap};
+use crate::vocab::{Counts, VocabConfig, VocabOrder, Vocabulary};
+
+/// What is known of one token.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Occurrences.
+    pub count: u64,
+    /// Documents it occurs in.
+    pub documents: u64,
+    /// `(document, n-gram index)` of its first occurrence.
+    pub first: (u64, u64),
+    /// While counting: index + 1 of the last document that counted it.
+    last: u64,
+}
+
+/// Mergeable counts of the tokens (or n-grams) of some documents.
+#[derive(Debug, Clone, Default)]
+pub struct TokenCounts {
+    /// Label of the settings the counts come from (`""`: empty counts,
+    /// which merge with any).
+    pub source: String,
+    /// The n-gram widths counted (empty for empty counts).
+    pub widths: Vec<usize>,
+    /// Number of documents counted (empty ones included).
+    pub documents: u64,
+    tallies: TokenMap<Tally>,
+}
+
+/// Documents per Rayon task while counting.
+const CHUNK: usize = 64;
+
+impl TokenCounts {
+    /// Count the n-grams of `widths` (`[1]`: plain tokens) of `docs` through
+    /// `pipeline`, in parallel.
+    ///
+    /// Errors: a width < 1, or no width.
+    pub fn count<S: AsRef<str> + Sync>(
+        pipeline: &TextPipeline,
+        docs: &[S],
+        widths: &[usize],
+        source: &str,
+    ) -> Result<Self> {
+        check_widths(widths)?;
+        let chunks = docs.len().div_ceil(CHUNK);
+        let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
+        let capacity = (docs.len() * 32).clamp(1 << 8, 1 << 16);
+        let maps: Vec<TokenMap<Tally>> = docs
+            .par_chunks(CHUNK)
+            .enumerate()
+            .with_min_len(min_len)
+            .fold(
+                || TokenMap::<Tally>::with_capacity(capacity), // bounded: clamped above
+                |mut map, (chunk_index, chunk)| {
+                    let mut scratch = Scratch::default();
+                    let mut tokens = DocTokens::default();
+                    for (i, doc) in chunk.iter().enumerate() {
+                        let mut sink = TallySink::new(&mut map, (chunk_index * CHUNK + i) as u64);
+                        if widths == [1] {
+                            // Plain tokens straight from the scanner.
+                            pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut sink);
+                            sink.flush();
+                        } else {
+                            tokens.read(pipeline, doc.as_ref(), &mut scratch);
+                            tokens.for_each_ngram(widths, |gram| sink.add(gram));
+                        }
+                    }
+                    map
+                },
+            )
+            .collect();
+        let tallies = maps.into_par_iter().reduce(TokenMap::default, |a, b| {
+            let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+            big.merge_from(small, merge_tally);
+            big
+        });
+        Ok(TokenCounts {
+            source: source.to_owned(),
+            widths: widths.to_vec(),
+            documents: docs.len() as u64,
+            tallies,
+        })
+    }
+
+    /// Number of distinct tokens (n-grams) counted.
+    pub fn len(&self) -> usize {
+        self.tallies.len()
+    }
+
+    /// True when no token was counted.
+    pub fn is_empty(&self) -> bool {
+        self.tallies.is_empty()
+    }
+
+    /// What is known of `token`.
+    pub fn get(&self, token: &[u8]) -> Option<Tally> {
+        self.tallies.get(token).copied()
+    }
+
+    /// True for the counts of no document with no settings (`TokenCounts::default()`).
+    fn is_blank(&self) -> bool {
+        self.source.is_empty() && self.widths.is_empty() && self.documents == 0
+    }
+
+    /// Add the counts of `other`, whose documents come after those of
+    /// `self`.
+    ///
+    /// Errors: the two come from different settings.
+    pub fn append(&mut self, other: TokenCounts) -> Result<()> {
+        if other.is_blank() {
+            return Ok(());
+        }
+        if self.is_blank() {
+            *self = other;
+            return Ok(());
+        }
+        if self.source != other.source || self.widths != other.widths {
+            return Err(CoreError::invalid(format!(
+                "Counts made with different tokenizer settings cannot be merged: count \
+                 all parts with the same settings. Received: {:?} (ngram widths {:?}) and \
+                 {:?} (ngram widths {:?})",
+                self.source, self.widths, other.source, other.widths
+            )));
+        }
+        // `other`'s documents come after `self`'s: its first positions move.
+        let shift = self.documents;
+        self.tallies.merge_from(other.tallies, |into, from| {
+            let moved = Tally {
+                first: (from.first.0 + shift, from.first.1),
+                ..from
+            };
+            merge_tally(into, moved);
+        });
+        self.documents += other.documents;
+        Ok(())
+    }
+
+    /// Approximate heap bytes held by the counts.
+    pub fn heap_bytes(&self) -> usize {
+        self.tallies.heap_bytes()
+    }
+
+    /// The occurrence counts, `exclude`d tokens left out; with `candidates
+    /// = Some(k)`, only the tokens a vocabulary of the `k` most frequent
+    /// could hold: those counted at least `min_freq` times and at least as
+    /// often as the `k`-th most frequent, ties included (what
+    /// [`crate::bag::count_ngrams`] keeps, so that [`Vocabulary::build`]
+    /// picks the same tokens from far fewer).
+    pub fn counts(&self, exclude: &[&[u8]], candidates: Option<usize>, min_freq: u64) -> Counts {
+        let kept = |token: &[u8]| !exclude.contains(&token);
+        let mut least = 0;
+        if let Some(k) = candidates {
+            let mut values: Vec<u64> = self
+                .tallies
+                .entries()
+                .filter(|(token, t)| t.count >= min_freq.max(1) && kept(token.as_bytes()))
+                .map(|(_, t)| t.count)
+                .collect();
+            least = if k == 0 {
+                u64::MAX
+            } else if values.len() > k {
+                let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+                *kth
+            } else {
+                0
+            };
+            least = least.max(min_freq);
+        }
+        let mut counts = Counts::default();
+        for (token, tally) in self.tallies.entries() {
+            if tally.count >= least && kept(token.as_bytes()) {
+                counts.insert(token.as_bytes(), tally.count);
+            }
+        }
+        counts
+    }
+
+    /// The document frequencies of `vocab`'s tokens and the number of
+    /// documents, as [`crate::bag::idf_weights`] takes them.
+    pub fn document_counts(&self, vocab: &Vocabulary) -> NgramCounts {
+        let mut document_counts = TokenMap::with_capacity(vocab.len()); // bounded: entries held
+        for token in vocab.words() {
+            if let Some(tally) = self.tallies.get(token.as_bytes()) {
+                document_counts.insert(token.as_bytes(), tally.documents);
+            }
+        }
+        NgramCounts {
+            counts: Counts::default(),
+            document_counts,
+            documents: self.documents,
+        }
+    }
+
+    /// The vocabulary that `config` learns from these counts, `exclude`d
+    /// tokens (stopwords) left out: the same as from one count of all the
+    /// documents, for every order.
+    ///
+    /// Errors: inconsistent settings; `"frequency_first_seen"` of n-grams.
+    pub fn vocabulary(&self, config: &VocabConfig, exclude: &[&[u8]]) -> Result<Vocabulary> {
+        if config.order != VocabOrder::FrequencyFirstSeen {
+            // The special tokens may take ranks: a margin.
+            let candidates = config
+                .max_tokens
+                .map(|max| max.saturating_sub(config.first_word_id()) + config.specials().len());
+            let counts = self.counts(exclude, candidates, config.min_freq);
+            return Vocabulary::build(counts, config);
+        }
+        if self.widths.iter().any(|&w| w != 1) {
+            return Err(CoreError::invalid(format!(
+                "`vocab_order=\"frequency_first_seen\"` ranks plain tokens, not n-grams. \
+                 Received: counts of ngram widths {:?}",
+                self.widths
+            )));
+        }
+        build_ranked(config, |specials, max_words| {
+            let entries = self
+                .tallies
+                .entries()
+                .filter(|(token, _)| !exclude.contains(&token.as_bytes()))
+                .map(|(token, tally)| (token, tally.count, tally.first));
+            rank_seen(entries, config.min_freq, specials, max_words)
+        })
+    }
+
+    /// The counts as bytes ([`TokenCounts::from_bytes`] reads them back).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        put_bytes(&mut out, self.source.as_bytes());
+        put_u64(&mut out, self.widths.len() as u64);
+        for &w in &self.widths {
+            put_u64(&mut out, w as u64);
+        }
+        put_u64(&mut out, self.documents);
+        put_u64(&mut out, self.tallies.len() as u64);
+        for (token, tally) in self.tallies.entries() {
+            put_bytes(&mut out, token.as_bytes());
+            for v in [tally.count, tally.documents, tally.first.0, tally.first.1] {
+                put_u64(&mut out, v);
+            }
+        }
+        out
+    }
+
+    /// Read counts written by [`TokenCounts::to_bytes`].
+    ///
+    /// Errors: not such bytes (truncated, a bad header or widths).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let bad = |what: &str| {
+            CoreError::invalid(format!(
+                "Not the bytes of imdbfast TokenCounts ({what}). Received: {} bytes",
+                bytes.len()
+            ))
+        };
+        let mut reader = Reader(bytes);
+        if reader.take(MAGIC.len()).ok_or_else(|| bad("header"))? != MAGIC {
+            return Err(bad("header"));
+        }
+        let source = reader.bytes().ok_or_else(|| bad("source"))?;
+        let source = String::from_utf8(source.to_vec()).map_err(|_| bad("source"))?;
+        let n_widths = reader.u64().ok_or_else(|| bad("widths"))?;
+        let mut widths = Vec::new();
+        for _ in 0..n_widths {
+            let w = reader.u64().ok_or_else(|| bad("widths"))?;
+            widths.push(usize::try_from(w).map_err(|_| bad("widths"))?);
+        }
+        if !widths.is_empty() {
+            check_widths(&widths).map_err(|_| bad("widths"))?;
+        }
+        let documents = reader.u64().ok_or_else(|| bad("documents"))?;
+        let entries = reader.u64().ok_or_else(|| bad("entries"))?;
+        // A capacity hint only: each entry takes at least 36 bytes.
+        let hint = usize::try_from(entries)
+            .unwrap_or(usize::MAX)
+            .min(reader.0.len() / 36);
+        let mut tallies = TokenMap::with_capacity(hint); // bounded: by the bytes given
+        for _ in 0..entries {
+            let token = reader.bytes().ok_or_else(|| bad("entries"))?;
+            let mut v = [0u64; 4];
+            for slot in &mut v {
+                *slot = reader.u64().ok_or_else(|| bad("entries"))?;
+            }
+            let tally = Tally {
+                count: v[0],
+                documents: v[1],
+                first: (v[2], v[3]),
+                last: 0,
+            };
+            if tallies.insert(token, tally).is_some() {
+                return Err(bad("a repeated entry"));
+            }
+        }
+        if !reader.0.is_empty() {
+            return Err(bad("trailing bytes"));
+        }
+        Ok(TokenCounts {
+            source,
+            widths,
+            documents,
+            tallies,
+        })
+    }
+}
+
+/// Number of token keys whose lookups are batched while tallying.
+const BATCH: usize = 16;
+
+/// Tallies the tokens (n-grams) of one document. Plain tokens wait in a
+/// batch with their slot prefetched, so that the cache misses of a batch
+/// overlap (as [`crate::vocab::count_tokens`] does); call
+/// [`TallySink::flush`] at the end of the document.
+struct TallySink<'a> {
+    map: &'a mut TokenMap<Tally>,
+    /// Index of the document.
+    doc: u64,
+    /// Index of the next token (n-gram) in the document.
+    position: u64,
+    /// Keys waiting for their lookup, with their positions.
+    batch: [(TokenKey, u64); BATCH],
+    waiting: usize,
+}
+
+impl<'a> TallySink<'a> {
+    fn new(map: &'a mut TokenMap<Tally>, doc: u64) -> Self {
+        TallySink {
+            map,
+            doc,
+            position: 0,
+            batch: [(TokenKey::default(), 0); BATCH],
+            waiting: 0,
+        }
+    }
+
+    /// Tally `gram` at the next position, now.
+    #[inline(always)]
+    fn add(&mut self, gram: &[u8]) {
+        let position = self.position;
+        self.position += 1;
+        let tally = self.map.entry_or_default(gram);
+        record(tally, self.doc, position);
+    }
+
+    /// Tally the waiting keys.
+    fn flush(&mut self) {
+        for &(key, position) in &self.batch[..self.waiting] {
+            record(self.map.entry_key(key), self.doc, position);
+        }
+        self.waiting = 0;
+    }
+}
+
+/// One occurrence of a token at `(doc, position)`. Positions may come out
+/// of order within a document (batched keys): the first one is the least.
+#[inline(always)]
+fn record(tally: &mut Tally, doc: u64, position: u64) {
+    if tally.count == 0 || (doc, position) < tally.first {
+        tally.first = (doc, position);
+    }
+    tally.count += 1;
+    if tally.last != doc + 1 {
+        tally.last = doc + 1;
+        tally.documents += 1;
+    }
+}
+
+impl TokenSink for TallySink<'_> {
+    #[inline(always)]
+    fn token_at(&mut self, window: &[u8], len: usize) -> ControlFlow<()> {
+        match TokenMap::<Tally>::key_at(window, len) {
+            Some(key) => {
+                self.map.prefetch(key);
+                if let Some(slot) = self.batch.get_mut(self.waiting) {
+                    *slot = (key, self.position);
+                    self.waiting += 1;
+                }
+                self.position += 1;
+                if self.waiting == BATCH {
+                    self.flush();
+                }
+            }
+            None => self.add(&window[..len]),
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Merge the tally of a token counted in two sets of documents.
+fn merge_tally(into: &mut Tally, from: Tally) {
+    if into.count == 0 || (from.count > 0 && from.first < into.first) {
+        into.first = from.first;
+    }
+    into.count += from.count;
+    into.documents += from.documents;
+    into.last = 0;
+}
+
+const MAGIC: &[u8] = b"imdbfast.TokenCounts.1\n";
+
+fn put_u64(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put_u64(out, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+/// Reads little-endian fields off a byte slice.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        let b = self.take(8)?;
+        Some(u64::from_le_bytes(b.try_into().ok()?))
+    }
+
+    fn bytes(&mut self) -> Option<&'a [u8]> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        self.take(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::first_seen::build_vocabulary;
+    use crate::vocab::count_tokens;
+
+    fn words(v: &Vocabulary) -> Vec<String> {
+        v.tokens().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn merged(p: &TextPipeline, docs: &[&str], cut: usize, widths: &[usize]) -> TokenCounts {
+        let mut a =
+            TokenCounts::count(p, &docs[..cut], widths, "s").unwrap_or_else(|e| panic!("{e}"));
+        let b = TokenCounts::count(p, &docs[cut..], widths, "s").unwrap_or_else(|e| panic!("{e}"));
+        a.append(b).unwrap_or_else(|e| panic!("{e}"));
+        a
+    }
+
+    #[test]
+    fn merged_counts_give_the_one_shot_vocabulary() {
+        let p = TextPipeline::default();
+        let docs = ["b c a", "a b", "c d b a", "e e d", "", "f a"];
+        for order in [
+            VocabOrder::Frequency,
+            VocabOrder::Alphabetical,
+            VocabOrder::FrequencyFirstSeen,
+        ] {
+            let config = VocabConfig {
+                order,
+                max_tokens: Some(6),
+                ..VocabConfig::default()
+            };
+            let one_shot = match order {
+                VocabOrder::FrequencyFirstSeen => build_vocabulary(&p, &docs, &config),
+                _ => Vocabulary::build(count_tokens(&p, &docs), &config),
+            }
+            .unwrap_or_else(|e| panic!("{e}"));
+            for cut in 0..=docs.len() {
+                let counts = merged(&p, &docs, cut, &[1]);
+                assert_eq!(counts.documents, docs.len() as u64);
+                let v = counts
+                    .vocabulary(&config, &[])
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(words(&v), words(&one_shot), "{order:?} cut {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn documents_and_first_positions_survive_merging() {
+        let p = TextPipeline::default();
+        let docs = ["x y x", "y z", "z z w"];
+        let c = merged(&p, &docs, 1, &[1, 2]);
+        let get = |t: &str| c.get(t.as_bytes()).unwrap_or_default();
+        assert_eq!(
+            (get("x").count, get("x").documents, get("x").first),
+            (2, 1, (0, 0))
+        );
+        assert_eq!(
+            (get("z").count, get("z").documents, get("z").first),
+            (3, 2, (1, 1))
+        );
+        assert_eq!((get("z z").count, get("z z").first), (1, (2, 3)));
+        assert_eq!(get("w").first, (2, 2));
+    }
+
+    #[test]
+    fn bytes_round_trip_and_mismatch_is_refused() {
+        let p = TextPipeline::default();
+        let c = merged(&p, &["a b", "b c d", "a a"], 2, &[1, 2]);
+        let back = TokenCounts::from_bytes(&c.to_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.to_bytes().len(), c.to_bytes().len());
+        assert_eq!(back.get(b"a"), c.get(b"a"));
+        assert_eq!(back.documents, 3);
+        let bytes = c.to_bytes();
+        for n in 0..bytes.len() {
+            assert!(TokenCounts::from_bytes(&bytes[..n]).is_err());
+        }
+        let mut other = TokenCounts::count(&p, &["a"], &[1], "s").unwrap_or_else(|e| panic!("{e}"));
+        assert!(other.append(c.clone()).is_err());
+        let mut blank = TokenCounts::default();
+        blank.append(c).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(blank.documents, 3);
+    }
+}

@@ -1,0 +1,179 @@
+"""``num_threads`` and ``IMDBFAST_NUM_THREADS``: every native call runs on
+the threads asked for, with the same results whatever their number, and one
+thread means no pool at all (the work runs on the calling thread)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from imdbfast import Tokenizer, _native, pad_sequences
+
+CORPUS = [f"the cat {i % 7} sat on mat {i % 13}. A dog! {i}" for i in range(3000)]
+
+
+def outputs(num_threads: int | None) -> list:
+    """Everything a tokenizer computes natively, with this thread count."""
+    out = []
+    for config in (
+        {"max_tokens": 50},
+        {"vocab_order": "frequency_first_seen", "output_sequence_length": 6},
+        {"output_mode": "tf_idf", "ngrams": 2, "max_tokens": 40},
+        {"output_mode": "count", "sparse": True},
+    ):
+        tok = Tokenizer(**config, num_threads=num_threads).fit(CORPUS)
+        out.append(tok.get_vocabulary())
+        got = tok.transform(CORPUS[:50])
+        out.append(got.toarray() if hasattr(got, "toarray") else got)
+        if tok.output_mode == "int":
+            out.append(tok.transform_ragged(CORPUS))
+        counts = tok.count(CORPUS)
+        out.append(tok.fit_counts(counts).get_vocabulary())
+    return out
+
+
+def same(a, b) -> bool:
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
+    return a == b
+
+
+def test_bad_num_threads():
+    with pytest.raises(ValueError, match=r"`num_threads` must be .*Received: num_threads=0"):
+        Tokenizer(num_threads=0)
+    for bad in ("2", 2.0, True):
+        with pytest.raises(TypeError, match="`num_threads` must be an int >= 1 or None"):
+            Tokenizer(num_threads=bad)
+    with pytest.raises(ValueError, match="num_threads"):
+        Tokenizer(num_threads=10**6)
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    reference = outputs(None)
+    for n in (1, 2, 4):
+        assert same(outputs(n), reference), n
+
+
+def test_config_round_trip():
+    tok = Tokenizer(num_threads=2).fit(["a b"])
+    assert tok.get_config()["num_threads"] == 2
+    assert Tokenizer.from_dict(tok.to_dict()).num_threads == 2
+
+
+@pytest.mark.parametrize("value", ["0", "abc", "-2", "1.5"])
+def test_bad_environment_variable(monkeypatch, value):
+    monkeypatch.setenv("IMDBFAST_NUM_THREADS", value)
+    message = rf"IMDBFAST_NUM_THREADS must be an integer >= 1\. Received: IMDBFAST_NUM_THREADS='{value}'"
+    tok = Tokenizer()
+    with pytest.raises(ValueError, match=message):
+        tok.fit(["a b"])
+    with pytest.raises(ValueError, match=message):
+        pad_sequences([[1, 2], [3]])
+    with pytest.raises(ValueError, match=message):
+        _native.imdb_read_tar("/nonexistent.tar.gz")
+    with pytest.raises(ValueError, match=message):
+        _native.glove_align(["a"], np.zeros((1, 2), np.float32), ["a"])
+    # An explicit num_threads wins over the variable.
+    Tokenizer(num_threads=2).fit(["a b"]).transform(["a"])
+
+
+def test_environment_variable_is_honoured(monkeypatch):
+    reference = outputs(None)
+    for value in ("1", " 3 ", ""):
+        monkeypatch.setenv("IMDBFAST_NUM_THREADS", value)
+        assert same(outputs(None), reference), value
+
+
+# Counts the threads of a fresh interpreter (Linux: /proc/self/task) around
+# native calls.
+THREAD_COUNT = textwrap.dedent(
+    """
+    import os, sys
+    import numpy as np
+    from imdbfast import Tokenizer, pad_sequences, _native
+
+    def threads():
+        return len(os.listdir("/proc/self/task"))
+
+    corpus = [f"the cat {i} sat. A dog {i % 5}" for i in range(5000)]
+    n = sys.argv[1]
+    num_threads = None if n == "env" else int(n)
+    before = threads()
+    for config in ({}, {"output_mode": "tf_idf", "ngrams": 2},
+                   {"vocab_order": "frequency_first_seen"}):
+        tok = Tokenizer(**config, num_threads=num_threads)
+        tok.fit(corpus)
+        tok.fit(iter(corpus))
+        tok.transform(corpus)
+        tok.fit_counts(tok.count(corpus))
+    print(threads() - before)
+    # Calls outside a Tokenizer follow the environment variable.
+    pad_sequences([[1, 2, 3]] * 100, maxlen=2)
+    _native.glove_align(["a", "b"], np.ones((2, 3), np.float32), ["b", "a"])
+    if n == "env":  # the readers too (a directory read builds its own pool)
+        import tempfile, pathlib
+        root = pathlib.Path(tempfile.mkdtemp())
+        for split in ("train", "test"):
+            for label in ("pos", "neg"):
+                folder = root / "aclImdb" / split / label
+                folder.mkdir(parents=True)
+                for i in range(20):
+                    (folder / f"{i}_7.txt").write_text(f"review {i} of {split}")
+        _native.imdb_read_dir(root)
+        (root / "glove.txt").write_text("".join(f"w{i} 0.5 1.5\\n" for i in range(5000)))
+        _native.glove_load(root / "glove.txt")
+    print(threads() - before)
+    """
+)
+
+
+def spawned_threads(n: str, env: dict[str, str] | None = None) -> tuple[int, int]:
+    """Threads started by a fresh interpreter's tokenizer calls, and by
+    those plus padding and GloVe alignment."""
+    result = subprocess.run(
+        [sys.executable, "-c", THREAD_COUNT, n],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+    assert result.returncode == 0, result.stderr
+    tokenizer, total = result.stdout.strip().splitlines()[-2:]
+    return int(tokenizer), int(total)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
+def test_one_thread_spawns_no_thread():
+    assert spawned_threads("1")[0] == 0
+    assert spawned_threads("env", {"IMDBFAST_NUM_THREADS": "1"}) == (0, 0)
+    # A pool of 3 workers, built once and reused by every call.
+    assert spawned_threads("3", {"IMDBFAST_NUM_THREADS": "3"}) == (3, 3)
+
+
+def test_inline_then_default_on_the_same_thread():
+    """The calling thread, once it ran inline work, still gets the full
+    pool (and the same results) for calls without a cap."""
+    tok = Tokenizer(num_threads=1).fit(CORPUS)
+    inline = tok.transform_ragged(CORPUS)
+    wide = Tokenizer().fit(CORPUS).transform_ragged(CORPUS)
+    assert same(inline, wide)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork start method")
+def test_inline_pool_survives_fork():
+    import multiprocessing
+
+    Tokenizer(num_threads=1).fit(CORPUS)  # this thread is now its own pool
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(outputs, (1,)).get(timeout=120)
+        got_wide = pool.apply_async(outputs, (2,)).get(timeout=120)
+    reference = outputs(None)
+    assert same(got, reference) and same(got_wide, reference)
