@@ -90,6 +90,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         index_from: int | None = None,
         padding: str = "post",
         truncating: str = "post",
+        num_threads: int | None = None,
     ) -> None:
         self.max_tokens = max_tokens
         self.standardize = standardize
@@ -113,6 +114,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         self.index_from = index_from
         self.padding = padding
         self.truncating = truncating
+        self.num_threads = num_threads
 
     def _make_tokenizer(self) -> Tokenizer:
         params = self.get_params()
