@@ -34,6 +34,15 @@ class Predictions(NamedTuple):
     probabilities: np.ndarray
 
 
+def test_scores(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, Any]:
+    """What :meth:`Predictor.evaluate` returns, from labels and probabilities
+    (the confusion matrix as lists, ``examples`` the number of texts)."""
+    scores = binary_metrics(labels, probabilities)
+    scores["confusion_matrix"] = scores["confusion_matrix"].tolist()
+    scores["examples"] = len(labels)
+    return scores
+
+
 class Predictor:
     """What :func:`load` returns: :meth:`predict_proba` on raw texts, and
     :meth:`predict` and :meth:`evaluate` built on it. :class:`Bundle` (one
@@ -46,6 +55,17 @@ class Predictor:
     """
 
     config: TrainConfig
+
+    @staticmethod
+    def _text_list(texts: Iterable[str]) -> list[str]:
+        """``texts`` as a list; a single str is refused (it would be read
+        as its characters)."""
+        if isinstance(texts, str):
+            raise TypeError(
+                "`texts` must be an iterable of str, not a single str. "
+                "Received: a str (wrap it in a list)"
+            )
+        return list(texts)
 
     def predict_proba(
         self, texts: Iterable[str], *, batch_size: int | None = None
@@ -95,16 +115,7 @@ class Predictor:
         if (texts is None) != (labels is None):
             raise ValueError("Pass both `texts` and `labels`, or neither.")
         if texts is None:
-            from imdbfast.datasets import load_imdb
-
-            with user_input():
-                imdb = load_imdb(
-                    os.fspath(source) if source is not None
-                    else self.config.data_source,
-                    validation_split=self.config.validation_split,
-                    seed=self.config.seed,
-                )
-            texts, labels = imdb.test.texts, imdb.test.labels
+            texts, labels = self._test_split(source)
         texts = list(texts)
         labels = np.asarray(labels)
         if labels.shape != (len(texts),):
@@ -112,11 +123,22 @@ class Predictor:
                 "`labels` must have one 0/1 entry per text. "
                 f"Received: {len(texts)} texts and labels of shape {labels.shape}"
             )
-        probabilities = self.predict_proba(texts, batch_size=batch_size)
-        scores = binary_metrics(labels, probabilities)
-        scores["confusion_matrix"] = scores["confusion_matrix"].tolist()
-        scores["examples"] = len(texts)
-        return scores
+        return test_scores(labels, self.predict_proba(texts, batch_size=batch_size))
+
+    def _test_split(
+        self, source: str | os.PathLike[str] | None
+    ) -> tuple[list[str], np.ndarray]:
+        """The IMDB test reviews and labels from ``source`` (None = the
+        config's ``data_source``)."""
+        from imdbfast.datasets import load_imdb
+
+        with user_input():
+            imdb = load_imdb(
+                os.fspath(source) if source is not None else self.config.data_source,
+                validation_split=self.config.validation_split,
+                seed=self.config.seed,
+            )
+        return list(imdb.test.texts), np.asarray(imdb.test.labels)
 
     def export(self, path: str | os.PathLike[str]) -> None:
         """Write a TensorFlow SavedModel that takes raw strings (see
@@ -177,12 +199,7 @@ class Bundle(Predictor):
         """
         from imdbfast.batching import batches_for, predict_sorted
 
-        if isinstance(texts, str):
-            raise TypeError(
-                "`texts` must be an iterable of str, not a single str. "
-                "Received: a str (wrap it in a list)"
-            )
-        texts = list(texts)
+        texts = self._text_list(texts)
         if not texts:
             return np.zeros(0, dtype=np.float32)
         config = self.config

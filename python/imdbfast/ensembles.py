@@ -27,7 +27,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from imdbfast.bundle import Bundle, Predictor, load_run
+from imdbfast.bundle import Bundle, Predictor, load_run, test_scores
 from imdbfast.config import TrainConfig
 from imdbfast.errors import UserError
 from imdbfast.run_dir import BUNDLE_FILES, RUN_FILES, run_files, write_metrics
@@ -107,15 +107,20 @@ class Ensemble(Predictor):
         Raises:
             TypeError: if an item is not a str.
         """
-        if isinstance(texts, str):
-            raise TypeError(
-                "`texts` must be an iterable of str, not a single str. "
-                "Received: a str (wrap it in a list)"
-            )
-        texts = list(texts)
-        total = np.zeros(len(texts), dtype=np.float64)
-        for member, weight in zip(self.members, self.weights):
-            total += weight * member.predict_proba(texts, batch_size=batch_size)
+        return self.combine(self.member_probabilities(texts, batch_size=batch_size))
+
+    def member_probabilities(
+        self, texts: Iterable[str], *, batch_size: int | None = None
+    ) -> list[np.ndarray]:
+        """Each member's ``predict_proba`` of ``texts``, in member order."""
+        texts = self._text_list(texts)
+        return [member.predict_proba(texts, batch_size=batch_size) for member in self.members]
+
+    def combine(self, member_probabilities: Sequence[np.ndarray]) -> np.ndarray:
+        """The weighted mean of the members' probabilities (float32)."""
+        total = np.zeros(len(member_probabilities[0]), dtype=np.float64)
+        for probabilities, weight in zip(member_probabilities, self.weights):
+            total += weight * probabilities
         return total.astype(np.float32)
 
 
@@ -197,17 +202,17 @@ def ensemble(
         raise
     result = load_ensemble(target)
     if data_source is not None:
-        scores = result.evaluate(source=data_source)
-        members = [
-            member.evaluate(source=data_source)["accuracy"] for member in result.members
-        ]
+        # Each member scores the test reviews once; the ensemble combines those.
+        texts, labels = result._test_split(data_source)
+        probabilities = result.member_probabilities(texts)
         write_metrics(
             {
-                "test": scores,
+                "test": test_scores(labels, result.combine(probabilities)),
                 "members": [
                     {"path": entry["path"], "model": m.config.model,
-                     "weight": entry["weight"], "test_accuracy": accuracy}
-                    for entry, m, accuracy in zip(entries, result.members, members)
+                     "weight": entry["weight"],
+                     "test_accuracy": test_scores(labels, p)["accuracy"]}
+                    for entry, m, p in zip(entries, result.members, probabilities)
                 ],
             },
             target / RUN_FILES["metrics"],
