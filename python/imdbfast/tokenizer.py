@@ -431,6 +431,16 @@ class Tokenizer:
 
     # ---------------------------------------------------------------- config
 
+    def _learning(self) -> dict[str, Any]:
+        """How the core learns a vocabulary from counts: ``min_freq``, the
+        order, the threads and :meth:`_layout`."""
+        return {
+            "min_freq": self.min_freq,
+            "order": self.vocab_order,
+            "num_threads": self.num_threads,
+            **self._layout(),
+        }
+
     def _layout(self) -> dict[str, Any]:
         """The vocabulary's size limit and special tokens, as the core takes them.
 
@@ -587,10 +597,7 @@ class Tokenizer:
             self._vocab = _native.Vocabulary.build(
                 self._pipeline,
                 text_list,
-                min_freq=self.min_freq,
-                order=self.vocab_order,
-                num_threads=self.num_threads,
-                **self._layout(),
+                **self._learning(),
             )
         else:
             self._vocab, idf = _native.ngram_vocabulary(
@@ -599,10 +606,7 @@ class Tokenizer:
                 list(self._widths or (1,)),
                 exclude=excluded,
                 idf_columns=self._idf_columns_spec(),
-                min_freq=self.min_freq,
-                order=self.vocab_order,
-                num_threads=self.num_threads,
-                **self._layout(),
+                **self._learning(),
             )
             self._idf = idf
         return self
@@ -667,10 +671,7 @@ class Tokenizer:
             counts,
             exclude=self._stopword_list,
             idf_columns=self._idf_columns_spec(),
-            min_freq=self.min_freq,
-            order=self.vocab_order,
-            num_threads=self.num_threads,
-            **self._layout(),
+            **self._learning(),
         )
         self._idf = idf
         return self
