@@ -205,7 +205,7 @@ class Bundle(Predictor):
         config = self.config
         if batch_size is not None:
             config = config.replace(eval_batch_size=batch_size)
-        if config.output_mode != "int":  # bag rows (bag_of_ngrams)
+        if config.uses_bag_rows:  # bag_of_ngrams
             rows = self.tokenizer.transform(texts)
             probabilities = self.model.predict(
                 rows, batch_size=config.eval_batch_size, verbose=0
@@ -249,7 +249,7 @@ class Bundle(Predictor):
                 "KERAS_BACKEND=tensorflow (pip install 'imdbfast[tensorflow]'). "
                 f"Received: backend {keras.backend.backend()!r}"
             )
-        if self.config.output_mode != "int":
+        if self.config.uses_bag_rows:
             raise ValueError(
                 "Bundle.export serves models on token ids; TextVectorization "
                 "cannot make this run's bag-of-n-grams rows. Received: "

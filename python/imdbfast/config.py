@@ -277,6 +277,12 @@ class TrainConfig:
         """Whether the embedding starts from GloVe vectors."""
         return self.embeddings in GLOVE_EMBEDDINGS
 
+    @property
+    def uses_bag_rows(self) -> bool:
+        """Whether reviews reach the model as bag rows (``output_mode`` is not
+        ``"int"``) rather than token ids."""
+        return self.output_mode != "int"
+
     def replace(self, **overrides: Any) -> TrainConfig:
         """Returns a copy with some fields changed (validated again).
 

@@ -236,7 +236,7 @@ def make_tokenizer(config: TrainConfig) -> Any:
     """The (unfitted) Tokenizer a config asks for."""
     from imdbfast.tokenizer import Tokenizer
 
-    bag = config.output_mode != "int"
+    bag = config.uses_bag_rows
     return Tokenizer(
         max_tokens=config.max_tokens,
         standardize=config.standardize,
@@ -354,7 +354,7 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
         tokenizer = make_tokenizer(config)
         tokenizer.fit(imdb.train.texts)
         encode = (
-            tokenizer.transform if config.output_mode != "int" else tokenizer.transform_ragged
+            tokenizer.transform if config.uses_bag_rows else tokenizer.transform_ragged
         )
         encoded = {
             name: encode(getattr(imdb, name).texts)
@@ -365,7 +365,7 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
         f"{len(imdb.train):,}", f"{len(imdb.validation):,}", f"{len(imdb.test):,}",
         seconds["load"],
     )
-    if config.output_mode == "int":
+    if not config.uses_bag_rows:
         coverage = vocabulary_coverage(encoded["train"][0], tokenizer.oov_id)
         _log.info(
             "vocabulary: %s tokens, %s of the training tokens in it (%.1f s)",
@@ -528,7 +528,7 @@ def train(
 
     keras.utils.set_random_seed(config.seed)
     glove = prepared.glove
-    bag = config.output_mode != "int"
+    bag = config.uses_bag_rows
     with _phase(seconds, "build"):
         model = build_model(
             config,

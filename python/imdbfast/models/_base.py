@@ -189,7 +189,7 @@ class SentimentClassifier(keras.Model):
                 or contradicts ``config.embedding_dim``, or if the config sets
                 an option this model does not have.
         """
-        if config.output_mode != "int":
+        if config.uses_bag_rows:
             raise ValueError(
                 f"{cls.model_name!r} reads token ids: it needs output_mode='int' "
                 "(bag rows are for 'bag_of_ngrams'). "

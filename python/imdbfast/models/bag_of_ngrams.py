@@ -171,7 +171,7 @@ class BagOfNgramsClassifier(SentimentClassifier):
             ValueError: if the config asks for ids (``output_mode="int"``),
                 GloVe vectors, an embedding width or embedding dropout.
         """
-        if config.output_mode == "int":
+        if not config.uses_bag_rows:
             raise ValueError(
                 "'bag_of_ngrams' reads bag rows: it needs output_mode='multi_hot', "
                 "'count' or 'tf_idf'. Received: output_mode='int'"
