@@ -9,8 +9,8 @@ generator of the 50k reviews read lazily from the tar.gz.
 
 Group "fit-25k" (TextVectorization defaults, max_tokens=20000): list fit vs
 generator fit vs 5 counted parts merged. The memory test prints the peak RSS
-growth and checks it against one chunk + the counts + 100 MB (for bigrams,
-whose count table's growth transient is larger, + the counts once more).
+growth and checks it against one chunk + the counts + 100 MB, for words and
+for bigrams.
 """
 
 from __future__ import annotations
@@ -118,10 +118,5 @@ def test_peak_memory_of_a_streamed_fit(config):
     stats = json.loads(res.stdout.strip().splitlines()[-1])
     print(f"\nmemory ({config}):", {k: (f"{v / 2**20:.1f} MiB" if "bytes" in k or "rss" in k or k == "growth" else v) for k, v in stats.items()})
     assert stats["texts"] == 50_000
-    # The count table doubles when it grows, so for a moment it holds its old
-    # slots and the new ones (up to 1.5x its final size): with millions of
-    # bigrams that transient alone is more than 100 MB, hence the extra
-    # counts term for them (recorded in benches/README.md).
-    transient = stats["counts_bytes"] if config == "bigrams" else 0
-    limit = stats["chunk_bytes"] + stats["counts_bytes"] + transient + 100 * 2**20
+    limit = stats["chunk_bytes"] + stats["counts_bytes"] + 100 * 2**20
     assert stats["growth"] <= limit

@@ -58,13 +58,8 @@ impl PyTokenCounts {
         let docs = texts.strs()?;
         let pipeline = &pipeline.inner;
         let inner = &mut self.inner;
-        py.detach(|| {
-            fork::install(threads, || {
-                let counts = TokenCounts::count(pipeline, &docs, &widths, source)?;
-                inner.append(counts)
-            })
-        })
-        .py_err()
+        py.detach(|| fork::install(threads, || inner.add(pipeline, &docs, &widths, source)))
+            .py_err()
     }
 
     /// The counts of all `counts`, in order (each one's texts after the

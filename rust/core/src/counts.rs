@@ -17,7 +17,9 @@
 //! [`TokenCounts::from_bytes`]); `source` is an opaque label of the settings
 //! that produced them (the binding's caller sets it) that merging checks.
 
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -25,7 +27,7 @@ use crate::bag::{check_widths, DocTokens, NgramCounts};
 use crate::error::{CoreError, Result};
 use crate::first_seen::{build_ranked, rank_seen};
 use crate::text::{Scratch, TextPipeline, TokenSink};
-use crate::token_map::{TokenKey, TokenMap};
+use crate::token_map::{ShardedMap, TokenKey, TokenMap};
 use crate::vocab::{Counts, VocabConfig, VocabOrder, Vocabulary};
 
 /// What is known of one token.
@@ -51,11 +53,16 @@ pub struct TokenCounts {
     pub widths: Vec<usize>,
     /// Number of documents counted (empty ones included).
     pub documents: u64,
-    tallies: TokenMap<Tally>,
+    tallies: ShardedMap<Tally>,
 }
 
 /// Documents per Rayon task while counting.
 const CHUNK: usize = 64;
+
+/// A counting thread moves its tallies into the counts once it holds this
+/// many distinct tokens (n-grams), so that what counting holds besides the
+/// counts stays small whatever the number of documents.
+const FLUSH_AT: usize = 1 << 15;
 
 impl TokenCounts {
     /// Count the n-grams of `widths` (`[1]`: plain tokens) of `docs` through
@@ -68,21 +75,53 @@ impl TokenCounts {
         widths: &[usize],
         source: &str,
     ) -> Result<Self> {
+        let mut counts = TokenCounts::default();
+        counts.add(pipeline, docs, widths, source)?;
+        Ok(counts)
+    }
+
+    /// Count `docs` as [`TokenCounts::count`] does and add them after the
+    /// documents already counted, straight into these counts: each thread
+    /// tallies its documents in a small map of its own and moves it into the
+    /// counts shard by shard (one lock per shard) whenever it holds
+    /// [`FLUSH_AT`] tokens, so no second table as large as the counts is ever
+    /// built.
+    ///
+    /// Errors: a width < 1, or no width; counts of other settings.
+    pub fn add<S: AsRef<str> + Sync>(
+        &mut self,
+        pipeline: &TextPipeline,
+        docs: &[S],
+        widths: &[usize],
+        source: &str,
+    ) -> Result<()> {
         check_widths(widths)?;
+        if self.is_blank() {
+            self.source = source.to_owned();
+            self.widths = widths.to_vec();
+        }
+        self.check_settings(source, widths)?;
+        let base = self.documents;
         let chunks = docs.len().div_ceil(CHUNK);
         let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
         let capacity = (docs.len() * 32).clamp(1 << 8, 1 << 16);
-        let maps: Vec<TokenMap<Tally>> = docs
-            .par_chunks(CHUNK)
+        let shards: Vec<Mutex<TokenMap<Tally>>> = self
+            .tallies
+            .shards_mut()
+            .iter_mut()
+            .map(|shard| Mutex::new(std::mem::take(shard)))
+            .collect();
+        docs.par_chunks(CHUNK)
             .enumerate()
             .with_min_len(min_len)
             .fold(
-                || TokenMap::<Tally>::with_capacity(capacity), // bounded: clamped above
+                || ShardedMap::<Tally>::with_capacity(capacity), // bounded: clamped above
                 |mut map, (chunk_index, chunk)| {
                     let mut scratch = Scratch::default();
                     let mut tokens = DocTokens::default();
                     for (i, doc) in chunk.iter().enumerate() {
-                        let mut sink = TallySink::new(&mut map, (chunk_index * CHUNK + i) as u64);
+                        let doc_index = base + (chunk_index * CHUNK + i) as u64;
+                        let mut sink = TallySink::new(&mut map, doc_index);
                         if widths == [1] {
                             // Plain tokens straight from the scanner.
                             pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut sink);
@@ -91,22 +130,34 @@ impl TokenCounts {
                             tokens.read(pipeline, doc.as_ref(), &mut scratch);
                             tokens.for_each_ngram(widths, |gram| sink.add(gram));
                         }
+                        if map.len() >= FLUSH_AT {
+                            move_into(&shards, &mut map);
+                        }
                     }
                     map
                 },
             )
-            .collect();
-        let tallies = maps.into_par_iter().reduce(TokenMap::default, |a, b| {
-            let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-            big.merge_from(small, merge_tally);
-            big
-        });
-        Ok(TokenCounts {
-            source: source.to_owned(),
-            widths: widths.to_vec(),
-            documents: docs.len() as u64,
-            tallies,
-        })
+            .for_each(|mut map| move_into(&shards, &mut map));
+        for (shard, counted) in self.tallies.shards_mut().iter_mut().zip(shards) {
+            // A poisoned lock means a counting thread panicked; Rayon has
+            // already passed that panic on, so the map is whole here.
+            *shard = counted.into_inner().unwrap_or_else(|e| e.into_inner());
+        }
+        self.documents += docs.len() as u64;
+        Ok(())
+    }
+
+    /// Refuse to add counts of other settings.
+    fn check_settings(&self, source: &str, widths: &[usize]) -> Result<()> {
+        if self.source != source || self.widths != widths {
+            return Err(CoreError::invalid(format!(
+                "Counts made with different tokenizer settings cannot be merged: count \
+                 all parts with the same settings. Received: {:?} (ngram widths {:?}) and \
+                 {:?} (ngram widths {:?})",
+                self.source, self.widths, source, widths
+            )));
+        }
+        Ok(())
     }
 
     /// Number of distinct tokens (n-grams) counted.
@@ -141,23 +192,21 @@ impl TokenCounts {
             *self = other;
             return Ok(());
         }
-        if self.source != other.source || self.widths != other.widths {
-            return Err(CoreError::invalid(format!(
-                "Counts made with different tokenizer settings cannot be merged: count \
-                 all parts with the same settings. Received: {:?} (ngram widths {:?}) and \
-                 {:?} (ngram widths {:?})",
-                self.source, self.widths, other.source, other.widths
-            )));
-        }
+        self.check_settings(&other.source, &other.widths)?;
         // `other`'s documents come after `self`'s: its first positions move.
         let shift = self.documents;
-        self.tallies.merge_from(other.tallies, |into, from| {
-            let moved = Tally {
-                first: (from.first.0 + shift, from.first.1),
-                ..from
-            };
-            merge_tally(into, moved);
-        });
+        let shards = self.tallies.shards_mut().par_iter_mut();
+        shards
+            .zip(other.tallies.into_shards())
+            .for_each(|(into, from)| {
+                into.merge_from(from, |into, from| {
+                    let moved = Tally {
+                        first: (from.first.0 + shift, from.first.1),
+                        ..from
+                    };
+                    merge_tally(into, moved);
+                });
+            });
         self.documents += other.documents;
         Ok(())
     }
@@ -177,19 +226,24 @@ impl TokenCounts {
         let kept = |token: &[u8]| !exclude.contains(&token);
         let mut least = 0;
         if let Some(k) = candidates {
-            let mut values: Vec<u64> = self
-                .tallies
-                .entries()
-                .filter(|(token, t)| t.count >= min_freq.max(1) && kept(token.as_bytes()))
-                .map(|(_, t)| t.count)
-                .collect();
-            least = if k == 0 {
-                u64::MAX
-            } else if values.len() > k {
-                let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
-                *kth
-            } else {
-                0
+            // The k-th largest count, from how many tokens have each count
+            // (a few thousand distinct counts, not millions of values).
+            let mut tokens_per_count: BTreeMap<u64, usize> = BTreeMap::new();
+            for (token, tally) in self.tallies.entries() {
+                if tally.count >= min_freq.max(1) && kept(token.as_bytes()) {
+                    *tokens_per_count.entry(tally.count).or_default() += 1;
+                }
+            }
+            let total: usize = tokens_per_count.values().sum();
+            let mut seen = 0;
+            let kth = tokens_per_count.iter().rev().find_map(|(&count, &n)| {
+                seen += n;
+                (seen >= k).then_some(count)
+            });
+            least = match kth {
+                _ if k == 0 => u64::MAX,
+                Some(kth) if total > k => kth,
+                _ => 0,
             };
             least = least.max(min_freq);
         }
@@ -300,7 +354,7 @@ impl TokenCounts {
         let hint = usize::try_from(entries)
             .unwrap_or(usize::MAX)
             .min(reader.0.len() / 36);
-        let mut tallies = TokenMap::with_capacity(hint); // bounded: by the bytes given
+        let mut tallies = ShardedMap::with_capacity(hint); // bounded: by the bytes given
         for _ in 0..entries {
             let token = reader.bytes().ok_or_else(|| bad("entries"))?;
             let mut v = [0u64; 4];
@@ -337,7 +391,7 @@ const BATCH: usize = 16;
 /// overlap (as [`crate::vocab::count_tokens`] does); call
 /// [`TallySink::flush`] at the end of the document.
 struct TallySink<'a> {
-    map: &'a mut TokenMap<Tally>,
+    map: &'a mut ShardedMap<Tally>,
     /// Index of the document.
     doc: u64,
     /// Index of the next token (n-gram) in the document.
@@ -348,7 +402,7 @@ struct TallySink<'a> {
 }
 
 impl<'a> TallySink<'a> {
-    fn new(map: &'a mut TokenMap<Tally>, doc: u64) -> Self {
+    fn new(map: &'a mut ShardedMap<Tally>, doc: u64) -> Self {
         TallySink {
             map,
             doc,
@@ -408,6 +462,19 @@ impl TokenSink for TallySink<'_> {
             None => self.add(&window[..len]),
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// Move a counting thread's tallies into the counts, one locked shard at a
+/// time, and leave its map empty (its memory kept for the next documents).
+fn move_into(shards: &[Mutex<TokenMap<Tally>>], map: &mut ShardedMap<Tally>) {
+    for (shard, tallies) in shards.iter().zip(map.shards_mut()) {
+        if !tallies.is_empty() {
+            // Poisoned only if a thread panicked while merging; Rayon passes
+            // that panic on, so going on with the map is harmless.
+            let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
+            shard.move_from(tallies, merge_tally);
+        }
     }
 }
 

@@ -153,6 +153,14 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
         }
     }
 
+    /// Remove every entry, keeping the slots' memory.
+    fn clear(&mut self) {
+        if self.len > 0 {
+            self.slots.fill((K::default(), V::default()));
+            self.len = 0;
+        }
+    }
+
     /// Bytes of the slots.
     fn slot_bytes(&self) -> usize {
         self.slots.len() * std::mem::size_of::<(K, V)>()
@@ -402,16 +410,24 @@ impl<V: Copy + Default> TokenMap<V> {
     }
 
     /// Add all of `other` into `self`, combining values with `merge`.
-    pub fn merge_from(&mut self, other: TokenMap<V>, mut merge: impl FnMut(&mut V, V)) {
+    pub fn merge_from(&mut self, mut other: TokenMap<V>, merge: impl FnMut(&mut V, V)) {
+        self.move_from(&mut other, merge);
+    }
+
+    /// Move all of `other` into `self`, combining values with `merge`;
+    /// `other` is left empty and keeps its memory, to be filled again.
+    pub fn move_from(&mut self, other: &mut TokenMap<V>, mut merge: impl FnMut(&mut V, V)) {
         for (k, v) in other.short.iter() {
             merge(self.short.get_or_insert(k), v);
         }
         for (k, v) in other.mid.iter() {
             merge(self.mid.get_or_insert(k), v);
         }
-        for (k, v) in other.long {
+        for (k, v) in other.long.drain() {
             merge(self.long.entry(k).or_default(), v);
         }
+        other.short.clear();
+        other.mid.clear();
     }
 
     /// All values, in no particular order.
@@ -467,6 +483,140 @@ impl<V: Copy + Default> TokenMap<V> {
     }
 }
 
+/// Number of shards of a [`ShardedMap`] (a power of two).
+pub const SHARDS: usize = 64;
+
+/// Multiplier of the shard hash (a fixed one: shards only need to be the
+/// same in every map of the process, and an unlucky spread costs balance,
+/// never correctness).
+const SHARD_MUL: u64 = 0xd6e8_feb8_6659_fd93;
+
+impl TokenKey {
+    /// Index of the [`ShardedMap`] shard that holds this key.
+    #[inline(always)]
+    fn shard(self) -> usize {
+        let h = match self.0 {
+            KeyRepr::Short(k) => folded_multiply(k, SHARD_MUL),
+            KeyRepr::Mid(k) => folded_multiply((k as u64) ^ SHARD_MUL, ((k >> 64) as u64) ^ MUL),
+        };
+        (h >> (64 - SHARDS.trailing_zeros())) as usize
+    }
+}
+
+/// Index of the [`ShardedMap`] shard that holds `token`.
+fn shard_of(token: &[u8]) -> usize {
+    match pack(token) {
+        Some(key) => key.shard(),
+        None => {
+            let mut h = token.len() as u64;
+            for word in token.chunks(8) {
+                let mut a = [0u8; 8];
+                a[..word.len()].copy_from_slice(word);
+                h = folded_multiply(h ^ u64::from_le_bytes(a), SHARD_MUL);
+            }
+            (h >> (64 - SHARDS.trailing_zeros())) as usize
+        }
+    }
+}
+
+/// A [`TokenMap`] cut into [`SHARDS`] maps by a hash of the token, for maps
+/// of millions of tokens: it grows one shard at a time (growing holds one
+/// shard twice for a moment, not the whole map), and the same shard of two
+/// maps holds the same tokens, so maps merge shard by shard, in parallel or
+/// under one lock per shard.
+#[derive(Debug, Clone)]
+pub struct ShardedMap<V> {
+    shards: Vec<TokenMap<V>>,
+}
+
+impl<V: Copy + Default> Default for ShardedMap<V> {
+    fn default() -> Self {
+        ShardedMap::with_capacity(0) // bounded: empty
+    }
+}
+
+impl<V: Copy + Default> ShardedMap<V> {
+    /// An empty map with room for about `capacity` tokens (see
+    /// [`TokenMap::with_capacity`]).
+    pub fn with_capacity(capacity: usize) -> Self {
+        let each = capacity / SHARDS;
+        ShardedMap {
+            shards: (0..SHARDS).map(|_| TokenMap::with_capacity(each)).collect(), // bounded: as above
+        }
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(TokenMap::len).sum()
+    }
+
+    /// True if empty.
+    pub fn is_empty(&self) -> bool {
+        self.shards.iter().all(TokenMap::is_empty)
+    }
+
+    /// The shards; shard `i` of every map holds the same tokens.
+    pub fn shards(&self) -> &[TokenMap<V>] {
+        &self.shards
+    }
+
+    /// The shards, to fill or merge one by one.
+    pub fn shards_mut(&mut self) -> &mut [TokenMap<V>] {
+        &mut self.shards
+    }
+
+    /// The shards, taken out.
+    pub fn into_shards(self) -> Vec<TokenMap<V>> {
+        self.shards
+    }
+
+    /// The value of a token.
+    pub fn get(&self, token: &[u8]) -> Option<&V> {
+        self.shards[shard_of(token)].get(token)
+    }
+
+    /// Start loading the memory that a lookup of `key` will read.
+    #[inline(always)]
+    pub fn prefetch(&self, key: TokenKey) {
+        self.shards[key.shard()].prefetch(key);
+    }
+
+    /// [`TokenMap::entry_key`] in the shard of `key`.
+    #[inline(always)]
+    pub fn entry_key(&mut self, key: TokenKey) -> &mut V {
+        self.shards[key.shard()].entry_key(key)
+    }
+
+    /// The value of a token, inserting `V::default()` first if absent.
+    #[inline(always)]
+    pub fn entry_or_default(&mut self, token: &[u8]) -> &mut V {
+        self.shards[shard_of(token)].entry_or_default(token)
+    }
+
+    /// Insert, returning the previous value.
+    pub fn insert(&mut self, token: &[u8], value: V) -> Option<V> {
+        self.shards[shard_of(token)].insert(token, value)
+    }
+
+    /// Add all of `other` into `self`, shard by shard, combining values with
+    /// `merge`.
+    pub fn merge_from(&mut self, other: ShardedMap<V>, merge: impl Fn(&mut V, V) + Copy) {
+        for (into, from) in self.shards.iter_mut().zip(other.shards) {
+            into.merge_from(from, merge);
+        }
+    }
+
+    /// Approximate heap bytes held (see [`TokenMap::heap_bytes`]).
+    pub fn heap_bytes(&self) -> usize {
+        self.shards.iter().map(TokenMap::heap_bytes).sum()
+    }
+
+    /// All `(token bytes, value)` pairs, in no particular order.
+    pub fn entries(&self) -> impl Iterator<Item = (TokenBytes, V)> + '_ {
+        self.shards.iter().flat_map(TokenMap::entries)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -518,5 +668,25 @@ mod tests {
         assert_eq!(a.get(b"w3"), Some(&1));
         assert_eq!(a.get(b"w19998"), Some(&2));
         assert_eq!(a.get(b"w19999"), None);
+    }
+
+    #[test]
+    fn sharded_map_finds_every_token_in_its_shard() {
+        let mut a: ShardedMap<u64> = ShardedMap::with_capacity(0);
+        let mut b: ShardedMap<u64> = ShardedMap::with_capacity(100);
+        let long = "x".repeat(40);
+        for i in 0..5_000u32 {
+            *a.entry_or_default(format!("w{i}").as_bytes()) += 1;
+            *b.entry_or_default(format!("w{} {long}", i % 7).as_bytes()) += 1;
+            let key = TokenMap::<u64>::key_at(format!("word{i:012}").as_bytes(), 16);
+            *a.entry_key(key.unwrap_or_default()) += 2;
+        }
+        assert_eq!(a.get(b"w42"), Some(&1));
+        assert_eq!(a.get(b"word000000000042"), Some(&2));
+        assert_eq!(b.get(format!("w3 {long}").as_bytes()), Some(&714));
+        a.merge_from(b.clone(), |x, y| *x += y);
+        assert_eq!(a.len(), 10_007);
+        assert!(a.shards().iter().filter(|s| !s.is_empty()).count() > SHARDS / 2);
+        assert_eq!(a.entries().count(), a.len());
     }
 }
