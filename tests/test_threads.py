@@ -177,3 +177,50 @@ def test_inline_pool_survives_fork():
         got_wide = pool.apply_async(outputs, (2,)).get(timeout=120)
     reference = outputs(None)
     assert same(got, reference) and same(got_wide, reference)
+
+
+LOADERS_INLINE = textwrap.dedent(
+    """
+    import os, pathlib, sys, tempfile
+    import numpy as np
+    import imdbfast
+
+    np.ones(3) @ np.ones(3)  # NumPy's BLAS starts its own threads once
+
+    def threads():
+        return len(os.listdir("/proc/self/task"))
+
+    root = pathlib.Path(tempfile.mkdtemp())
+    for split in ("train", "test"):
+        for label in ("pos", "neg"):
+            folder = root / "aclImdb" / split / label
+            folder.mkdir(parents=True)
+            for i in range(20):
+                (folder / f"{i}_7.txt").write_text(f"review {i} of {split}")
+    (root / "glove.txt").write_text("".join(f"w{i} 0.5 1.5\\n" for i in range(5000)))
+    before = threads()
+    imdb = imdbfast.load_imdb(root, num_threads=1)
+    glove = imdbfast.load_glove(root / "glove.txt", ["", "[UNK]", "w3"], num_threads=1)
+    assert len(imdb.test.texts) == 40 and glove.matrix.shape == (3, 2)
+    print(threads() - before)
+    """
+)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
+def test_loaders_take_num_threads():
+    env = {k: v for k, v in os.environ.items() if k != "IMDBFAST_NUM_THREADS"}
+    result = subprocess.run(
+        [sys.executable, "-c", LOADERS_INLINE], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_loaders_refuse_bad_num_threads(tmp_path):
+    import imdbfast
+
+    with pytest.raises(ValueError, match=r"`num_threads` must be >= 1\. Received: num_threads=0"):
+        imdbfast.load_imdb(tmp_path, num_threads=0)
+    with pytest.raises(TypeError, match="`num_threads` must be an int >= 1 or None"):
+        imdbfast.load_glove(tmp_path / "x.txt", num_threads="2")

@@ -193,6 +193,26 @@ def check_int(
     return number
 
 
+#: The largest ``num_threads`` of any call.
+MAX_THREADS = 1024
+
+
+def check_num_threads(num_threads: Any) -> int | None:
+    """Checks a ``num_threads`` argument: an int in [1, MAX_THREADS] or None.
+
+    Args:
+        num_threads: the value received.
+
+    Returns:
+        The number of threads, or None (the environment's or one per core).
+
+    Raises:
+        TypeError: not an int or None.
+        ValueError: out of range.
+    """
+    return check_int("num_threads", num_threads, minimum=1, maximum=MAX_THREADS, optional=True)
+
+
 def check_rate(name: str, value: Any, *, optional: bool = False) -> None:
     """Raises a ValueError unless ``value`` is a number in [0, 1) (not a bool).
 

