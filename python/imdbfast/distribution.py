@@ -66,8 +66,9 @@ def data_parallel_scope(distribution: str) -> Iterator[int]:
         distribution: one of :data:`DISTRIBUTIONS`.
 
     Yields:
-        The number of replicas (1 for ``"none"``): batches must hold a
-        multiple of it.
+        The number of replicas: batches must hold a multiple of it. 1 for
+        ``"none"``, and for ``"data_parallel"`` when there is one device
+        (the run is then a plain single-device one).
 
     Raises:
         ValueError: for an unknown distribution, or data parallelism on a
@@ -86,15 +87,23 @@ def data_parallel_scope(distribution: str) -> Iterator[int]:
     backend = keras.backend.backend()
     if backend == "jax":
         devices = keras.distribution.list_devices()
+        if len(devices) == 1:  # nothing to split: a single-device run
+            yield 1
+            return
         with keras.distribution.DataParallel(devices=devices).scope():
             yield len(devices)
     elif backend == "tensorflow":
         import tensorflow as tf
 
-        logical = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices(
-            "CPU"
-        )
-        strategy = tf.distribute.MirroredStrategy([d.name for d in logical])
+        names = [
+            device.name
+            for device in tf.config.list_logical_devices("GPU")
+            or tf.config.list_logical_devices("CPU")
+        ]
+        if len(names) == 1:
+            yield 1
+            return
+        strategy = tf.distribute.MirroredStrategy(names)
         with strategy.scope():
             yield int(strategy.num_replicas_in_sync)
     else:
