@@ -533,14 +533,13 @@ def train(
                   f"{len(prepared.imdb.test):,}")
     imdb, tokenizer, encoded = prepared.imdb, prepared.tokenizer, prepared.encoded
     empty_id = tokenizer.oov_id
-    _log.info("device: %s, Keras backend %s", describe_device(),
-              keras.backend.backend())
-
     # Only one process writes the run directory; any other keeps its
     # checkpoint (which it reloads like the writer) in a temporary directory.
     writer = writes_run_dir()
     with data_parallel_scope(config.distribution) as replicas:
-        _log.info("replicas: %d (distribution %s)", replicas, config.distribution)
+        _log.info("device: %s, Keras backend %s%s", describe_device(),
+                  keras.backend.backend(),
+                  f", {replicas} replicas (data parallel)" if replicas > 1 else "")
         keras.utils.set_random_seed(config.seed)
         glove = prepared.glove
         bag = config.uses_bag_rows
