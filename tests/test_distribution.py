@@ -202,6 +202,9 @@ def _assert_same_run(runs, output):
         assert {"model.keras", "metrics.json", "config.json", "tokenizer.json"} <= files
     config = json.loads((output / "data_parallel" / "config.json").read_text())
     assert config["config"]["distribution"] == "data_parallel"
+    # The run directory of a data-parallel run loads and predicts like any other.
+    predictions = imdbfast.load(output / "data_parallel").predict(["great film", "awful"])
+    assert predictions.probabilities.shape == (2,)
 
 
 @pytest.mark.backend_agnostic
