@@ -35,8 +35,9 @@ Only one process writes the run directory (:func:`writes_run_dir`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from imdbfast._options import DISTRIBUTIONS
 

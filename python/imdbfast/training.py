@@ -16,6 +16,10 @@ The steps, each timed:
    precision, recall, F1, confusion matrix, average precision;
 6. **save** - the run directory (:mod:`imdbfast.run_dir`).
 
+With ``distribution="data_parallel"``, steps 3 to 5 run in the backend's
+data-parallel scope, on batches topped up to a multiple of the replica count
+(:mod:`imdbfast.distribution`), and only one process saves.
+
 Steps 1, 2 and the GloVe matrix depend only on the fields in
 :func:`preparation_key`; :func:`prepare` does them once and returns a
 :class:`PreparedData` that :func:`train` can reuse for many configs.
@@ -33,6 +37,7 @@ import dataclasses
 import logging
 import math
 import os
+import shutil
 import tempfile
 import time
 from contextlib import contextmanager
@@ -309,6 +314,59 @@ def _eval_without_xla_callback() -> Any:
     return _EvalWithoutXLA()
 
 
+def _fit_callbacks(config: TrainConfig, model: Any, model_path: Path,
+                   jit_compile: bool | str) -> list[Any]:
+    """The callbacks of ``fit``: a best-only checkpoint on ``config.monitor``,
+    then XLA for the training step only (TensorFlow, ``jit_compile=True``),
+    ``ReduceLROnPlateau`` and ``EarlyStopping`` when the config asks.
+
+    Raises:
+        ValueError: for ``reduce_lr_patience`` with a model that follows its
+            own learning-rate schedule.
+    """
+    import keras
+
+    mode = "min" if config.monitor.endswith("loss") else "max"
+    callbacks: list[Any] = [
+        keras.callbacks.ModelCheckpoint(
+            os.fspath(model_path),
+            monitor=config.monitor,
+            save_best_only=True,
+            mode=mode,
+        )
+    ]
+    if jit_compile is True and keras.backend.backend() == "tensorflow":
+        callbacks.append(_eval_without_xla_callback())
+    if config.reduce_lr_patience is not None:
+        schedule = getattr(model.optimizer, "_learning_rate", None)
+        if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+            raise ValueError(
+                "`reduce_lr_patience` needs a constant learning rate, but model "
+                f"{config.model!r} follows its own schedule. "
+                f"Received: reduce_lr_patience={config.reduce_lr_patience}"
+            )
+        start_rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=config.monitor,
+                factor=0.5,
+                patience=config.reduce_lr_patience,
+                mode=mode,
+                min_lr=start_rate / 64,
+            )
+        )
+    if config.early_stopping is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=config.monitor,
+                patience=config.early_stopping,
+                mode=mode,
+                restore_best_weights=True,
+            )
+        )
+    return callbacks
+
+
 def _best_epoch(history: Mapping[str, list[float]], monitor: str) -> int:
     values = history.get(monitor) or []
     if not values:
@@ -558,7 +616,7 @@ def train(
             jit_compile = resolve_jit_compile(config)
             # Batches topped up for several replicas carry weight-0 rows,
             # which a weighted accuracy leaves out.
-            metrics: dict[str, Any] = (
+            accuracy: dict[str, Any] = (
                 {} if replicas == 1
                 else {"metrics": [], "weighted_metrics": ["accuracy"]}
             )
@@ -567,7 +625,7 @@ def train(
                 learning_rate=config.learning_rate,
                 jit_compile=jit_compile,
                 steps_per_execution=steps_per_execution(replicas),
-                **metrics,
+                **accuracy,
             )
         _log.info("model: %s, %s embeddings, %s parameters (%.1f s)", config.model,
                   config.embeddings, f"{model.count_params():,}", seconds["build"])
@@ -598,49 +656,12 @@ def train(
             train_data = {"x": fit_input(train_batches), "shuffle": False}
             validation_data = fit_input(val_batches)
             mean_train_tokens = float(np.mean(train_batches.lengths))
-        checkpoint_dir = run_dir if writer else Path(tempfile.mkdtemp())
+        checkpoint_dir = run_dir if writer else Path(tempfile.mkdtemp(prefix="imdbfast-"))
         checkpoint_dir.mkdir(parents=True, exist_ok=True)
         model_path = checkpoint_dir / RUN_FILES["model"]
-        mode = "min" if config.monitor.endswith("loss") else "max"
-        callbacks: list[Any] = [
-            keras.callbacks.ModelCheckpoint(
-                os.fspath(model_path),
-                monitor=config.monitor,
-                save_best_only=True,
-                mode=mode,
-            )
-        ]
+        callbacks = _fit_callbacks(config, model, model_path, jit_compile)
         if not bag:
             callbacks.append(train_batches.epoch_callback())
-        if jit_compile is True and keras.backend.backend() == "tensorflow":
-            callbacks.append(_eval_without_xla_callback())
-        if config.reduce_lr_patience is not None:
-            schedule = getattr(model.optimizer, "_learning_rate", None)
-            if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
-                raise ValueError(
-                    "`reduce_lr_patience` needs a constant learning rate, but model "
-                    f"{config.model!r} follows its own schedule. "
-                    f"Received: reduce_lr_patience={config.reduce_lr_patience}"
-                )
-            start_rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
-            callbacks.append(
-                keras.callbacks.ReduceLROnPlateau(
-                    monitor=config.monitor,
-                    factor=0.5,
-                    patience=config.reduce_lr_patience,
-                    mode=mode,
-                    min_lr=start_rate / 64,
-                )
-            )
-        if config.early_stopping is not None:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor=config.monitor,
-                    patience=config.early_stopping,
-                    mode=mode,
-                    restore_best_weights=True,
-                )
-            )
         with _phase(seconds, "fit"):
             # Sequence batches come shuffled (seeded) from BucketedBatches.
             fit_history = model.fit(
@@ -656,6 +677,8 @@ def train(
             best_epoch = _best_epoch(history, config.monitor)
             # The checkpoint holds the best epoch's weights; evaluate those.
             model.load_weights(os.fspath(model_path))
+            if not writer:
+                shutil.rmtree(checkpoint_dir, ignore_errors=True)
         best_values = history.get(config.monitor) or [math.nan]
         _log.info("best epoch: %d of %d, %s %.4f (fit %.1f s)", best_epoch,
                   len(history.get("loss", [])), config.monitor,
