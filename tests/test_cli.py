@@ -73,6 +73,9 @@ def test_no_command_prints_help_and_fails(capsys):
         (["train", "--validation-split", "1.5"], "expected a number between 0 and 1"),
         (["train", "--data", "/no/such/aclImdb.tar.gz"], "no such file or directory"),
         (["train", "--preset", "fastest"], "invalid choice: 'fastest'"),
+        (["train", "--distribution", "data_parallel"],
+         "argument --distribution: invalid choice: 'data_parallel' "
+         "(choose from 'none', 'data-parallel')"),
         (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
         (["evaluate", "/no/such/run"], "run directory not found: /no/such/run"),
         (["predict", "/no/such/run", "text"], "run directory not found"),
@@ -104,6 +107,15 @@ def test_options_map_onto_train_config():
         embedding_dropout=0.25,
     )
     assert config_from_args(build_parser().parse_args(["train"])) == TrainConfig(verbose=1)
+    for option, field in (("none", "none"), ("data-parallel", "data_parallel")):
+        args = build_parser().parse_args(["train", "--distribution", option])
+        assert config_from_args(args).distribution == field
+
+
+def test_data_parallel_bag_rows_are_a_one_line_error(capsys):
+    status, _, err = run_main(capsys, "train", "--distribution", "data-parallel",
+                              "--model", "bag_of_ngrams", "--output-mode", "count")
+    assert_one_line_error(status, err, 2, "`distribution` must be 'none' for bag rows")
 
 
 def test_presets_command(capsys):

@@ -21,6 +21,20 @@ def test_config_tokenizer_and_options_share_one_list_each():
     assert config.MODELS is _options.MODELS
     assert config.EMBEDDINGS is _options.EMBEDDINGS
     assert config.MONITORS is _options.MONITORS
+    assert config.DISTRIBUTIONS is _options.DISTRIBUTIONS
+
+
+def test_distribution_is_none_by_default_and_checked(tmp_path):
+    assert TrainConfig().distribution == "none"
+    parallel = TrainConfig(distribution="data_parallel")
+    parallel.save(tmp_path / "c.json")  # recorded like every other field
+    assert TrainConfig.load(tmp_path / "c.json").distribution == "data_parallel"
+    with pytest.raises(ValueError, match=r'`distribution` must be one of "none", '
+                       r'"data_parallel". Received: distribution=\'mirrored\''):
+        TrainConfig(distribution="mirrored")
+    with pytest.raises(ValueError, match="`distribution` must be 'none' for bag rows"):
+        TrainConfig(distribution="data_parallel", model="bag_of_ngrams",
+                    output_mode="multi_hot")
 
 
 @pytest.mark.parametrize("mode", _options.STANDARDIZE)

@@ -45,6 +45,9 @@ TRAIN_OUTPUT_MODES = ("int", "multi_hot", "count", "tf_idf")
 OUTPUT_MODE_ALIASES = {"binary": "multi_hot", "tf-idf": "tf_idf"}
 #: Values of ``padding`` and ``truncating``: the start or the end of a sequence.
 SIDES = ("pre", "post")
+#: How training spreads over devices: one device, or data parallel over every
+#: visible accelerator (see :mod:`imdbfast.distribution`).
+DISTRIBUTIONS = ("none", "data_parallel")
 
 
 

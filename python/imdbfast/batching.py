@@ -24,6 +24,11 @@ tokens (``batch_tokens``): a batch of short reviews then holds a multiple of
 ``batch_size`` rows, as many as fit in the tokens of ``batch_size`` rows of the
 longest reviews, so evaluation makes fewer, larger steps at the same peak
 memory.
+
+For data-parallel training (``replicas`` > 1) every batch is topped up to a
+multiple of the replica count with empty reviews (label 0), and batches carry
+sample weights: 1 for the reviews, 0 for the filler
+(:mod:`imdbfast.distribution`). The plan, and so the order, is unchanged.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import keras
 import numpy as np
 
 from imdbfast.config import TrainConfig
+from imdbfast.distribution import filler_rows
 
 
 def default_length_multiple(backend: str | None = None) -> int:
@@ -101,6 +107,10 @@ class BucketedBatches(keras.utils.PyDataset):
             largest whole number for which rows times the padded length stay
             within ``batch_tokens`` (at least ``m = 1``). None: ``batch_size``
             rows each.
+        replicas: int. Top every batch up to a multiple of this many rows
+            with empty reviews (label 0); when above 1, labelled batches are
+            ``(x, y, sample_weight)`` with weight 0 for the filler rows and
+            1 for the others.
         **kwargs: ``workers``, ``use_multiprocessing``, ``max_queue_size``.
 
     Raises:
@@ -121,6 +131,7 @@ class BucketedBatches(keras.utils.PyDataset):
         length_multiple: int | None = None,
         empty_id: int | None = 1,
         batch_tokens: int | None = None,
+        replicas: int = 1,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -157,6 +168,7 @@ class BucketedBatches(keras.utils.PyDataset):
             ("batch_size", batch_size),
             ("pool_batches", pool_batches),
             ("batch_tokens", 1 if batch_tokens is None else batch_tokens),
+            ("replicas", replicas),
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(
@@ -179,6 +191,7 @@ class BucketedBatches(keras.utils.PyDataset):
         )
         self.empty_id = empty_id
         self.batch_tokens = batch_tokens
+        self.replicas = replicas
         self._epoch = 0
         self._served = 0  # batches served since the order last advanced
         self._plan_epoch: int | None = None
@@ -206,10 +219,7 @@ class BucketedBatches(keras.utils.PyDataset):
             )
         rows = self.batch_indices(self._epoch)[index]
         self._served += 1
-        x = self.pad_rows(rows)
-        if self.labels is None:
-            return (x,)
-        return x, self.labels[rows]
+        return self.batch(rows)
 
     def on_epoch_end(self) -> None:
         """Advances to the next epoch's order (called by Keras) once every
@@ -229,6 +239,25 @@ class BucketedBatches(keras.utils.PyDataset):
     def epoch(self) -> int:
         """The epoch whose order ``__getitem__`` currently serves."""
         return self._epoch
+
+    def epoch_callback(self) -> keras.callbacks.Callback:
+        """A callback that points these batches at Keras' epoch when it begins.
+
+        The pipeline of :meth:`as_tf_dataset` counts passes to know the
+        epoch, and a pass that Keras starts without finishing (a
+        ``tf.distribute`` strategy reads a few batches ahead when it
+        distributes the dataset) would shift every later epoch's order;
+        with this callback in ``fit``, epoch ``e`` is always served order
+        ``e``.
+        """
+        batches = self
+
+        class _Epoch(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+                batches._epoch = epoch
+                batches._served = 0
+
+        return _Epoch()
 
     def batch_indices(self, epoch: int | None = None) -> list[np.ndarray]:
         """The example indices of every batch of ``epoch`` (default: current)."""
@@ -307,6 +336,35 @@ class BucketedBatches(keras.utils.PyDataset):
                 out[j, 0] = self.empty_id
         return out
 
+    def batch(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The batch of reviews ``rows``: ``(x,)`` without labels, else
+        ``(x, y)``, or ``(x, y, sample_weight)`` with ``replicas`` > 1; the
+        rows are topped up to a multiple of ``replicas`` (see the class
+        docstring)."""
+        x = self.pad_rows(rows)
+        extra = filler_rows(len(rows), self.replicas)
+        if extra:
+            filler = np.zeros((extra, x.shape[1]), dtype=np.int32)
+            if self.empty_id is not None:
+                filler[:, 0] = self.empty_id  # an empty review, as pad_rows makes it
+            x = np.concatenate([x, filler])
+        if self.labels is None:
+            return (x,)
+        y = self.labels[rows]
+        if self.replicas == 1:
+            return x, y
+        weights = np.zeros(len(x), dtype=np.float32)
+        weights[: len(rows)] = 1.0
+        return x, np.concatenate([y, np.zeros(extra, dtype=y.dtype)]), weights
+
+    def real_rows(self, epoch: int | None = None) -> np.ndarray:
+        """Which rows of the concatenated batches of ``epoch`` (default:
+        current) are reviews rather than filler, as a bool array."""
+        return np.concatenate([
+            np.arange(len(rows) + filler_rows(len(rows), self.replicas)) < len(rows)
+            for rows in self.batch_indices(epoch)
+        ])
+
     # --- other views ---------------------------------------------------------
 
     def __iter__(self) -> Iterator[Any]:
@@ -340,7 +398,9 @@ class BucketedBatches(keras.utils.PyDataset):
         import tensorflow as tf
 
         width = self.fixed_length
-        with_labels = self.labels is not None
+        dtypes = (tf.int32,)
+        if self.labels is not None:
+            dtypes += (tf.float32,) if self.replicas == 1 else (tf.float32,) * 2
         n_batches = len(self)
         pass_epoch = [self._epoch]
 
@@ -349,22 +409,14 @@ class BucketedBatches(keras.utils.PyDataset):
             if index == 0:  # a new pass: it serves the current epoch's order
                 pass_epoch[0] = self._epoch
                 self._epoch += 1 if self.shuffle else 0
-            rows = self.batch_indices(pass_epoch[0])[index]
-            x = self.pad_rows(rows)
-            if not with_labels:
-                return x
-            return x, self.labels[rows]
+            return self.batch(self.batch_indices(pass_epoch[0])[index])
 
         def load(index: Any) -> Any:
-            if with_labels:
-                x, y = tf.numpy_function(
-                    batch, [index], (tf.int32, tf.float32), stateful=True
-                )
-                y.set_shape((None,))
-            else:
-                x = tf.numpy_function(batch, [index], tf.int32, stateful=True)
-            x.set_shape((None, width))
-            return (x, y) if with_labels else (x,)
+            parts = tf.numpy_function(batch, [index], dtypes, stateful=True)
+            parts[0].set_shape((None, width))
+            for part in parts[1:]:  # labels, sample weights
+                part.set_shape((None,))
+            return tuple(parts)
 
         dataset = tf.data.Dataset.range(n_batches).map(load)  # in order
         # A known length gives Keras' progress bar its total from epoch 1.
@@ -380,6 +432,7 @@ def batches_for(
     training: bool = False,
     empty_id: int | None = 1,
     xla: bool = False,
+    replicas: int = 1,
 ) -> BucketedBatches:
     """The :class:`BucketedBatches` a config implies.
 
@@ -400,6 +453,8 @@ def batches_for(
             tokenizer's ``oov_id``.
         xla: the steps are compiled per shape: round lengths to multiples of
             32 unless the config sets ``length_multiple``.
+        replicas: top batches up to a multiple of this many rows (the
+            replica count of a data-parallel run; see BucketedBatches).
 
     Returns:
         The batches.
@@ -422,6 +477,7 @@ def batches_for(
         batch_tokens=(
             None if training else config.eval_batch_size * config.sequence_length
         ),
+        replicas=replicas,
     )
 
 
@@ -476,7 +532,8 @@ def predict_sorted(
         verbose: show a progress bar (Keras ``predict`` verbosity elsewhere).
 
     Returns:
-        float32 array of the model outputs, row ``i`` for example ``i``.
+        float32 array of the model outputs, row ``i`` for example ``i``
+        (filler rows of a batch topped up for several replicas dropped).
     """
     if batches.shuffle:
         raise ValueError("predict_sorted needs an unshuffled BucketedBatches.")
@@ -486,12 +543,14 @@ def predict_sorted(
         progress = keras.utils.Progbar(len(plan)) if verbose else None
         parts = []
         for i, rows in enumerate(plan):
-            parts.append(np.asarray(step(batches.pad_rows(rows)), dtype=np.float32))
+            x = batches.batch(rows)[0]
+            parts.append(np.asarray(step(x), dtype=np.float32))
             if progress is not None:
                 progress.update(i + 1)
         outputs = np.concatenate(parts)
     else:
         outputs = np.asarray(model.predict(batches, verbose=verbose))
+    outputs = outputs[batches.real_rows()]
     result = np.empty_like(outputs, dtype=np.float32)
     result[batches.order()] = outputs
     return result

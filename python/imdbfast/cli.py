@@ -32,7 +32,14 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
-from imdbfast.config import EMBEDDINGS, MODELS, MONITORS, PRESETS, TRAIN_OUTPUT_MODES
+from imdbfast.config import (
+    DISTRIBUTIONS,
+    EMBEDDINGS,
+    MODELS,
+    MONITORS,
+    PRESETS,
+    TRAIN_OUTPUT_MODES,
+)
 from imdbfast.ensembles import ENSEMBLE_PRESETS
 from imdbfast._cli_support import (
     add_verbose,
@@ -207,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
                      default=None,
                      help="run LSTMs with Keras' step-by-step loop instead of the "
                      "fused TensorFlow CPU op (same results, slower; for comparisons)")
+    fit.add_argument("--distribution", choices=[_option_value(d) for d in DISTRIBUTIONS],
+                     default=None,
+                     help="data-parallel: train on every visible accelerator (or "
+                     "the devices JAX or TensorFlow expose), splitting each batch; "
+                     "--batch-size stays the global batch (JAX, TensorFlow; "
+                     "default: none)")
 
     out = train.add_argument_group("output")
     out.add_argument("--output-dir", metavar="DIR", default=None,
@@ -339,9 +352,20 @@ _TRAIN_FIELDS = {
     "mixed_precision": "mixed_precision",
     "jit_compile": "jit_compile",
     "fused_lstm": "fused_lstm",
+    "distribution": "distribution",
     "output_dir": "output_dir",
     "run_name": "run_name",
 }
+
+
+def _option_value(value: str) -> str:
+    """A TrainConfig value as the command line spells it (``data-parallel``)."""
+    return value.replace("_", "-")
+
+
+def _field_value(value: str) -> str:
+    """The TrainConfig value of a command-line spelling (``data_parallel``)."""
+    return value.replace("-", "_")
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
@@ -363,6 +387,8 @@ def config_from_args(args: argparse.Namespace) -> Any:
         for option, field in _TRAIN_FIELDS.items()
         if getattr(args, option) is not None
     }
+    if "distribution" in overrides:
+        overrides["distribution"] = _field_value(overrides["distribution"])
     overrides["verbose"] = 0 if args.quiet else 1
     with user_input():
         if args.preset is not None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from imdbfast._options import (
+    DISTRIBUTIONS,
     EMBEDDINGS,
     GLOVE_EMBEDDINGS,
     MODELS,
@@ -45,6 +46,7 @@ __all__ = [
     "MONITORS",
     "STANDARDIZE",
     "TRAIN_OUTPUT_MODES",
+    "DISTRIBUTIONS",
 ]
 
 _CONFIG_FORMAT = "imdbfast.TrainConfig"
@@ -100,9 +102,13 @@ class TrainConfig:
             ``p`` and ``q`` are 1 + the feature's summed (binarized) values
             over the positive and negative training reviews (NBSVM's trick,
             computed from the training split only).
-        batch_size: int. Training batch size.
+        batch_size: int. Training batch size: the global batch, the same
+            with any ``distribution`` (with data parallelism each of ``R``
+            replicas computes ``batch_size / R`` of its reviews, and the
+            update is the one a single device makes from the whole batch).
         eval_batch_size: int. Batch size for validation, test and prediction
-            (larger is faster and, with masking, gives the same results).
+            (larger is faster and, with masking, gives the same results);
+            global, like ``batch_size``.
         epochs: int. Maximum number of epochs.
         validation_split: float. Fraction of the training reviews held out for
             validation (per class, seeded, as seed 000 makes it); in (0, 1).
@@ -147,6 +153,16 @@ class TrainConfig:
             fast). False keeps Keras' step-by-step loop. Ignored elsewhere (a
             GPU uses cuDNN) and off when ``jit_compile`` is True (XLA cannot
             compile the fused op).
+        distribution: str. ``"none"``: one device (the default). ``"data_parallel"``:
+            every step runs on all visible accelerators, or all the devices
+            JAX or TensorFlow expose when there is none, each replica on its
+            share of the global batch, with the weights kept equal
+            (``keras.distribution.DataParallel`` on JAX,
+            ``tf.distribute.MirroredStrategy`` on TensorFlow; not on PyTorch,
+            see :mod:`imdbfast.distribution`). Batches are topped up to a
+            multiple of the replica count with empty reviews of weight 0,
+            which count in neither the loss nor the metrics. Token-id models
+            only (``output_mode="int"``).
         verbose: int or str. Keras ``fit`` verbosity (``"auto"``, 0, 1, 2).
     """
 
@@ -183,6 +199,7 @@ class TrainConfig:
     jit_compile: bool | str = "auto"
     fused_lstm: bool = True
     verbose: int | str = "auto"
+    distribution: str = "none"
 
     def __post_init__(self) -> None:
         check_choice("model", self.model, model_names())
@@ -190,6 +207,14 @@ class TrainConfig:
         check_choice("monitor", self.monitor, MONITORS)
         check_choice("standardize", self.standardize, STANDARDIZE)
         check_choice("output_mode", self.output_mode, TRAIN_OUTPUT_MODES)
+        check_choice("distribution", self.distribution, DISTRIBUTIONS)
+        if self.distribution != "none" and self.uses_bag_rows:
+            raise ValueError(
+                "`distribution` must be 'none' for bag rows (Keras batches "
+                "them itself, and a last batch of the wrong size cannot be "
+                "topped up). Received: distribution="
+                f"{self.distribution!r} with output_mode={self.output_mode!r}"
+            )
         for name, minimum, optional in (
             ("sequence_length", 1, False),
             ("batch_size", 1, False),

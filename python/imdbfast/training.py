@@ -16,6 +16,10 @@ The steps, each timed:
    precision, recall, F1, confusion matrix, average precision;
 6. **save** - the run directory (:mod:`imdbfast.run_dir`).
 
+With ``distribution="data_parallel"``, steps 3 to 5 run in the backend's
+data-parallel scope, on batches topped up to a multiple of the replica count
+(:mod:`imdbfast.distribution`), and only one process saves.
+
 Steps 1, 2 and the GloVe matrix depend only on the fields in
 :func:`preparation_key`; :func:`prepare` does them once and returns a
 :class:`PreparedData` that :func:`train` can reuse for many configs.
@@ -33,6 +37,8 @@ import dataclasses
 import logging
 import math
 import os
+import shutil
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +47,7 @@ from typing import Any, Iterator, Mapping
 import numpy as np
 
 from imdbfast.config import TrainConfig
+from imdbfast.distribution import data_parallel_scope, writes_run_dir
 from imdbfast.errors import require_keras, user_input
 from imdbfast.run_dir import RUN_FILES, choose_run_dir, write_history, write_metrics
 
@@ -265,7 +272,7 @@ def resolve_jit_compile(config: TrainConfig) -> bool | str:
 TF_STEPS_PER_EXECUTION = 16
 
 
-def steps_per_execution() -> int:
+def steps_per_execution(replicas: int = 1) -> int:
     """The ``steps_per_execution`` train() compiles its model with.
 
     On TensorFlow, :data:`TF_STEPS_PER_EXECUTION` steps run in one call of
@@ -275,14 +282,22 @@ def steps_per_execution() -> int:
     8 % less wall time per step on a 2-core CPU, same batches, same order,
     same results (``benches/README.md``). Keras' progress bar and batch-level
     callbacks then see every 16th step; epoch-level ones (checkpoint, early
-    stopping) are unchanged. Other backends: 1.
+    stopping) are unchanged. Other backends, and data-parallel runs
+    (``replicas`` > 1): 1; under a ``tf.distribute`` strategy, Keras'
+    several-steps loop stops with an unfed-placeholder error (Keras 3.15,
+    TensorFlow 2.21).
+
+    Args:
+        replicas: the number of replicas of the run.
 
     Returns:
         Steps per execution.
     """
     import keras
 
-    return TF_STEPS_PER_EXECUTION if keras.backend.backend() == "tensorflow" else 1
+    if replicas > 1 or keras.backend.backend() != "tensorflow":
+        return 1
+    return TF_STEPS_PER_EXECUTION
 
 
 def _eval_without_xla_callback() -> Any:
@@ -297,6 +312,59 @@ def _eval_without_xla_callback() -> Any:
             self.model.jit_compile = False
 
     return _EvalWithoutXLA()
+
+
+def _fit_callbacks(config: TrainConfig, model: Any, model_path: Path,
+                   jit_compile: bool | str) -> list[Any]:
+    """The callbacks of ``fit``: a best-only checkpoint on ``config.monitor``,
+    then XLA for the training step only (TensorFlow, ``jit_compile=True``),
+    ``ReduceLROnPlateau`` and ``EarlyStopping`` when the config asks.
+
+    Raises:
+        ValueError: for ``reduce_lr_patience`` with a model that follows its
+            own learning-rate schedule.
+    """
+    import keras
+
+    mode = "min" if config.monitor.endswith("loss") else "max"
+    callbacks: list[Any] = [
+        keras.callbacks.ModelCheckpoint(
+            os.fspath(model_path),
+            monitor=config.monitor,
+            save_best_only=True,
+            mode=mode,
+        )
+    ]
+    if jit_compile is True and keras.backend.backend() == "tensorflow":
+        callbacks.append(_eval_without_xla_callback())
+    if config.reduce_lr_patience is not None:
+        schedule = getattr(model.optimizer, "_learning_rate", None)
+        if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+            raise ValueError(
+                "`reduce_lr_patience` needs a constant learning rate, but model "
+                f"{config.model!r} follows its own schedule. "
+                f"Received: reduce_lr_patience={config.reduce_lr_patience}"
+            )
+        start_rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=config.monitor,
+                factor=0.5,
+                patience=config.reduce_lr_patience,
+                mode=mode,
+                min_lr=start_rate / 64,
+            )
+        )
+    if config.early_stopping is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=config.monitor,
+                patience=config.early_stopping,
+                mode=mode,
+                restore_best_weights=True,
+            )
+        )
+    return callbacks
 
 
 def _best_epoch(history: Mapping[str, list[float]], monitor: str) -> int:
@@ -523,144 +591,129 @@ def train(
                   f"{len(prepared.imdb.test):,}")
     imdb, tokenizer, encoded = prepared.imdb, prepared.tokenizer, prepared.encoded
     empty_id = tokenizer.oov_id
-    _log.info("device: %s, Keras backend %s", describe_device(),
-              keras.backend.backend())
-
-    keras.utils.set_random_seed(config.seed)
-    glove = prepared.glove
-    bag = config.uses_bag_rows
-    with _phase(seconds, "build"):
-        model = build_model(
-            config,
-            tokenizer.vocabulary_size(),
-            glove.matrix if glove is not None else None,
-        )
-        if config.nb_scaling:
-            from imdbfast.models.bag_of_ngrams import nb_log_count_ratios
-
-            model.set_feature_scale(
-                nb_log_count_ratios(encoded["train"], imdb.train.labels)
+    # Only one process writes the run directory; any other keeps its
+    # checkpoint (which it reloads like the writer) in a temporary directory.
+    writer = writes_run_dir()
+    with data_parallel_scope(config.distribution) as replicas:
+        _log.info("device: %s, Keras backend %s%s", describe_device(),
+                  keras.backend.backend(),
+                  f", {replicas} replicas (data parallel)" if replicas > 1 else "")
+        keras.utils.set_random_seed(config.seed)
+        glove = prepared.glove
+        bag = config.uses_bag_rows
+        with _phase(seconds, "build"):
+            model = build_model(
+                config,
+                tokenizer.vocabulary_size(),
+                glove.matrix if glove is not None else None,
             )
-        jit_compile = resolve_jit_compile(config)
-        model.compile(
-            optimizer=config.optimizer or "auto",
-            learning_rate=config.learning_rate,
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution(),
-        )
-    _log.info("model: %s, %s embeddings, %s parameters (%.1f s)", config.model,
-              config.embeddings, f"{model.count_params():,}", seconds["build"])
+            if config.nb_scaling:
+                from imdbfast.models.bag_of_ngrams import nb_log_count_ratios
 
-    xla = jit_compile is True or (
-        jit_compile == "auto" and keras.backend.backend() == "jax"
-    )
-    if bag:
-        # Keras batches sparse rows itself (a SparseTensor per batch).
-        train_data: Any = {
-            "x": encoded["train"],
-            "y": np.asarray(imdb.train.labels, dtype=np.float32),
-            "batch_size": config.batch_size,
-            "shuffle": True,
-        }
-        validation_data: Any = (
-            encoded["validation"],
-            np.asarray(imdb.validation.labels, dtype=np.float32),
-        )
-        mean_train_tokens = None
-    else:
-        train_batches = batches_for(config, encoded["train"], imdb.train.labels,
-                                    training=True, empty_id=empty_id, xla=xla)
-        val_batches = batches_for(config, encoded["validation"],
-                                  imdb.validation.labels, empty_id=empty_id)
-        train_data = {"x": fit_input(train_batches), "shuffle": False}
-        validation_data = fit_input(val_batches)
-        mean_train_tokens = float(np.mean(train_batches.lengths))
-    run_dir.mkdir(parents=True, exist_ok=True)
-    model_path = run_dir / RUN_FILES["model"]
-    mode = "min" if config.monitor.endswith("loss") else "max"
-    callbacks: list[Any] = [
-        keras.callbacks.ModelCheckpoint(
-            os.fspath(model_path),
-            monitor=config.monitor,
-            save_best_only=True,
-            mode=mode,
-        )
-    ]
-    if jit_compile is True and keras.backend.backend() == "tensorflow":
-        callbacks.append(_eval_without_xla_callback())
-    if config.reduce_lr_patience is not None:
-        schedule = getattr(model.optimizer, "_learning_rate", None)
-        if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
-            raise ValueError(
-                "`reduce_lr_patience` needs a constant learning rate, but model "
-                f"{config.model!r} follows its own schedule. "
-                f"Received: reduce_lr_patience={config.reduce_lr_patience}"
+                model.set_feature_scale(
+                    nb_log_count_ratios(encoded["train"], imdb.train.labels)
+                )
+            jit_compile = resolve_jit_compile(config)
+            # Batches topped up for several replicas carry weight-0 rows,
+            # which a weighted accuracy leaves out.
+            accuracy: dict[str, Any] = (
+                {} if replicas == 1
+                else {"metrics": [], "weighted_metrics": ["accuracy"]}
             )
-        start_rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
-        callbacks.append(
-            keras.callbacks.ReduceLROnPlateau(
-                monitor=config.monitor,
-                factor=0.5,
-                patience=config.reduce_lr_patience,
-                mode=mode,
-                min_lr=start_rate / 64,
+            model.compile(
+                optimizer=config.optimizer or "auto",
+                learning_rate=config.learning_rate,
+                jit_compile=jit_compile,
+                steps_per_execution=steps_per_execution(replicas),
+                **accuracy,
             )
-        )
-    if config.early_stopping is not None:
-        callbacks.append(
-            keras.callbacks.EarlyStopping(
-                monitor=config.monitor,
-                patience=config.early_stopping,
-                mode=mode,
-                restore_best_weights=True,
-            )
-        )
-    with _phase(seconds, "fit"):
-        # Sequence batches come shuffled (seeded) from BucketedBatches.
-        fit_history = model.fit(
-            **train_data,
-            validation_data=validation_data,
-            epochs=config.epochs,
-            callbacks=callbacks,
-            verbose=config.verbose,
-        )
-        history = {
-            k: [float(v) for v in vals] for k, vals in fit_history.history.items()
-        }
-        best_epoch = _best_epoch(history, config.monitor)
-        # The checkpoint holds the best epoch's weights; evaluate those.
-        model.load_weights(os.fspath(model_path))
-    best_values = history.get(config.monitor) or [math.nan]
-    _log.info("best epoch: %d of %d, %s %.4f (fit %.1f s)", best_epoch,
-              len(history.get("loss", [])), config.monitor,
-              best_values[min(best_epoch, len(best_values)) - 1], seconds["fit"])
+        _log.info("model: %s, %s embeddings, %s parameters (%.1f s)", config.model,
+                  config.embeddings, f"{model.count_params():,}", seconds["build"])
 
-    with _phase(seconds, "evaluate"):
+        xla = jit_compile is True or (
+            jit_compile == "auto" and keras.backend.backend() == "jax"
+        )
         if bag:
-            probabilities = model.predict(
-                encoded["test"], batch_size=config.eval_batch_size, verbose=0
-            )[:, 0]
+            # Keras batches sparse rows itself (a SparseTensor per batch).
+            train_data: Any = {
+                "x": encoded["train"],
+                "y": np.asarray(imdb.train.labels, dtype=np.float32),
+                "batch_size": config.batch_size,
+                "shuffle": True,
+            }
+            validation_data: Any = (
+                encoded["validation"],
+                np.asarray(imdb.validation.labels, dtype=np.float32),
+            )
+            mean_train_tokens = None
         else:
-            test_batches = batches_for(config, encoded["test"], empty_id=empty_id)
-            probabilities = predict_sorted(model, test_batches)[:, 0]
-        scores = binary_metrics(imdb.test.labels, probabilities)
-        curve = precision_recall_curve(imdb.test.labels, probabilities)
-    _log.info("test: accuracy %.4f on %s reviews (%.1f s)", scores["accuracy"],
-              f"{len(imdb.test):,}", seconds["evaluate"])
+            train_batches = batches_for(config, encoded["train"], imdb.train.labels,
+                                        training=True, empty_id=empty_id, xla=xla,
+                                        replicas=replicas)
+            val_batches = batches_for(config, encoded["validation"],
+                                      imdb.validation.labels, empty_id=empty_id,
+                                      replicas=replicas)
+            train_data = {"x": fit_input(train_batches), "shuffle": False}
+            validation_data = fit_input(val_batches)
+            mean_train_tokens = float(np.mean(train_batches.lengths))
+        checkpoint_dir = run_dir if writer else Path(tempfile.mkdtemp(prefix="imdbfast-"))
+        checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        model_path = checkpoint_dir / RUN_FILES["model"]
+        callbacks = _fit_callbacks(config, model, model_path, jit_compile)
+        if not bag:
+            callbacks.append(train_batches.epoch_callback())
+        with _phase(seconds, "fit"):
+            # Sequence batches come shuffled (seeded) from BucketedBatches.
+            fit_history = model.fit(
+                **train_data,
+                validation_data=validation_data,
+                epochs=config.epochs,
+                callbacks=callbacks,
+                verbose=config.verbose,
+            )
+            history = {
+                k: [float(v) for v in vals] for k, vals in fit_history.history.items()
+            }
+            best_epoch = _best_epoch(history, config.monitor)
+            # The checkpoint holds the best epoch's weights; evaluate those.
+            model.load_weights(os.fspath(model_path))
+            if not writer:
+                shutil.rmtree(checkpoint_dir, ignore_errors=True)
+        best_values = history.get(config.monitor) or [math.nan]
+        _log.info("best epoch: %d of %d, %s %.4f (fit %.1f s)", best_epoch,
+                  len(history.get("loss", [])), config.monitor,
+                  best_values[min(best_epoch, len(best_values)) - 1], seconds["fit"])
+
+        with _phase(seconds, "evaluate"):
+            if bag:
+                probabilities = model.predict(
+                    encoded["test"], batch_size=config.eval_batch_size, verbose=0
+                )[:, 0]
+            else:
+                test_batches = batches_for(config, encoded["test"], empty_id=empty_id,
+                                           replicas=replicas)
+                probabilities = predict_sorted(model, test_batches)[:, 0]
+            scores = binary_metrics(imdb.test.labels, probabilities)
+            curve = precision_recall_curve(imdb.test.labels, probabilities)
+        _log.info("test: accuracy %.4f on %s reviews (%.1f s)", scores["accuracy"],
+                  f"{len(imdb.test):,}", seconds["evaluate"])
 
     with _phase(seconds, "save"):
         from imdbfast import plots
 
-        tokenizer.save(run_dir / RUN_FILES["tokenizer"])
-        config.save(run_dir / RUN_FILES["config"])
-        write_history(history, run_dir / RUN_FILES["history"])
-        plots.plot_history(history, run_dir / RUN_FILES["curves"],
-                           best_epoch=best_epoch)
-        plots.plot_confusion_matrix(scores["confusion_matrix"],
-                                    run_dir / RUN_FILES["confusion_matrix"])
-        plots.plot_precision_recall(curve, run_dir / RUN_FILES["precision_recall"])
+        if writer:
+            tokenizer.save(run_dir / RUN_FILES["tokenizer"])
+            config.save(run_dir / RUN_FILES["config"])
+            write_history(history, run_dir / RUN_FILES["history"])
+            plots.plot_history(history, run_dir / RUN_FILES["curves"],
+                               best_epoch=best_epoch)
+            plots.plot_confusion_matrix(scores["confusion_matrix"],
+                                        run_dir / RUN_FILES["confusion_matrix"])
+            plots.plot_precision_recall(curve,
+                                        run_dir / RUN_FILES["precision_recall"])
     seconds["total"] = time.perf_counter() - start
-    _log.info("saved: %s (%.1f s)", run_dir, seconds["save"])
+    if writer:
+        _log.info("saved: %s (%.1f s)", run_dir, seconds["save"])
 
     result = TrainResult(
         config=config,
@@ -678,17 +731,19 @@ def train(
         model=model,
         tokenizer=tokenizer,
     )
-    write_metrics(
-        _metrics_payload(result, imdb=imdb, glove=glove,
-                         mean_train_tokens=mean_train_tokens, jit_compile=jit_compile),
-        run_dir / RUN_FILES["metrics"],
-    )
+    if writer:
+        write_metrics(
+            _metrics_payload(result, imdb=imdb, glove=glove,
+                             mean_train_tokens=mean_train_tokens,
+                             jit_compile=jit_compile, replicas=replicas),
+            run_dir / RUN_FILES["metrics"],
+        )
     return result
 
 
 def _metrics_payload(result: TrainResult, *, imdb: Any, glove: Any,
                      mean_train_tokens: float | None,
-                     jit_compile: Any) -> dict[str, Any]:
+                     jit_compile: Any, replicas: int) -> dict[str, Any]:
     """What ``metrics.json`` holds for a finished run."""
     import keras
 
@@ -717,6 +772,7 @@ def _metrics_payload(result: TrainResult, *, imdb: Any, glove: Any,
         "glove": glove_stats,
         "backend": keras.backend.backend(),
         "jit_compile": jit_compile,
+        "replicas": replicas,
         "keras_version": keras.__version__,
         "imdbfast_version": imdbfast.__version__,
     }

@@ -268,6 +268,27 @@ class SentimentClassifier(keras.Model):
             metrics = ["accuracy"]
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
 
+    def compute_loss(
+        self,
+        x: Any = None,
+        y: Any = None,
+        y_pred: Any = None,
+        sample_weight: Any = None,
+        training: bool = True,
+    ) -> Any:
+        """Keras' loss, with sample weights scaled to mean 1 over the global
+        batch (:func:`imdbfast.distribution.loss_weights`): the loss is the
+        weighted mean over the batch, so the weight-0 rows that top a batch
+        up for several replicas change neither the loss nor the gradient.
+        Without weights (every single-device run) nothing changes."""
+        if sample_weight is not None:
+            from imdbfast.distribution import loss_weights
+
+            sample_weight = loss_weights(sample_weight)
+        return super().compute_loss(
+            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
+        )
+
     def compile_from_config(self, config: dict[str, Any]) -> None:
         """Re-compiles a loaded model with its saved compile arguments."""
         config = keras.saving.deserialize_keras_object(config)
