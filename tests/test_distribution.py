@@ -101,6 +101,7 @@ def _tiny_model():
     keras.utils.set_random_seed(5)
     model = build_model(config, 30)
     model.compile(metrics=[], weighted_metrics=["accuracy"])
+    model.weighted_mean_loss = True  # as data-parallel training sets it
     return model
 
 
@@ -125,6 +126,11 @@ def test_weight_zero_rows_change_neither_the_loss_nor_the_metrics():
     ones = model.compute_loss(x=x, y=y, y_pred=model(x), sample_weight=np.ones(11),
                               training=False)
     np.testing.assert_allclose(float(ones), float(loss), rtol=1e-7)
+    # Outside data-parallel training, sample weights keep Keras' meaning.
+    model.weighted_mean_loss = False
+    halves = model.compute_loss(x=x, y=y, y_pred=model(x), sample_weight=np.full(11, 0.5),
+                                training=False)
+    np.testing.assert_allclose(float(halves), 0.5 * float(loss), rtol=1e-6)
 
 
 @pytest.mark.backend_agnostic

@@ -627,6 +627,8 @@ def train(
                 steps_per_execution=steps_per_execution(replicas),
                 **accuracy,
             )
+            # ... and that the loss leaves out too.
+            model.weighted_mean_loss = replicas > 1
         _log.info("model: %s, %s embeddings, %s parameters (%.1f s)", config.model,
                   config.embeddings, f"{model.count_params():,}", seconds["build"])
 

@@ -160,6 +160,8 @@ class SentimentClassifier(keras.Model):
     #: what the model reads: ``"ids"`` (token ids) or ``"bag"`` (bag rows)
     input_kind: ClassVar[str] = "ids"
     _default_learning_rate: ClassVar[float] = 1e-3
+    #: the loss is the sample-weighted mean over the batch (see compute_loss)
+    weighted_mean_loss: bool = False
 
     def _seed_optimizer(self, learning_rate: float) -> keras.optimizers.Optimizer:
         # Keras' RMSprop, bit for bit, without passes over untouched
@@ -276,12 +278,13 @@ class SentimentClassifier(keras.Model):
         sample_weight: Any = None,
         training: bool = True,
     ) -> Any:
-        """Keras' loss, with sample weights scaled to mean 1 over the global
-        batch (:func:`imdbfast.distribution.loss_weights`): the loss is the
-        weighted mean over the batch, so the weight-0 rows that top a batch
-        up for several replicas change neither the loss nor the gradient.
-        Without weights (every single-device run) nothing changes."""
-        if sample_weight is not None:
+        """Keras' loss; with :attr:`weighted_mean_loss` set (data-parallel
+        training sets it), sample weights are scaled to mean 1 over the global
+        batch (:func:`imdbfast.distribution.loss_weights`): the loss is then
+        the weighted mean over the batch, so the weight-0 rows that top a
+        batch up for several replicas change neither the loss nor the
+        gradient. Otherwise, Keras' own weighting, unchanged."""
+        if sample_weight is not None and self.weighted_mean_loss:
             from imdbfast.distribution import loss_weights
 
             sample_weight = loss_weights(sample_weight)
