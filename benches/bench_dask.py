@@ -1,0 +1,296 @@
+"""``imdbfast.dask`` on a 10x replicated aclImdb (500,000 reviews in Parquet
+shards): throughput of the distributed fit + encode with 1 and 2 worker
+processes, the scaling ratio, the peak memory of each worker, against
+single-process imdbfast and against the same Dask job with
+``keras.layers.TextVectorization`` encoding in the workers.
+
+The job: read the ``text`` column of the shards, fit
+``Tokenizer(max_tokens=20000, output_sequence_length=600)`` on all of it
+(partition counts merged in a tree, ``fit_counts`` in the client), then
+encode every review to 600 int32 ids, each partition reduced on its worker
+to a checksum (the sum of its ids and its row count), so that what is timed
+is reading, tokenizing and encoding, not shipping 1.2 GB of ids to the client.
+Every variant's checksum is compared with the single-process one.
+
+- ``single process``: ``pyarrow.parquet.read_table`` + ``fit`` +
+  ``transform`` of the whole column in this process, on all cores.
+- ``dask, N workers``: a fresh ``LocalCluster(n_workers=N,
+  threads_per_worker=1, processes=True)`` per N (started before the clock;
+  its start time is reported apart) and warmed up with the job on one shard
+  (imports on the workers); each worker's Rust pool is capped to its one
+  core by ``imdbfast.dask``.
+- ``TextVectorization in the workers``: TextVectorization cannot merge adapt
+  states across workers, so its vocabulary is set from the imdbfast
+  vocabulary (the same ids, checked), and only the encoding is done by
+  ``TextVectorization(max_tokens=20000, output_sequence_length=600,
+  vocabulary=...)`` in each worker (TensorFlow limited to one intra-op and
+  one inter-op thread per worker); timed on ``--tv-reviews`` reviews (a
+  whole number of shards), reported per review.
+
+Peak memory: each worker's ``VmHWM`` (peak RSS over its life; a fresh
+cluster per variant), beside its RSS once warmed up; for the single process,
+this process's ``VmHWM`` (which holds the whole column and the 1.2 GB of ids).
+
+Usage (from the repository root; the shards are written once into
+``--cache``, outside the repository)::
+
+    python benches/bench_dask.py --data ../shared/data/aclImdb_v1_labeled.tar.gz
+    python benches/bench_dask.py --data ... --repeats 3 --tv-reviews 100000 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MAX_TOKENS = 20_000
+LENGTH = 600
+
+
+def tokenizer() -> Any:
+    import imdbfast
+
+    return imdbfast.Tokenizer(max_tokens=MAX_TOKENS, output_sequence_length=LENGTH)
+
+
+def write_shards(data: str, cache: Path, replicas: int, shard_rows: int) -> Path:
+    """The aclImdb reviews (train then test) ``replicas`` times, in Parquet
+    shards of ``shard_rows`` reviews; written once."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import imdbfast
+
+    folder = cache / f"aclImdb-x{replicas}-{shard_rows}"
+    done = folder / "_done"
+    if done.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    imdb = imdbfast.load_imdb(data, validation_split=0)
+    texts = imdb.train.texts + imdb.test.texts
+    corpus = texts * replicas
+    for i, start in enumerate(range(0, len(corpus), shard_rows)):
+        table = pa.table({"text": pa.array(corpus[start : start + shard_rows], pa.large_string())})
+        pq.write_table(table, folder / f"part-{i:04d}.parquet")
+    done.write_text(str(len(corpus)))
+    return folder
+
+
+def shard_files(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.glob("part-*.parquet"))
+
+
+def rss_mib() -> dict[str, float]:
+    """This process's current and peak RSS (``VmRSS``, ``VmHWM``), MiB.
+
+    Not ``ru_maxrss``: Linux carries it over ``fork`` and ``exec``, so a
+    spawned worker would report its parent's peak.
+    """
+    fields = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                fields[key] = int(value.split()[0]) / 1024
+    return {"rss": fields["VmRSS"], "peak": fields["VmHWM"]}
+
+
+def checksum_block(block: np.ndarray) -> np.ndarray:
+    """(sum of the ids, rows) of one encoded partition."""
+    return np.array([[int(block.sum(dtype=np.int64)), block.shape[0]]], dtype=np.int64)
+
+
+def single_process(files: list[str]) -> tuple[list[str], tuple[int, int]]:
+    import pyarrow.parquet as pq
+
+    column = pq.ParquetDataset(files).read(columns=["text"]).column("text")
+    tok = tokenizer().fit(column)
+    ids = tok.transform(column)
+    return tok.get_vocabulary(), (int(ids.sum(dtype=np.int64)), ids.shape[0])
+
+
+def dask_job(files: list[str]) -> tuple[list[str], tuple[int, int]]:
+    import dask.dataframe as dd
+
+    import imdbfast.dask
+
+    texts = dd.read_parquet(files, columns=["text"])["text"]
+    tok = imdbfast.dask.fit(tokenizer(), texts)
+    ids = imdbfast.dask.transform(tok, texts)
+    sums = ids.map_blocks(checksum_block, chunks=(1, 2), dtype=np.int64).compute()
+    total, rows = sums.sum(axis=0)
+    return tok.get_vocabulary(), (int(total), int(rows))
+
+
+def tv_encode(texts: Any, vocabulary: list[str]) -> np.ndarray:
+    """A partition through TextVectorization (one layer per worker)."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    layer = getattr(worker, "_bench_text_vectorization", None)
+    if layer is None:
+        import keras
+
+        layer = keras.layers.TextVectorization(
+            max_tokens=MAX_TOKENS, output_sequence_length=LENGTH, vocabulary=vocabulary
+        )
+        worker._bench_text_vectorization = layer
+    ids = np.asarray(layer(np.asarray(texts.tolist(), dtype=object)))
+    return checksum_block(ids)
+
+
+def tv_job(files: list[str], vocabulary: list[str]) -> tuple[int, int]:
+    import dask
+    import dask.array as da
+    import dask.dataframe as dd
+
+    texts = dd.read_parquet(files, columns=["text"])["text"]
+    vocab = dask.delayed(vocabulary, name="bench-vocabulary")
+    blocks = [
+        da.from_delayed(dask.delayed(tv_encode)(part, vocab), shape=(1, 2), dtype=np.int64)
+        for part in texts.to_delayed()
+    ]
+    total, rows = da.concatenate(blocks).compute().sum(axis=0)
+    return int(total), int(rows)
+
+
+def timed(fn: Any, repeats: int) -> tuple[list[float], Any]:
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return times, out
+
+
+def cluster(n_workers: int, env: dict[str, str] | None = None) -> tuple[Any, Any, float]:
+    from distributed import Client, LocalCluster
+
+    start = time.perf_counter()
+    local = LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        env=env or {},
+    )
+    client = Client(local)
+    client.wait_for_workers(n_workers)
+    return local, client, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", required=True, help="aclImdb tar.gz or directory")
+    parser.add_argument(
+        "--cache",
+        default=os.path.join(tempfile.gettempdir(), "imdbfast-bench-dask"),
+        help="where the Parquet shards are written once",
+    )
+    parser.add_argument("--replicas", type=int, default=10)
+    parser.add_argument("--shard-rows", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--tv-reviews", type=int, default=100_000)
+    parser.add_argument("--json", help="write the results here too")
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    folder = write_shards(args.data, Path(args.cache), args.replicas, args.shard_rows)
+    files = shard_files(folder)
+    print(f"shards: {len(files)} in {folder} ({time.perf_counter() - start:.1f} s)", flush=True)
+    text_mib = sum(os.path.getsize(f) for f in files) / 2**20
+    results: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "load_average_start": os.getloadavg(),
+        "reviews": args.replicas * 50_000,
+        "shards": len(files),
+        "parquet_mib": round(text_mib, 1),
+        "variants": {},
+    }
+    n = results["reviews"]
+
+    times, (vocabulary, reference) = timed(lambda: single_process(files), args.repeats)
+    results["variants"]["single process"] = {"times": times, "reviews": n, "checksum": reference}
+    results["variants"]["single process"]["peak_rss_mib"] = [rss_mib()["peak"]]
+    print("single process", [f"{t:.2f}" for t in times], rss_mib(), flush=True)
+
+    for workers in (1, 2):
+        local, client, started = cluster(workers)
+        try:
+            dask_job(files[:1])  # warm-up: imports on the workers, untimed
+            before = client.run(rss_mib)
+            times, (vocab, checksum) = timed(lambda: dask_job(files), args.repeats)
+            after = client.run(rss_mib)
+        finally:
+            client.close()
+            local.close()
+        assert vocab == vocabulary, "the distributed vocabulary differs"
+        assert checksum == reference, (checksum, reference)
+        results["variants"][f"dask, {workers} worker(s)"] = {
+            "times": times,
+            "reviews": n,
+            "cluster_start_s": started,
+            "rss_started_mib": [v["rss"] for v in before.values()],
+            "peak_rss_mib": [v["peak"] for v in after.values()],
+        }
+        print(f"dask {workers}", [f"{t:.2f}" for t in times], after, flush=True)
+
+    tv_files = files[: max(1, args.tv_reviews // args.shard_rows)]
+    tv_n = len(tv_files) * args.shard_rows
+    env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    local, client, started = cluster(2, env)
+    try:
+        client.run(lambda: __import__("keras") and None)  # imported before the clock
+        tv_job(tv_files[:1], vocabulary)  # warm-up: the layer built, untimed
+        before = client.run(rss_mib)
+        times, checksum = timed(lambda: tv_job(tv_files, vocabulary), args.repeats)
+        after = client.run(rss_mib)
+    finally:
+        client.close()
+        local.close()
+    import pyarrow.parquet as pq
+
+    tv_texts = pq.ParquetDataset(tv_files).read(columns=["text"]).column("text")
+    ids = tokenizer().set_vocabulary(vocabulary).transform(tv_texts)
+    expected = (int(ids.sum(dtype=np.int64)), ids.shape[0])
+    del ids, tv_texts
+    assert checksum == expected, (checksum, expected)
+    results["variants"]["dask, 2 workers, TextVectorization encoding"] = {
+        "times": times,
+        "reviews": tv_n,
+        "rss_started_mib": [v["rss"] for v in before.values()],
+        "peak_rss_mib": [v["peak"] for v in after.values()],
+    }
+    print("TextVectorization", [f"{t:.2f}" for t in times], after, flush=True)
+    results["load_average_end"] = os.getloadavg()
+
+    print()
+    print(f"{results['date']}, {results['machine']}, {n} reviews in {len(files)} shards")
+    print("| variant | reviews | median s | reviews/s | peak RSS per worker |")
+    print("|---|---:|---:|---:|---|")
+    for name, row in results["variants"].items():
+        median = statistics.median(row["times"])
+        row["median_s"] = median
+        row["reviews_per_s"] = row["reviews"] / median
+        peak = ", ".join(f"{p:.0f}" for p in row.get("peak_rss_mib", [])) or "-"
+        print(f"| {name} | {row['reviews']} | {median:.2f} | {row['reviews_per_s']:.0f} | {peak} MiB |")
+    one = results["variants"]["dask, 1 worker(s)"]["median_s"]
+    two = results["variants"]["dask, 2 worker(s)"]["median_s"]
+    print(f"scaling 1 -> 2 workers: {one / two:.2f}x")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
