@@ -30,6 +30,8 @@ Every variant's checksum is compared with the single-process one.
 Peak memory: each worker's ``VmHWM`` (peak RSS over its life; a fresh
 cluster per variant), beside its RSS once warmed up; for the single process,
 this process's ``VmHWM`` (which holds the whole column and the 1.2 GB of ids).
+The 2-worker job also runs once on half the shards, in a fresh cluster: a
+worker's peak should not follow the corpus size.
 
 Usage (from the repository root; the shards are written once into
 ``--cache``, outside the repository)::
@@ -65,10 +67,9 @@ def tokenizer() -> Any:
 def write_shards(data: str, cache: Path, replicas: int, shard_rows: int) -> Path:
     """The aclImdb reviews (train then test) ``replicas`` times, in Parquet
     shards of ``shard_rows`` reviews; written once."""
+    import imdbfast
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    import imdbfast
 
     folder = cache / f"aclImdb-x{replicas}-{shard_rows}"
     done = folder / "_done"
@@ -120,7 +121,6 @@ def single_process(files: list[str]) -> tuple[list[str], tuple[int, int]]:
 
 def dask_job(files: list[str]) -> tuple[list[str], tuple[int, int]]:
     import dask.dataframe as dd
-
     import imdbfast.dask
 
     texts = dd.read_parquet(files, columns=["text"])["text"]
@@ -225,16 +225,26 @@ def main() -> None:
     results["variants"]["single process"]["peak_rss_mib"] = [rss_mib()["peak"]]
     print("single process", [f"{t:.2f}" for t in times], rss_mib(), flush=True)
 
-    for workers in (1, 2):
+    # The half corpus (1 run): does a worker's peak memory follow the corpus?
+    half = files[: len(files) // 2]
+    for workers, job_files, repeats in ((1, files, args.repeats), (2, files, args.repeats), (2, half, 1)):
         local, client, started = cluster(workers)
         try:
             dask_job(files[:1])  # warm-up: imports on the workers, untimed
             before = client.run(rss_mib)
-            times, (vocab, checksum) = timed(lambda: dask_job(files), args.repeats)
+            times, (vocab, checksum) = timed(lambda job_files=job_files: dask_job(job_files), repeats)
             after = client.run(rss_mib)
         finally:
             client.close()
             local.close()
+        if job_files is half:
+            results["variants"]["dask, 2 workers, half the corpus"] = {
+                "times": times,
+                "reviews": n * len(half) // len(files),
+                "peak_rss_mib": [v["peak"] for v in after.values()],
+            }
+            print("dask 2, half", [f"{t:.2f}" for t in times], after, flush=True)
+            continue
         assert vocab == vocabulary, "the distributed vocabulary differs"
         assert checksum == reference, (checksum, reference)
         results["variants"][f"dask, {workers} worker(s)"] = {

@@ -27,15 +27,14 @@ pytest.importorskip("distributed")
 pa = pytest.importorskip("pyarrow")
 pd = pytest.importorskip("pandas")
 
-import cloudpickle  # noqa: E402  (a dependency of distributed)
-import dask.bag as db  # noqa: E402
-import dask.dataframe as dd  # noqa: E402
-from distributed import Client, LocalCluster  # noqa: E402
-
-import imdbfast  # noqa: E402
-import imdbfast.dask  # noqa: E402
-from imdbfast import Tokenizer  # noqa: E402
-from imdbfast.errors import MissingExtraError  # noqa: E402
+import cloudpickle
+import dask.bag as db
+import dask.dataframe as dd
+import imdbfast
+import imdbfast.dask
+from distributed import Client, LocalCluster
+from imdbfast import Tokenizer
+from imdbfast.errors import MissingExtraError
 
 # Functions of this module run on the workers (worker processes cannot
 # import a test module): send them by value.
@@ -297,6 +296,14 @@ def imdb_frame(client, imdb_tar):
     return client.persist(imdbfast.dask.read_imdb(imdb_tar, blocksize=8 << 20))
 
 
+@pytest.fixture(scope="module")
+def imdb_single_process(imdb_train_texts, imdb_all_texts):
+    """The reference: TextVectorization's defaults with 20k tokens and 600
+    ids, fit on the 25k train reviews and encoding all 50k, in this process."""
+    tok = Tokenizer(max_tokens=20_000, output_sequence_length=600).fit(imdb_train_texts)
+    return tok, tok.transform(imdb_all_texts)
+
+
 @pytest.mark.slow
 def test_read_imdb_archive_equals_the_reference(imdb_frame, imdb_reference):
     frame = imdb_frame.compute()
@@ -310,21 +317,20 @@ def test_read_imdb_archive_equals_the_reference(imdb_frame, imdb_reference):
 
 @pytest.mark.slow
 def test_full_imdb_distributed_equals_single_process(
-    imdb_frame, imdb_train_texts, imdb_all_texts
+    imdb_frame, imdb_single_process, imdb_all_texts
 ):
-    """TextVectorization's defaults with 20k tokens and 600 ids, fit on the
-    25k train reviews and encoding all 50k; then a first-seen vocabulary
-    (which depends on the order of the partitions) with min_freq, fit on
-    all 50k, as ragged ids."""
+    """The reference's configuration fit on the train split's partitions
+    and encoding all 50k; then a first-seen vocabulary (which depends on the
+    order of the partitions) with min_freq, fit on all 50k, as ragged ids."""
     train = imdb_frame[imdb_frame["split"] == "train"]["text"]
     texts = imdb_frame["text"]
     assert texts.npartitions >= 4
 
-    reference = Tokenizer(max_tokens=20_000, output_sequence_length=600).fit(imdb_train_texts)
+    reference, reference_ids = imdb_single_process
     tok = imdbfast.dask.fit(Tokenizer(max_tokens=20_000, output_sequence_length=600), train)
     assert tok.get_vocabulary() == reference.get_vocabulary()
     ids = imdbfast.dask.transform(tok, texts).compute()
-    assert np.array_equal(ids, reference.transform(imdb_all_texts))
+    assert np.array_equal(ids, reference_ids)
 
     config = {"vocab_order": "frequency_first_seen", "min_freq": 3, "output_sequence_length": 300}
     reference = Tokenizer(**config).fit(imdb_all_texts)
@@ -342,33 +348,31 @@ def test_full_imdb_distributed_equals_single_process(
 
 def _slowly(texts):
     """A partition, after a pause: keeps both workers busy for seconds."""
-    time.sleep(0.4)
+    time.sleep(0.25)
     return texts
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_job(client, imdb_frame, imdb_all_texts):
-    """One worker process is killed with SIGKILL while the encoding runs;
-    the scheduler reruns its tasks (the nanny restarts it) and the result
-    equals the single-process one."""
-    config = {"max_tokens": 20_000, "output_sequence_length": 200}
-    reference = Tokenizer(**config).fit(imdb_all_texts)
-    texts = imdb_frame["text"].repartition(npartitions=20)
+def test_a_worker_killed_mid_job(client, imdb_frame, imdb_single_process):
+    """One worker process is killed with SIGKILL while the encoding of the
+    50k reviews runs (after a partition has finished, before the last); the
+    scheduler reruns its tasks (the nanny restarts it) and the ids equal the
+    single-process ones."""
+    reference, reference_ids = imdb_single_process
+    texts = imdb_frame["text"].repartition(npartitions=12)
     texts = texts.map_partitions(_slowly, meta=texts._meta)
-    tok = imdbfast.dask.fit(Tokenizer(**config), texts)
-    assert tok.get_vocabulary() == reference.get_vocabulary()
 
     pids = client.run(os.getpid)
-    future = client.compute(imdbfast.dask.transform(tok, texts))
+    future = client.compute(imdbfast.dask.transform(reference, texts))
     deadline = time.monotonic() + 60
     while not any(state == "memory" for state in _task_states(client)):
         assert time.monotonic() < deadline, "no partition finished in 60 s"
         time.sleep(0.05)
     assert not future.done()
-    victim = sorted(pids)[0]
+    victim = min(pids)
     os.kill(pids[victim], signal.SIGKILL)
     ids = future.result(timeout=120)
-    assert np.array_equal(ids, reference.transform(imdb_all_texts))
+    assert np.array_equal(ids, reference_ids)
     client.wait_for_workers(2, timeout=60)
     assert pids[victim] not in client.run(os.getpid).values()
 

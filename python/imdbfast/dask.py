@@ -71,14 +71,14 @@ except ImportError as _err:  # pragma: no cover - exercised in a subprocess
     ) from _err
 
 __all__ = [
-    "count",
-    "fit",
-    "transform",
-    "read_imdb",
-    "read_text_files",
-    "read_parquet",
     "DEFAULT_BLOCKSIZE",
     "SPLIT_EVERY",
+    "count",
+    "fit",
+    "read_imdb",
+    "read_parquet",
+    "read_text_files",
+    "transform",
 ]
 
 #: Bytes of review text per partition of :func:`read_imdb` (about 3,000
