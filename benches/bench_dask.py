@@ -46,6 +46,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import tempfile
 import time
@@ -91,7 +92,8 @@ def shard_files(folder: Path) -> list[str]:
 
 
 def rss_mib() -> dict[str, float]:
-    """This process's current and peak RSS (``VmRSS``, ``VmHWM``), MiB.
+    """This process's current and peak RSS (``VmRSS``, ``VmHWM``), MiB,
+    and the CPU seconds it has used (user + system).
 
     Not ``ru_maxrss``: Linux carries it over ``fork`` and ``exec``, so a
     spawned worker would report its parent's peak.
@@ -102,7 +104,12 @@ def rss_mib() -> dict[str, float]:
             key, _, value = line.partition(":")
             if key in ("VmRSS", "VmHWM"):
                 fields[key] = int(value.split()[0]) / 1024
-    return {"rss": fields["VmRSS"], "peak": fields["VmHWM"]}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "rss": fields["VmRSS"],
+        "peak": fields["VmHWM"],
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+    }
 
 
 def checksum_block(block: np.ndarray) -> np.ndarray:
@@ -110,25 +117,35 @@ def checksum_block(block: np.ndarray) -> np.ndarray:
     return np.array([[int(block.sum(dtype=np.int64)), block.shape[0]]], dtype=np.int64)
 
 
-def single_process(files: list[str]) -> tuple[list[str], tuple[int, int]]:
+def single_process(files: list[str]) -> tuple[list[str], tuple[int, int], dict[str, float]]:
+    """Read + fit + encode in this process; returns the vocabulary, the
+    checksum and the seconds of each phase (reading is part of the fit)."""
     import pyarrow.parquet as pq
 
+    start = time.perf_counter()
     column = pq.ParquetDataset(files).read(columns=["text"]).column("text")
     tok = tokenizer().fit(column)
+    fitted = time.perf_counter()
     ids = tok.transform(column)
-    return tok.get_vocabulary(), (int(ids.sum(dtype=np.int64)), ids.shape[0])
+    checksum = (int(ids.sum(dtype=np.int64)), ids.shape[0])
+    phases = {"fit": fitted - start, "encode": time.perf_counter() - fitted}
+    return tok.get_vocabulary(), checksum, phases
 
 
-def dask_job(files: list[str]) -> tuple[list[str], tuple[int, int]]:
+def dask_job(files: list[str]) -> tuple[list[str], tuple[int, int], dict[str, float]]:
+    """The same on the cluster: each phase reads the shards on the workers."""
     import dask.dataframe as dd
     import imdbfast.dask
 
+    start = time.perf_counter()
     texts = dd.read_parquet(files, columns=["text"])["text"]
     tok = imdbfast.dask.fit(tokenizer(), texts)
+    fitted = time.perf_counter()
     ids = imdbfast.dask.transform(tok, texts)
     sums = ids.map_blocks(checksum_block, chunks=(1, 2), dtype=np.int64).compute()
     total, rows = sums.sum(axis=0)
-    return tok.get_vocabulary(), (int(total), int(rows))
+    phases = {"fit": fitted - start, "encode": time.perf_counter() - fitted}
+    return tok.get_vocabulary(), (int(total), int(rows)), phases
 
 
 def tv_encode(texts: Any, vocabulary: list[str]) -> np.ndarray:
@@ -148,7 +165,9 @@ def tv_encode(texts: Any, vocabulary: list[str]) -> np.ndarray:
     return checksum_block(ids)
 
 
-def tv_job(files: list[str], vocabulary: list[str]) -> tuple[int, int]:
+def tv_job(
+    files: list[str], vocabulary: list[str]
+) -> tuple[tuple[int, int], dict[str, float]]:
     import dask
     import dask.array as da
     import dask.dataframe as dd
@@ -159,16 +178,22 @@ def tv_job(files: list[str], vocabulary: list[str]) -> tuple[int, int]:
         da.from_delayed(dask.delayed(tv_encode)(part, vocab), shape=(1, 2), dtype=np.int64)
         for part in texts.to_delayed()
     ]
+    start = time.perf_counter()
     total, rows = da.concatenate(blocks).compute().sum(axis=0)
-    return int(total), int(rows)
+    return (int(total), int(rows)), {"encode": time.perf_counter() - start}
 
 
-def timed(fn: Any, repeats: int) -> tuple[list[float], Any]:
-    times, out = [], None
+def timed(fn: Any, repeats: int) -> tuple[dict[str, list[float]], Any]:
+    """Runs ``fn`` ``repeats`` times; the seconds of each run (``"total"``)
+    and of the phases ``fn`` reports as the last item of what it returns."""
+    times: dict[str, list[float]] = {"total": []}
+    out = None
     for _ in range(repeats):
         start = time.perf_counter()
         out = fn()
-        times.append(time.perf_counter() - start)
+        times["total"].append(time.perf_counter() - start)
+        for phase, seconds in out[-1].items():
+            times.setdefault(phase, []).append(seconds)
     return times, out
 
 
@@ -220,10 +245,10 @@ def main() -> None:
     }
     n = results["reviews"]
 
-    times, (vocabulary, reference) = timed(lambda: single_process(files), args.repeats)
+    times, (vocabulary, reference, _) = timed(lambda: single_process(files), args.repeats)
     results["variants"]["single process"] = {"times": times, "reviews": n, "checksum": reference}
     results["variants"]["single process"]["peak_rss_mib"] = [rss_mib()["peak"]]
-    print("single process", [f"{t:.2f}" for t in times], rss_mib(), flush=True)
+    print("single process", times, rss_mib(), flush=True)
 
     # The half corpus (1 run): does a worker's peak memory follow the corpus?
     half = files[: len(files) // 2]
@@ -232,7 +257,9 @@ def main() -> None:
         try:
             dask_job(files[:1])  # warm-up: imports on the workers, untimed
             before = client.run(rss_mib)
-            times, (vocab, checksum) = timed(lambda job_files=job_files: dask_job(job_files), repeats)
+            times, (vocab, checksum, _) = timed(
+                lambda job_files=job_files: dask_job(job_files), repeats
+            )
             after = client.run(rss_mib)
         finally:
             client.close()
@@ -243,18 +270,21 @@ def main() -> None:
                 "reviews": n * len(half) // len(files),
                 "peak_rss_mib": [v["peak"] for v in after.values()],
             }
-            print("dask 2, half", [f"{t:.2f}" for t in times], after, flush=True)
+            print("dask 2, half", times, after, flush=True)
             continue
         assert vocab == vocabulary, "the distributed vocabulary differs"
         assert checksum == reference, (checksum, reference)
         results["variants"][f"dask, {workers} worker(s)"] = {
             "times": times,
             "reviews": n,
+            "cpu_s_per_run": [
+                (after[w]["cpu_s"] - before[w]["cpu_s"]) / repeats for w in after
+            ],
             "cluster_start_s": started,
             "rss_started_mib": [v["rss"] for v in before.values()],
             "peak_rss_mib": [v["peak"] for v in after.values()],
         }
-        print(f"dask {workers}", [f"{t:.2f}" for t in times], after, flush=True)
+        print(f"dask {workers}", times, after, flush=True)
 
     tv_files = files[: max(1, args.tv_reviews // args.shard_rows)]
     tv_n = len(tv_files) * args.shard_rows
@@ -264,7 +294,7 @@ def main() -> None:
         client.run(lambda: __import__("keras") and None)  # imported before the clock
         tv_job(tv_files[:1], vocabulary)  # warm-up: the layer built, untimed
         before = client.run(rss_mib)
-        times, checksum = timed(lambda: tv_job(tv_files, vocabulary), args.repeats)
+        times, (checksum, _) = timed(lambda: tv_job(tv_files, vocabulary), args.repeats)
         after = client.run(rss_mib)
     finally:
         client.close()
@@ -279,25 +309,41 @@ def main() -> None:
     results["variants"]["dask, 2 workers, TextVectorization encoding"] = {
         "times": times,
         "reviews": tv_n,
+        "cpu_s_per_run": [
+            (after[w]["cpu_s"] - before[w]["cpu_s"]) / args.repeats for w in after
+        ],
         "rss_started_mib": [v["rss"] for v in before.values()],
         "peak_rss_mib": [v["peak"] for v in after.values()],
     }
-    print("TextVectorization", [f"{t:.2f}" for t in times], after, flush=True)
+    print("TextVectorization", times, after, flush=True)
     results["load_average_end"] = os.getloadavg()
+    print("load average", results["load_average_start"], "->", results["load_average_end"])
 
     print()
     print(f"{results['date']}, {results['machine']}, {n} reviews in {len(files)} shards")
-    print("| variant | reviews | median s | reviews/s | peak RSS per worker |")
-    print("|---|---:|---:|---:|---|")
+    print(
+        "| variant | reviews | total s | fit s | encode s | reviews/s | encoded/s "
+        "| worker CPU s per run | peak RSS |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|---|")
     for name, row in results["variants"].items():
-        median = statistics.median(row["times"])
-        row["median_s"] = median
-        row["reviews_per_s"] = row["reviews"] / median
-        peak = ", ".join(f"{p:.0f}" for p in row.get("peak_rss_mib", [])) or "-"
-        print(f"| {name} | {row['reviews']} | {median:.2f} | {row['reviews_per_s']:.0f} | {peak} MiB |")
-    one = results["variants"]["dask, 1 worker(s)"]["median_s"]
-    two = results["variants"]["dask, 2 worker(s)"]["median_s"]
-    print(f"scaling 1 -> 2 workers: {one / two:.2f}x")
+        medians = {phase: statistics.median(t) for phase, t in row["times"].items()}
+        row["medians_s"] = medians
+        fit = f"{medians['fit']:.2f}" if "fit" in medians else "-"
+        total = f"{medians['total']:.2f}" if "fit" in medians else "-"
+        rate = f"{row['reviews'] / medians['total']:.0f}" if "fit" in medians else "-"
+        peak = ", ".join(f"{p:.0f}" for p in row.get("peak_rss_mib", []))
+        cpu = ", ".join(f"{c:.1f}" for c in row.get("cpu_s_per_run", [])) or "-"
+        print(
+            f"| {name} | {row['reviews']} | {total} | {fit} | {medians['encode']:.2f} | "
+            f"{rate} | {row['reviews'] / medians['encode']:.0f} | {cpu} | {peak} MiB |"
+        )
+    one = results["variants"]["dask, 1 worker(s)"]["medians_s"]
+    two = results["variants"]["dask, 2 worker(s)"]["medians_s"]
+    print(
+        f"scaling 1 -> 2 workers: total {one['total'] / two['total']:.2f}x, "
+        f"fit {one['fit'] / two['fit']:.2f}x, encode {one['encode'] / two['encode']:.2f}x"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 
