@@ -25,6 +25,12 @@ Each task caps the tokenizer's Rust thread pool to its worker's share of the
 cores (the worker's ``nthreads``; concurrent tasks on one worker share one
 pool of that size). Workers are processes that Dask spawns: imdbfast's Rust
 pools are built inside each of them, never inherited through ``fork``.
+Without ``distributed`` (Dask's local schedulers) the tokenizer's own
+``num_threads`` applies: the threaded scheduler's tasks share one pool of all
+cores; with the multiprocessing scheduler, set ``num_threads`` to the cores
+per process. The tokenizer is pickled into the graph, so a tokenizer with
+millions of vocabulary entries makes a graph of tens of MB (Dask warns past
+10 MB); it is still sent once per worker.
 
 Example:
 
