@@ -31,13 +31,15 @@ Peak memory: each worker's ``VmHWM`` (peak RSS over its life; a fresh
 cluster per variant), beside its RSS once warmed up; for the single process,
 this process's ``VmHWM`` (which holds the whole column and the 1.2 GB of ids).
 The 2-worker job also runs once on half the shards, in a fresh cluster: a
-worker's peak should not follow the corpus size.
+worker's peak should not follow the corpus size. ``--memory-only`` measures
+the fit (``split_every`` 4 and 8) and the encoding apart, 2 workers each.
 
 Usage (from the repository root; the shards are written once into
 ``--cache``, outside the repository)::
 
     python benches/bench_dask.py --data ../shared/data/aclImdb_v1_labeled.tar.gz
     python benches/bench_dask.py --data ... --repeats 3 --tv-reviews 100000 --json out.json
+    python benches/bench_dask.py --data ... --memory-only
 """
 
 from __future__ import annotations
@@ -197,6 +199,32 @@ def timed(fn: Any, repeats: int) -> tuple[dict[str, list[float]], Any]:
     return times, out
 
 
+def memory_by_phase(files: list[str]) -> dict[str, list[float]]:
+    """Peak RSS of each worker (2 workers, a fresh cluster each) for the fit
+    alone with ``split_every`` 4 and 8, and for the encoding alone."""
+    import dask.dataframe as dd
+    import imdbfast.dask
+
+    peaks = {}
+    for name in ("fit, split_every=4", "fit, split_every=8", "encode"):
+        local, client, _ = cluster(2)
+        try:
+            dask_job(files[:1])  # warm-up, as for the timed runs
+            texts = dd.read_parquet(files, columns=["text"])["text"]
+            if name.startswith("fit"):
+                imdbfast.dask.fit(tokenizer(), texts, split_every=int(name[-1]))
+            else:
+                tok = tokenizer().fit(texts.partitions[0].compute())
+                ids = imdbfast.dask.transform(tok, texts)
+                ids.map_blocks(checksum_block, chunks=(1, 2), dtype=np.int64).compute()
+            peaks[name] = [v["peak"] for v in client.run(rss_mib).values()]
+        finally:
+            client.close()
+            local.close()
+        print("peak RSS per worker,", name, peaks[name], flush=True)
+    return peaks
+
+
 def cluster(n_workers: int, env: dict[str, str] | None = None) -> tuple[Any, Any, float]:
     from distributed import Client, LocalCluster
 
@@ -227,6 +255,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--tv-reviews", type=int, default=100_000)
     parser.add_argument("--json", help="write the results here too")
+    parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="only the peak memory of the fit and of the encoding apart (2 workers)",
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
@@ -244,6 +277,11 @@ def main() -> None:
         "variants": {},
     }
     n = results["reviews"]
+    if args.memory_only:
+        results["peak_rss_mib_by_phase"] = memory_by_phase(files)
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1))
+        return
 
     times, (vocabulary, reference, _) = timed(lambda: single_process(files), args.repeats)
     results["variants"]["single process"] = {"times": times, "reviews": n, "checksum": reference}
