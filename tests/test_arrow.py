@@ -145,6 +145,29 @@ def test_list_array_shares_the_ragged_buffers():
     assert out.to_pylist() == [[0, 1], [], [2, 3, 4, 5]]
 
 
+@pytest.mark.parametrize("offset_type", [pa.string(), pa.large_string()])
+def test_unaligned_buffers(offset_type):
+    """Buffers that went through a byte stream (pickle protocol 5, Dask's
+    transfers between processes) may start at an odd address: the texts
+    are read all the same (the offsets, not the texts, are copied)."""
+    import pickle
+
+    texts = pa.array(PLAIN, offset_type)
+    width = 8 if pa.types.is_large_string(offset_type) else 4
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.uint8)[: (len(PLAIN) + 1) * width]
+    raw = np.empty(len(offsets) + 3, dtype=np.uint8)
+    raw[3:] = offsets  # starts 3 bytes past an aligned address
+    unaligned = pa.Array.from_buffers(
+        offset_type, len(PLAIN), [None, pa.py_buffer(raw[3:]), texts.buffers()[2]]
+    )
+    assert unaligned.buffers()[1].address % width != 0
+    tok = Tokenizer().fit(PLAIN)
+    for arrow in (unaligned, pickle.loads(pickle.dumps(pd.Series(unaligned), protocol=5))):
+        assert tok.get_vocabulary() == Tokenizer().fit(arrow).get_vocabulary()
+        got, expected = tok.transform_ragged(arrow), tok.transform_ragged(PLAIN)
+        assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+
+
 def test_bad_arrow_input():
     tok = Tokenizer().fit(["a"])
     with pytest.raises(TypeError, match=r"string, large_string or string_view\. Received: int64"):

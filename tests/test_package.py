@@ -84,3 +84,15 @@ def test_the_test_extra_spells_out_the_tensorflow_extra():
     assert set(extras["tensorflow"]) <= set(extras["test"])
     keras = [r for r in extras["tensorflow"] if r.startswith("keras")]
     assert all(keras[0] in extras[backend] for backend in ("jax", "torch"))
+
+
+def test_the_test_extra_spells_out_the_dask_extra():
+    """CI installs .[test] only: the imdbfast.dask tests need the dask extra."""
+    from pathlib import Path
+
+    import pytest
+
+    tomllib = pytest.importorskip("tomllib")
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    extras = tomllib.loads(pyproject.read_text("utf-8"))["project"]["optional-dependencies"]
+    assert set(extras["dask"]) <= set(extras["test"])

@@ -224,3 +224,19 @@ def test_loaders_refuse_bad_num_threads(tmp_path):
         imdbfast.load_imdb(tmp_path, num_threads=0)
     with pytest.raises(TypeError, match="`num_threads` must be an int >= 1 or None"):
         imdbfast.load_glove(tmp_path / "x.txt", num_threads="2")
+
+
+def test_with_num_threads_shares_the_vocabulary():
+    tok = Tokenizer(max_tokens=50, output_sequence_length=6).fit(CORPUS)
+    one = tok.with_num_threads(1)
+    assert one.num_threads == 1 and tok.num_threads is None
+    assert one.get_vocabulary() == tok.get_vocabulary()
+    assert np.array_equal(one.transform(CORPUS), tok.transform(CORPUS))
+    assert tok.with_num_threads(None) is tok
+    with pytest.raises(ValueError, match="num_threads"):
+        tok.with_num_threads(0)
+    with pytest.raises(TypeError, match="`num_threads` must be an int >= 1 or None"):
+        tok.with_num_threads("2")
+    # Refitting the copy leaves the original's vocabulary alone.
+    one.fit(["zebra"])
+    assert "zebra" not in tok.get_vocabulary()

@@ -123,6 +123,11 @@ def arrow_strings(texts: Any) -> _native.ArrowStrings:
             offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
                 chunk.offset : chunk.offset + n + 1
             ]
+            # Buffers that went through a byte stream (pickle protocol 5,
+            # Dask's transfers) can start at any address; the Rust core
+            # reads offsets as a slice of integers, which must be aligned:
+            # such offsets are copied (8 or 4 bytes a text, never the text).
+            offsets = np.require(offsets, requirements="A")
         data = (
             np.frombuffer(data_buffer, dtype=np.uint8)
             if data_buffer is not None

@@ -913,6 +913,32 @@ class Tokenizer:
         """Whether a vocabulary has been learned or set."""
         return self._vocab is not None
 
+    def with_num_threads(self, num_threads: int | None) -> Tokenizer:
+        """This tokenizer running on ``num_threads`` threads: a shallow copy
+        that shares the vocabulary (nothing is copied or re-read), for a
+        caller that must cap the threads of a tokenizer it does not own,
+        e.g. a task on a Dask worker (:mod:`imdbfast.dask`).
+
+        Args:
+            num_threads: int >= 1 or None, as for the constructor.
+
+        Returns:
+            A tokenizer equal to this one except for ``num_threads`` (self
+            when that is already the value).
+
+        Raises:
+            ValueError: ``num_threads`` out of range.
+            TypeError: ``num_threads`` is not an int or None.
+        """
+        num_threads = check_num_threads(num_threads)
+        if num_threads == self.num_threads:
+            return self
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.num_threads = num_threads
+        clone._counts = None  # partial_fit's counts stay with the original
+        return clone
+
     def get_vocabulary(self, include_special_tokens: bool = True) -> list[str]:
         """All entries in id order (column order in bag modes).
 
