@@ -50,9 +50,13 @@ from imdbfast._cli_support import (
     start_backend,
 )
 from imdbfast.errors import UserError, user_input
+from imdbfast._malloc import restart_with_huge_pages
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
+
+#: The commands that build, train or run models (they start with huge pages).
+MODEL_COMMANDS = frozenset({"train", "evaluate", "predict", "ensemble", "experiment"})
 
 _DESCRIPTION = """\
 From raw IMDB movie reviews to a trained Keras sentiment model, fast.
@@ -555,6 +559,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    if argv is None and args.command in MODEL_COMMANDS:
+        # The command itself (not a call from Python): huge pages for malloc,
+        # which glibc takes only at start-up (see imdbfast._malloc).
+        restart_with_huge_pages()
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
