@@ -195,18 +195,13 @@ impl TokenCounts {
         self.check_settings(&other.source, &other.widths)?;
         // `other`'s documents come after `self`'s: its first positions move.
         let shift = self.documents;
-        let shards = self.tallies.shards_mut().par_iter_mut();
-        shards
-            .zip(other.tallies.into_shards())
-            .for_each(|(into, from)| {
-                into.merge_from(from, |into, from| {
-                    let moved = Tally {
-                        first: (from.first.0 + shift, from.first.1),
-                        ..from
-                    };
-                    merge_tally(into, moved);
-                });
-            });
+        self.tallies.merge_from(other.tallies, |into, from| {
+            let moved = Tally {
+                first: (from.first.0 + shift, from.first.1),
+                ..from
+            };
+            merge_tally(into, moved);
+        });
         self.documents += other.documents;
         Ok(())
     }

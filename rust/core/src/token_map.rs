@@ -17,6 +17,7 @@
 //! marks an empty slot.
 
 use foldhash::HashMap;
+use rayon::prelude::*;
 
 /// Multiplier of the folded-multiply hash (from foldhash / wyhash).
 const MUL: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -499,8 +500,14 @@ impl TokenKey {
             KeyRepr::Short(k) => folded_multiply(k, SHARD_MUL),
             KeyRepr::Mid(k) => folded_multiply((k as u64) ^ SHARD_MUL, ((k >> 64) as u64) ^ MUL),
         };
-        (h >> (64 - SHARDS.trailing_zeros())) as usize
+        shard_index(h)
     }
+}
+
+/// The shard of a 64-bit shard hash: its top bits.
+#[inline(always)]
+fn shard_index(hash: u64) -> usize {
+    (hash >> (64 - SHARDS.trailing_zeros())) as usize
 }
 
 /// Index of the [`ShardedMap`] shard that holds `token`.
@@ -514,7 +521,7 @@ fn shard_of(token: &[u8]) -> usize {
                 a[..word.len()].copy_from_slice(word);
                 h = folded_multiply(h ^ u64::from_le_bytes(a), SHARD_MUL);
             }
-            (h >> (64 - SHARDS.trailing_zeros())) as usize
+            shard_index(h)
         }
     }
 }
@@ -565,11 +572,6 @@ impl<V: Copy + Default> ShardedMap<V> {
         &mut self.shards
     }
 
-    /// The shards, taken out.
-    pub fn into_shards(self) -> Vec<TokenMap<V>> {
-        self.shards
-    }
-
     /// The value of a token.
     pub fn get(&self, token: &[u8]) -> Option<&V> {
         self.shards[shard_of(token)].get(token)
@@ -598,12 +600,16 @@ impl<V: Copy + Default> ShardedMap<V> {
         self.shards[shard_of(token)].insert(token, value)
     }
 
-    /// Add all of `other` into `self`, shard by shard, combining values with
-    /// `merge`.
-    pub fn merge_from(&mut self, other: ShardedMap<V>, merge: impl Fn(&mut V, V) + Copy) {
-        for (into, from) in self.shards.iter_mut().zip(other.shards) {
-            into.merge_from(from, merge);
-        }
+    /// Add all of `other` into `self`, combining values with `merge`: the
+    /// shards in parallel, each into its twin.
+    pub fn merge_from(&mut self, other: ShardedMap<V>, merge: impl Fn(&mut V, V) + Sync)
+    where
+        V: Send,
+    {
+        self.shards
+            .par_iter_mut()
+            .zip(other.shards)
+            .for_each(|(into, from)| into.merge_from(from, &merge));
     }
 
     /// Approximate heap bytes held (see [`TokenMap::heap_bytes`]).
