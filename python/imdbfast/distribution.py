@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from imdbfast._options import DISTRIBUTIONS
+from imdbfast._options import DISTRIBUTIONS, check_choice
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -75,11 +75,7 @@ def data_parallel_scope(distribution: str) -> Iterator[int]:
         ValueError: for an unknown distribution, or data parallelism on a
             backend other than JAX and TensorFlow.
     """
-    if distribution not in DISTRIBUTIONS:
-        raise ValueError(
-            f"`distribution` must be one of {', '.join(DISTRIBUTIONS)}. "
-            f"Received: distribution={distribution!r}"
-        )
+    check_choice("distribution", distribution, DISTRIBUTIONS)
     if distribution == "none":
         yield 1
         return
