@@ -118,27 +118,33 @@ THREAD_COUNT = textwrap.dedent(
     pad_sequences([[1, 2, 3]] * 100, maxlen=2)
     _native.glove_align(["a", "b"], np.ones((2, 3), np.float32), ["b", "a"])
     if n == "env":  # the readers too (a directory read builds its own pool)
-        import tempfile, pathlib
-        root = pathlib.Path(tempfile.mkdtemp())
-        for split in ("train", "test"):
-            for label in ("pos", "neg"):
-                folder = root / "aclImdb" / split / label
-                folder.mkdir(parents=True)
-                for i in range(20):
-                    (folder / f"{i}_7.txt").write_text(f"review {i} of {split}")
+        import pathlib
+        root = pathlib.Path(sys.argv[2])  # written by write_small_data
         _native.imdb_read_dir(root)
-        (root / "glove.txt").write_text("".join(f"w{i} 0.5 1.5\\n" for i in range(5000)))
         _native.glove_load(root / "glove.txt")
     print(threads() - before)
     """
 )
 
 
-def spawned_threads(n: str, env: dict[str, str] | None = None) -> tuple[int, int]:
+def write_small_data(root) -> None:
+    """A small aclImdb directory (20 reviews per class and split) and a
+    5,000-word GloVe file, ``glove.txt``, under ``root``."""
+    for split in ("train", "test"):
+        for label in ("pos", "neg"):
+            folder = root / "aclImdb" / split / label
+            folder.mkdir(parents=True)
+            for i in range(20):
+                (folder / f"{i}_7.txt").write_text(f"review {i} of {split}")
+    (root / "glove.txt").write_text("".join(f"w{i} 0.5 1.5\n" for i in range(5000)))
+
+
+def spawned_threads(n: str, root, env: dict[str, str] | None = None) -> tuple[int, int]:
     """Threads started by a fresh interpreter's tokenizer calls, and by
-    those plus padding and GloVe alignment."""
+    those plus padding, GloVe alignment and (for ``"env"``) the readers of
+    :func:`write_small_data`'s files under ``root``."""
     result = subprocess.run(
-        [sys.executable, "-c", THREAD_COUNT, n],
+        [sys.executable, "-c", THREAD_COUNT, n, str(root)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -150,11 +156,12 @@ def spawned_threads(n: str, env: dict[str, str] | None = None) -> tuple[int, int
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
-def test_one_thread_spawns_no_thread():
-    assert spawned_threads("1")[0] == 0
-    assert spawned_threads("env", {"IMDBFAST_NUM_THREADS": "1"}) == (0, 0)
+def test_one_thread_spawns_no_thread(tmp_path):
+    write_small_data(tmp_path)
+    assert spawned_threads("1", tmp_path)[0] == 0
+    assert spawned_threads("env", tmp_path, {"IMDBFAST_NUM_THREADS": "1"}) == (0, 0)
     # A pool of 3 workers, built once and reused by every call.
-    assert spawned_threads("3", {"IMDBFAST_NUM_THREADS": "3"}) == (3, 3)
+    assert spawned_threads("3", tmp_path, {"IMDBFAST_NUM_THREADS": "3"}) == (3, 3)
 
 
 def test_inline_then_default_on_the_same_thread():
@@ -181,7 +188,7 @@ def test_inline_pool_survives_fork():
 
 LOADERS_INLINE = textwrap.dedent(
     """
-    import os, pathlib, sys, tempfile
+    import os, pathlib, sys
     import numpy as np
     import imdbfast
 
@@ -190,14 +197,7 @@ LOADERS_INLINE = textwrap.dedent(
     def threads():
         return len(os.listdir("/proc/self/task"))
 
-    root = pathlib.Path(tempfile.mkdtemp())
-    for split in ("train", "test"):
-        for label in ("pos", "neg"):
-            folder = root / "aclImdb" / split / label
-            folder.mkdir(parents=True)
-            for i in range(20):
-                (folder / f"{i}_7.txt").write_text(f"review {i} of {split}")
-    (root / "glove.txt").write_text("".join(f"w{i} 0.5 1.5\\n" for i in range(5000)))
+    root = pathlib.Path(sys.argv[1])  # written by write_small_data
     before = threads()
     imdb = imdbfast.load_imdb(root, num_threads=1)
     glove = imdbfast.load_glove(root / "glove.txt", ["", "[UNK]", "w3"], num_threads=1)
@@ -208,10 +208,12 @@ LOADERS_INLINE = textwrap.dedent(
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
-def test_loaders_take_num_threads():
+def test_loaders_take_num_threads(tmp_path):
+    write_small_data(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "IMDBFAST_NUM_THREADS"}
     result = subprocess.run(
-        [sys.executable, "-c", LOADERS_INLINE], capture_output=True, text=True, timeout=120, env=env
+        [sys.executable, "-c", LOADERS_INLINE, str(tmp_path)],
+        capture_output=True, text=True, timeout=120, env=env,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0"
