@@ -169,6 +169,8 @@ def test_tf_dataset_has_dynamic_length_and_reshuffles_per_pass(data):
     spec_x, spec_y = ds.element_spec
     assert spec_x.shape.as_list() == [None, None] and spec_x.dtype == tf.int32
     assert int(ds.cardinality()) == len(b)
+    # No autotuning thread for each epoch's iterator to wait for on deletion.
+    assert ds.options().autotune.enabled is False
     expected = [b.pad_rows(r) for r in b.batch_indices(0)]
     first = [x.numpy() for x, _ in ds]
     assert len(first) == len(expected)

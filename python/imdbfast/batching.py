@@ -394,6 +394,11 @@ class BucketedBatches(keras.utils.PyDataset):
         ``mmap`` whose pages are all faulted in, then unmapped when freed:
         that was most of the system time and page faults of training and
         evaluation (``benches/README.md``).
+
+        tf.data's autotuning is off (the pipeline is one map and a prefetch of
+        2, with nothing to tune): with it on, deleting an epoch's iterator
+        waits for the autotuning thread to wake up, which left the process
+        idle for 5-16 s at the start of most epochs.
         """
         import tensorflow as tf
 
@@ -421,7 +426,14 @@ class BucketedBatches(keras.utils.PyDataset):
         dataset = tf.data.Dataset.range(n_batches).map(load)  # in order
         # A known length gives Keras' progress bar its total from epoch 1.
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
-        return dataset.prefetch(2)
+        # A fixed prefetch depth, and tf.data's autotuning off: Keras makes a
+        # new iterator per epoch, and deleting the old one waited for the
+        # autotuning thread to wake up (gdb: ~RootDataset::Iterator blocked
+        # on the thread in Model::OptimizeLoop): 5-16 s of an idle process
+        # at the start of most epochs.
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        return dataset.prefetch(2).with_options(options)
 
 
 def batches_for(
