@@ -151,6 +151,30 @@ def test_a_mask_that_is_not_right_padded_takes_the_stock_loop():
     _close(want, tf.function(lambda x: fused(x, mask=holes))(x))
 
 
+def _op_types(fn, x, mask):
+    graph = tf.function(lambda x: fn(x, mask=mask)).get_concrete_function(x).graph
+    types = {op.type for op in graph.get_operations()}
+    for function in graph.as_graph_def().library.function:
+        types.update(node.op for node in function.node_def)
+    return types
+
+
+def test_right_padded_inputs_traces_no_stock_loop_and_asserts_instead():
+    stock, fused = _pair(return_sequences=True)
+    x, mask = _inputs(8)
+    assert "While" in _op_types(fused, x, mask)  # the stock branch is traced
+    with layers.right_padded_inputs():
+        traced = _op_types(fused, x, mask)
+        assert "BlockLSTM" in traced
+        assert not traced & {"While", "StatelessWhile"}
+        _close(stock(x, mask=mask), tf.function(lambda x: fused(x, mask=mask))(x))
+        left = tf.constant(np.arange(T)[None, :] >= T - np.asarray(LENGTHS)[:, None])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="right-padded"):
+            tf.function(lambda x: fused(x, mask=left))(x)
+    # Outside the context again: the stock branch is back.
+    assert "While" in _op_types(fused, x, mask)
+
+
 def test_configuration_outside_the_fused_path_is_the_stock_layer():
     assert not layers.LSTM(3, fused=False).fused_path_applies()
     assert not layers.LSTM(3, recurrent_dropout=0.1).fused_path_applies()

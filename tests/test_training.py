@@ -282,6 +282,17 @@ def test_training_runs_several_steps_per_call_on_tensorflow(run):
     assert iterations in (steps, TINY_TRAIN["epochs"] * steps)
 
 
+def test_the_returned_model_traces_its_own_fit_and_evaluate_again(run):
+    # train() traced its steps for right-padded batches only; a caller's
+    # fit or evaluate (e.g. on left-padded arrays) must trace its own.
+    assert run.model.train_function is None
+    assert run.model.test_function is None
+    x = np.array([[0, 0, 5, 9], [0, 7, 2, 3]], "int32")  # left-padded
+    y = np.array([1.0, 0.0], "float32")
+    loss = run.model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
+    assert np.isfinite(loss)
+
+
 def test_train_reuses_prepared_data(run, tmp_path):
     prepared = prepare(run.config)
     assert isinstance(prepared, PreparedData)

@@ -534,7 +534,9 @@ def predict_sorted(
     On TensorFlow the batches go straight to one ``tf.function`` per model
     with a ``(None, None)`` input signature (traced once, whatever the batch
     shapes; Keras' ``predict`` traces for the first shape, then again for the
-    second, and runs an input pipeline per call). Elsewhere this is
+    second, and runs an input pipeline per call), traced in
+    :func:`imdbfast.layers.right_padded_inputs` since it sees only these
+    batches. Elsewhere this is
     ``model.predict`` over the :class:`BucketedBatches`.
 
     Args:
@@ -550,15 +552,19 @@ def predict_sorted(
     if batches.shuffle:
         raise ValueError("predict_sorted needs an unshuffled BucketedBatches.")
     if keras.backend.backend() == "tensorflow":
+        from imdbfast.layers import right_padded_inputs
+
         step = _tf_predict_function(model, batches.fixed_length)
         plan = batches.batch_indices()
         progress = keras.utils.Progbar(len(plan)) if verbose else None
         parts = []
-        for i, rows in enumerate(plan):
-            x = batches.batch(rows)[0]
-            parts.append(np.asarray(step(x), dtype=np.float32))
-            if progress is not None:
-                progress.update(i + 1)
+        # The function only ever sees these right-padded batches.
+        with right_padded_inputs():
+            for i, rows in enumerate(plan):
+                x = batches.batch(rows)[0]
+                parts.append(np.asarray(step(x), dtype=np.float32))
+                if progress is not None:
+                    progress.update(i + 1)
         outputs = np.concatenate(parts)
     else:
         outputs = np.asarray(model.predict(batches, verbose=verbose))

@@ -572,6 +572,7 @@ def train(
         predict_sorted,
         use_tf_cpu_bfc_allocator,
     )
+    from imdbfast.layers import right_padded_inputs
     from imdbfast.metrics import binary_metrics, precision_recall_curve
     from imdbfast.models import build_model
 
@@ -665,14 +666,20 @@ def train(
         if not bag:
             callbacks.append(train_batches.epoch_callback())
         with _phase(seconds, "fit"):
-            # Sequence batches come shuffled (seeded) from BucketedBatches.
-            fit_history = model.fit(
-                **train_data,
-                validation_data=validation_data,
-                epochs=config.epochs,
-                callbacks=callbacks,
-                verbose=config.verbose,
-            )
+            # Sequence batches come shuffled (seeded) from BucketedBatches,
+            # right-padded: the training and validation steps are traced
+            # without the fused LSTM's stock-loop branch, and dropped after
+            # fit, so a caller's own fit or evaluate on the returned model
+            # traces them again with it.
+            with right_padded_inputs():
+                fit_history = model.fit(
+                    **train_data,
+                    validation_data=validation_data,
+                    epochs=config.epochs,
+                    callbacks=callbacks,
+                    verbose=config.verbose,
+                )
+            model.train_function = model.test_function = None
             history = {
                 k: [float(v) for v in vals] for k, vals in fit_history.history.items()
             }
