@@ -80,6 +80,62 @@ def use_tf_cpu_bfc_allocator() -> bool:
     return True
 
 
+def use_tf_intra_op_threads(config: TrainConfig) -> bool:
+    """Gives each TensorFlow op half the CPUs when ``config``'s model runs
+    fused LSTMs on the CPU.
+
+    Sets TensorFlow's intra-op threads (the threads one op may split its
+    work over) to half the CPUs this process may run on, at least 1, when
+    all of these hold: the backend is TensorFlow, the model has
+    :class:`imdbfast.layers.LSTM` layers (``has_lstm``) and
+    ``config.fused_lstm``, TensorFlow sees no GPU, and neither
+    ``TF_NUM_INTRAOP_THREADS`` nor ``tf.config.threading`` has set the
+    number. TensorFlow fixes its thread pools when it starts, at its first
+    operation, so this must run before any tensor exists; later it does
+    nothing.
+
+    Why: the fused LSTM's op (``BlockLSTM``) runs a few small Eigen
+    expressions per time step, and with more than one intra-op thread each
+    is split across threads that are already busy with the other direction
+    of the bidirectional layer (the two directions run side by side on the
+    inter-op threads): the splitting costs more in wake-ups than it saves.
+    On the 2-core machine (``benches/README.md``) one thread per op made
+    predicting the 25,000 test reviews 3.6-3.9 s -> 2.4-2.5 s and a training
+    epoch no slower with ~15 % less CPU; the bag-of-n-grams model, one large
+    op at a time, was slower with it (evaluation 0.37 -> 0.55 s), so it is
+    left alone.
+
+    Args:
+        config: the run's TrainConfig.
+
+    Returns:
+        True if this call set the number of threads.
+    """
+    if keras.backend.backend() != "tensorflow" or not config.fused_lstm:
+        return False
+    from imdbfast.models import get_model_class
+
+    if not get_model_class(config.model).has_lstm:
+        return False
+    if "TF_NUM_INTRAOP_THREADS" in os.environ:
+        return False
+    import tensorflow as tf
+
+    threading = tf.config.threading
+    if threading.get_intra_op_parallelism_threads() or tf.config.list_physical_devices(
+        "GPU"
+    ):
+        return False
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1
+    )
+    try:
+        threading.set_intra_op_parallelism_threads(max(1, cpus // 2))
+    except RuntimeError:  # TensorFlow has started: its pools are fixed
+        return False
+    return True
+
+
 class BucketedBatches(keras.utils.PyDataset):
     """A :class:`keras.utils.PyDataset` of length-bucketed, right-padded batches.
 

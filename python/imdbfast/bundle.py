@@ -363,13 +363,15 @@ def load_run(run_dir: str | os.PathLike[str]) -> Bundle:
     import keras
 
     import imdbfast.models  # noqa: F401  (registers the custom classes)
-    from imdbfast.batching import use_tf_cpu_bfc_allocator
+    from imdbfast.batching import use_tf_cpu_bfc_allocator, use_tf_intra_op_threads
     from imdbfast.tokenizer import Tokenizer
 
-    use_tf_cpu_bfc_allocator()  # before the first tensor (see its docstring)
     paths = run_files(run_dir)
     with user_input(os.fspath(paths["config"])):
         config = TrainConfig.load(paths["config"])
+    # Both before the first tensor (see their docstrings).
+    use_tf_cpu_bfc_allocator()
+    use_tf_intra_op_threads(config)
     with user_input(os.fspath(paths["tokenizer"])):
         tokenizer = Tokenizer.load(paths["tokenizer"])
     with user_input(os.fspath(paths["model"])):

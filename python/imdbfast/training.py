@@ -571,12 +571,15 @@ def train(
         fit_input,
         predict_sorted,
         use_tf_cpu_bfc_allocator,
+        use_tf_intra_op_threads,
     )
     from imdbfast.layers import right_padded_inputs
     from imdbfast.metrics import binary_metrics, precision_recall_curve
     from imdbfast.models import build_model
 
-    use_tf_cpu_bfc_allocator()  # before the first tensor (see its docstring)
+    # Both before the first tensor (see their docstrings).
+    use_tf_cpu_bfc_allocator()
+    use_tf_intra_op_threads(config)
 
     run_dir = choose_run_dir(config)
     if prepared is None:

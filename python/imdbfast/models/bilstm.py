@@ -34,6 +34,8 @@ class BiLSTMClassifier(RecurrentClassifier):
     >>> model.compile()
     """
 
+    has_lstm = True
+
     def __init__(
         self,
         vocabulary_size: int,

@@ -32,6 +32,8 @@ class DeepBiLSTMAttentionClassifier(RecurrentClassifier):
             :class:`~imdbfast.models.RecurrentClassifier`).
     """
 
+    has_lstm = True
+
     _default_learning_rate = 1e-4
 
     def _seed_optimizer(self, learning_rate: float) -> keras.optimizers.Optimizer:

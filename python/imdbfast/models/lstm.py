@@ -31,6 +31,8 @@ class LSTMClassifier(RecurrentClassifier):
             :class:`~imdbfast.models.RecurrentClassifier`).
     """
 
+    has_lstm = True
+
     def _seed_optimizer(self, learning_rate: float) -> keras.optimizers.Optimizer:
         return keras.optimizers.Adam(
             learning_rate=LinearWarmup(learning_rate, self.warmup_steps)
