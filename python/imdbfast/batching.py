@@ -80,6 +80,15 @@ def use_tf_cpu_bfc_allocator() -> bool:
     return True
 
 
+def configure_tensorflow(config: TrainConfig) -> None:
+    """TensorFlow's process-wide CPU settings for a run of ``config``:
+    :func:`use_tf_cpu_bfc_allocator` and :func:`use_tf_intra_op_threads`.
+    Call it before the first tensor exists (``train()`` and ``load()`` do);
+    later it changes nothing."""
+    use_tf_cpu_bfc_allocator()
+    use_tf_intra_op_threads(config)
+
+
 def use_tf_intra_op_threads(config: TrainConfig) -> bool:
     """Gives each TensorFlow op half the CPUs when ``config``'s model runs
     fused LSTMs on the CPU.

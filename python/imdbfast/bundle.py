@@ -363,15 +363,13 @@ def load_run(run_dir: str | os.PathLike[str]) -> Bundle:
     import keras
 
     import imdbfast.models  # noqa: F401  (registers the custom classes)
-    from imdbfast.batching import use_tf_cpu_bfc_allocator, use_tf_intra_op_threads
+    from imdbfast.batching import configure_tensorflow
     from imdbfast.tokenizer import Tokenizer
 
     paths = run_files(run_dir)
     with user_input(os.fspath(paths["config"])):
         config = TrainConfig.load(paths["config"])
-    # Both before the first tensor (see their docstrings).
-    use_tf_cpu_bfc_allocator()
-    use_tf_intra_op_threads(config)
+    configure_tensorflow(config)  # before the first tensor
     with user_input(os.fspath(paths["tokenizer"])):
         tokenizer = Tokenizer.load(paths["tokenizer"])
     with user_input(os.fspath(paths["model"])):

@@ -568,18 +568,15 @@ def train(
 
     from imdbfast.batching import (
         batches_for,
+        configure_tensorflow,
         fit_input,
         predict_sorted,
-        use_tf_cpu_bfc_allocator,
-        use_tf_intra_op_threads,
     )
     from imdbfast.layers import right_padded_inputs
     from imdbfast.metrics import binary_metrics, precision_recall_curve
     from imdbfast.models import build_model
 
-    # Both before the first tensor (see their docstrings).
-    use_tf_cpu_bfc_allocator()
-    use_tf_intra_op_threads(config)
+    configure_tensorflow(config)  # before the first tensor
 
     run_dir = choose_run_dir(config)
     if prepared is None:
