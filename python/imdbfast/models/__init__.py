@@ -45,6 +45,10 @@ batches must then be right-padded, as :mod:`imdbfast.batching` makes them.
 They are :class:`imdbfast.layers.LSTM`, i.e. ``keras.layers.LSTM`` plus a fused
 one-op-per-sequence path on a CPU-only TensorFlow (same weights and results,
 about twice as fast as Keras' step loop); ``fused_lstm=False`` turns it off.
+The classes with such layers say so (``has_lstm = True``: ``bilstm``,
+``lstm``, ``deep_bilstm_attention``), and :func:`imdbfast.train` and :func:`imdbfast.load`
+then give each TensorFlow op half the CPUs
+(:func:`imdbfast.batching.use_tf_intra_op_threads`).
 
 Embeddings are ``"learned"``, ``"glove"`` (frozen) or ``"glove-finetune"``. A
 GloVe matrix (one row per vocabulary id, e.g. from
