@@ -307,6 +307,15 @@ def test_lstm_layers_keep_the_cudnn_compatible_arguments(built):
                 assert not layer.unroll and layer.cell.use_bias
 
 
+def test_has_lstm_says_whether_the_model_has_lstm_layers(built):
+    from imdbfast.layers import LSTM
+
+    for name, model in built.items():
+        has = any(isinstance(layer, LSTM) for layer in model._flatten_layers())
+        assert models.get_model_class(name).has_lstm is has, name
+    assert {n for n in built if models.get_model_class(n).has_lstm} == set(MASKED)
+
+
 def test_mixed_precision_keeps_a_float32_output_and_scales_the_loss():
     model = tiny("bilstm", config={"mixed_precision": True})
     assert model.dtype_policy.name == "mixed_float16"
