@@ -73,14 +73,19 @@ def test_train_command_without_keras_is_one_error_line():
     assert "'imdbfast[tensorflow]'" in lines[0]
 
 
-def test_the_test_extra_spells_out_the_tensorflow_extra():
+def _extras() -> dict[str, list[str]]:
+    """The optional dependencies that pyproject.toml declares."""
     from pathlib import Path
 
     import pytest
 
     tomllib = pytest.importorskip("tomllib")
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-    extras = tomllib.loads(pyproject.read_text("utf-8"))["project"]["optional-dependencies"]
+    return tomllib.loads(pyproject.read_text("utf-8"))["project"]["optional-dependencies"]
+
+
+def test_the_test_extra_spells_out_the_tensorflow_extra():
+    extras = _extras()
     assert set(extras["tensorflow"]) <= set(extras["test"])
     keras = [r for r in extras["tensorflow"] if r.startswith("keras")]
     assert all(keras[0] in extras[backend] for backend in ("jax", "torch"))
@@ -88,11 +93,5 @@ def test_the_test_extra_spells_out_the_tensorflow_extra():
 
 def test_the_test_extra_spells_out_the_dask_extra():
     """CI installs .[test] only: the imdbfast.dask tests need the dask extra."""
-    from pathlib import Path
-
-    import pytest
-
-    tomllib = pytest.importorskip("tomllib")
-    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-    extras = tomllib.loads(pyproject.read_text("utf-8"))["project"]["optional-dependencies"]
+    extras = _extras()
     assert set(extras["dask"]) <= set(extras["test"])
