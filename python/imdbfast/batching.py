@@ -461,9 +461,11 @@ class BucketedBatches(keras.utils.PyDataset):
         evaluation (``benches/README.md``).
 
         tf.data's autotuning is off (the pipeline is one map and a prefetch of
-        2, with nothing to tune): with it on, deleting an epoch's iterator
-        waits for the autotuning thread to wake up, which left the process
-        idle for 5-16 s at the start of most epochs.
+        2, with nothing to tune): Keras makes a new iterator per epoch, and
+        with autotuning on, deleting the old one waits for the autotuning
+        thread to wake up (``~RootDataset::Iterator`` blocked on the thread
+        in ``Model::OptimizeLoop``), which left the process idle for 5-16 s
+        at the start of most epochs.
         """
         import tensorflow as tf
 
@@ -491,11 +493,7 @@ class BucketedBatches(keras.utils.PyDataset):
         dataset = tf.data.Dataset.range(n_batches).map(load)  # in order
         # A known length gives Keras' progress bar its total from epoch 1.
         dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
-        # A fixed prefetch depth, and tf.data's autotuning off: Keras makes a
-        # new iterator per epoch, and deleting the old one waited for the
-        # autotuning thread to wake up (gdb: ~RootDataset::Iterator blocked
-        # on the thread in Model::OptimizeLoop): 5-16 s of an idle process
-        # at the start of most epochs.
+        # A fixed prefetch depth, autotuning off (see the docstring).
         options = tf.data.Options()
         options.autotune.enabled = False
         return dataset.prefetch(2).with_options(options)

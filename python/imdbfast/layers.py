@@ -26,8 +26,8 @@ form is detected in the graph and that batch takes the stock loop, so results
 never depend on the path. Code that feeds only such batches (``train()``'s
 ``fit``, prediction over :class:`imdbfast.batching.BucketedBatches`) traces
 inside :func:`right_padded_inputs`: the stock loop is then not traced at all
-(a third of the time to trace a training step), and a mask of another form
-fails an assertion instead of taking it. The TensorFlow-specific code lives in
+(tracing a training step takes about a third of the time), and a mask of
+another form fails an assertion instead of taking it. The TensorFlow-specific code lives in
 :mod:`imdbfast._tf_lstm` and is imported only on the TensorFlow backend, so
 models built from this layer stay backend-agnostic and load on JAX and
 PyTorch, where the layer is the stock LSTM.
