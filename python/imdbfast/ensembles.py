@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import shutil
 import tempfile
@@ -139,9 +140,11 @@ def _normalized(weights: Sequence[float] | None, count: int) -> np.ndarray:
         f"`weights` must be {count} finite positive numbers, one per member. "
         f"Received: {_short_list(given)}"
     )
+    if any(isinstance(w, bool) or not isinstance(w, numbers.Real) for w in given):
+        raise ValueError(expected)
     try:
         values = np.asarray(given, dtype=np.float64)
-    except (OverflowError, TypeError, ValueError):
+    except OverflowError:
         raise ValueError(expected) from None
     if values.shape != (count,) or not np.all(np.isfinite(values)) or np.any(values <= 0):
         raise ValueError(expected)

@@ -833,11 +833,14 @@ class Tokenizer:
         # (the core checks them), then the words.
         rest = tokens[len(specials) :] if found else tokens
         _check_no_specials(rest, specials, self.pad_token, len(tokens) - len(rest))
+        idf = (  # checked before anything changes
+            self._idf_columns(idf_weights, len(tokens), found)
+            if tf_idf and idf_weights is not None
+            else None
+        )
         self._set_words(rest, with_placeholders=found)
         self._counts = None
-        self._idf = None
-        if tf_idf and idf_weights is not None:
-            self._idf = self._idf_columns(idf_weights, len(tokens), found)
+        self._idf = idf
         return self
 
     def _set_words(self, words: list[str], with_placeholders: bool = False) -> None:

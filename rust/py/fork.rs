@@ -61,9 +61,9 @@ pub fn threads(num_threads: Option<usize>) -> PyResult<Option<usize>> {
 pub fn max_threads() -> PyResult<usize> {
     match env_count(MAX_THREADS_ENV)? {
         Some(n) => Ok(n),
-        None => Ok(*CORES.get_or_init(|| {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        })),
+        None => {
+            Ok(*CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())))
+        }
     }
 }
 

@@ -120,7 +120,9 @@ impl TokenCounts {
         // width.
         let added = docs
             .iter()
-            .fold(docs.len() as u64, |n, d| n.saturating_add(d.as_ref().len() as u64))
+            .fold(docs.len() as u64, |n, d| {
+                n.saturating_add(d.as_ref().len() as u64)
+            })
             .saturating_mul(4 * widths.len() as u64);
         let Some(bound) = self.count_bound.checked_add(added) else {
             // Counts near the limit (only tampered ones come close): count
@@ -268,7 +270,11 @@ impl TokenCounts {
 
     /// The largest count of any token (0 for no token).
     fn max_count(&self) -> u64 {
-        self.tallies.entries().map(|(_, t)| t.count).max().unwrap_or(0)
+        self.tallies
+            .entries()
+            .map(|(_, t)| t.count)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Approximate heap bytes held by the counts.
@@ -727,7 +733,10 @@ mod tests {
         fine.add(&p, &["b b b", "a"], &[1], "s")
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(fine.get(b"a").map(|t| t.count), Some(u64::MAX - 2));
-        assert_eq!(fine.get(b"b").map(|t| (t.count, t.first)), Some((3, (2, 0))));
+        assert_eq!(
+            fine.get(b"b").map(|t| (t.count, t.first)),
+            Some((3, (2, 0)))
+        );
         assert_eq!(fine.documents, 4);
         // The number of documents.
         let mut many = TokenCounts::from_bytes(&one_token_bytes(u64::MAX, [1, 1, 0, 0]))
@@ -741,10 +750,10 @@ mod tests {
     #[test]
     fn tallies_that_cannot_be_counts_are_refused() {
         for (documents, tally) in [
-            (1, [1, 0, 0, 0]),  // in no document
-            (2, [1, 2, 0, 0]),  // in more documents than occurrences
-            (1, [3, 2, 0, 0]),  // in more documents than counted
-            (2, [1, 1, 2, 0]),  // first met after the last document
+            (1, [1, 0, 0, 0]), // in no document
+            (2, [1, 2, 0, 0]), // in more documents than occurrences
+            (1, [3, 2, 0, 0]), // in more documents than counted
+            (2, [1, 1, 2, 0]), // first met after the last document
             (2, [1, 1, u64::MAX, 0]),
         ] {
             let err = TokenCounts::from_bytes(&one_token_bytes(documents, tally)).err();
