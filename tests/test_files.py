@@ -288,6 +288,14 @@ def test_cli_study_file_that_is_not_utf8(tmp_path):
     _one_error_line(done, str(path), "utf-8 text", "offset")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_cli_study_file_that_is_a_fifo(tmp_path):
+    path = tmp_path / "study.toml"
+    os.mkfifo(path)
+    done = _cli("experiment", str(path), "--dry-run", cwd=tmp_path)  # times out if it blocks
+    _one_error_line(done, str(path), "must be a regular file. Received: a FIFO")
+
+
 @pytest.mark.parametrize(
     ("content", "part"),
     [
