@@ -263,6 +263,15 @@ def test_regex_flags_out_of_range_are_a_value_error(tmp_path, flags):
         imdbfast.Tokenizer.load(path)
 
 
+def test_a_saved_pattern_that_does_not_compile_is_a_value_error(tmp_path):
+    path = _tokenizer_file(tmp_path)
+    data = json.loads(path.read_text())
+    data["config"]["split"] = {"regex": "(", "flags": 0}
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="the pattern does not compile"):
+        imdbfast.Tokenizer.load(path)
+
+
 # ------------------------------------------------------- the command line
 
 
@@ -366,6 +375,53 @@ def test_any_file_loads_or_raises_one_clear_error(tmp_path_factory, name, conten
         data = ("[" * value + "]" * value).encode()
     path = root / name
     path.write_bytes(data)
+    try:
+        LOADERS[name](path)
+    except (ValueError, OSError):
+        pass
+
+
+def _valid_documents(root: Path) -> dict[str, dict]:
+    """A valid document of each JSON surface, to mutate one field of."""
+    tok = root / "tok.json"
+    imdbfast.Tokenizer(max_tokens=20).fit(["a fine film", "a bad film"]).save(tok)
+    config = root / "config.json"
+    TrainConfig().save(config)
+    return {
+        "tokenizer.json": json.loads(tok.read_text()),
+        "config.json": json.loads(config.read_text()),
+        "study.json": {"name": "s", "repeats": 2, "base": {"epochs": 1},
+                       "axes": {"units": [4, 8], "v": {"a": {"epochs": 2}}},
+                       "references": [{"where": {"units": 4}, "value": 0.5}]},
+        "ensemble.json": {"format": "imdbfast.Ensemble", "version": 1,
+                          "members": [{"path": "m", "weight": 1.0}]},
+        RESULTS_FILE: {"format": "imdbfast.StudyRun", "study": "s", "key": "k",
+                       "test": {"accuracy": 0.5}},
+    }
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(["tokenizer.json", "config.json", "study.json",
+                          "ensemble.json", RESULTS_FILE]),
+    choice=st.integers(0, 10**6),
+    value=_JSON,
+)
+def test_any_field_of_a_valid_file_loads_or_raises_one_clear_error(
+    tmp_path_factory, name, choice, value
+):
+    """One field of a valid file (nested objects included) set to any JSON
+    value: the loader returns or raises a ValueError or an OSError."""
+    root = tmp_path_factory.mktemp("fields")
+    document = _valid_documents(root)[name]
+    tables = [document] + [v for v in document.values() if isinstance(v, dict)]
+    tables += [v for t in list(tables[1:]) for v in t.values() if isinstance(v, dict)]
+    table = tables[choice % len(tables)]
+    keys = sorted(table)
+    table[keys[choice % len(keys)]] = value
+    path = root / name
+    path.write_text(json.dumps(document) + "\n", encoding="utf-8")
     try:
         LOADERS[name](path)
     except (ValueError, OSError):

@@ -1634,7 +1634,13 @@ def _check_split(split: Any) -> Any:
                 '`split` {"regex", "flags"}: `flags` must be a combination of re '
                 f"flags (0 to {_REGEX_FLAGS}). Received: flags={flags}"
             )
-        split = re.compile(regex, flags)
+        try:
+            split = re.compile(regex, flags)
+        except re.error as err:
+            raise ValueError(
+                f'`split` {{"regex", "flags"}}: the pattern does not compile ({err}). '
+                f"Received: regex={regex!r}"
+            ) from None
     if split is None or split in SPLIT_MODES or callable(split):
         return split
     if isinstance(split, re.Pattern):
