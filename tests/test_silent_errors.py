@@ -9,10 +9,9 @@ import math
 import struct
 from pathlib import Path
 
+import imdbfast
 import numpy as np
 import pytest
-
-import imdbfast
 from imdbfast.ensembles import Ensemble, load_ensemble
 from imdbfast.errors import UserError
 from imdbfast.tokenizer import TokenCounts

@@ -37,9 +37,9 @@ import numpy as np
 from imdbfast.errors import MissingFileError, UserError
 
 __all__ = [
+    "LARGE_FILE_BYTES",
     "MAX_NESTING",
     "SMALL_FILE_BYTES",
-    "LARGE_FILE_BYTES",
     "check_nesting",
     "decode",
     "loads_json",
