@@ -270,7 +270,7 @@ def test_results_of_another_study_are_refused(tmp_path):
     corrupt = tmp_path / "c"
     open_study_dir(corrupt, Study("c", {"epochs": [1]}))
     (corrupt / RESULTS_FILE).write_bytes(b"not json\n" + b"{}\n")
-    with pytest.raises(StudyError, match="line 1: not a JSON run record"):
+    with pytest.raises(StudyError, match="line 1: not a valid JSON run record"):
         open_study_dir(corrupt, Study("c", {"epochs": [1]}))
 
 

@@ -236,7 +236,7 @@ def test_ensemble_bad_input(runs, tmp_path):
     with pytest.raises(UserError, match="inside the ensemble directory"):
         imdbfast.load(tmp_path / "good")
     manifest_path.write_text("{not json")
-    with pytest.raises(UserError, match="not an imdbfast ensemble file"):
+    with pytest.raises(UserError, match="ensemble.json: not a valid JSON ensemble file"):
         imdbfast.load(tmp_path / "good")
 
 

@@ -160,8 +160,11 @@ def test_one_thread_spawns_no_thread(tmp_path):
     write_small_data(tmp_path)
     assert spawned_threads("1", tmp_path)[0] == 0
     assert spawned_threads("env", tmp_path, {"IMDBFAST_NUM_THREADS": "1"}) == (0, 0)
-    # A pool of 3 workers, built once and reused by every call.
-    assert spawned_threads("3", tmp_path, {"IMDBFAST_NUM_THREADS": "3"}) == (3, 3)
+    # A pool of 3 workers, built once and reused by every call (3 threads
+    # allowed, whatever the number of cores).
+    assert spawned_threads(
+        "3", tmp_path, {"IMDBFAST_NUM_THREADS": "3", "IMDBFAST_MAX_THREADS": "3"}
+    ) == (3, 3)
 
 
 def test_inline_then_default_on_the_same_thread():
@@ -242,3 +245,68 @@ def test_with_num_threads_shares_the_vocabulary():
     # Refitting the copy leaves the original's vocabulary alone.
     one.fit(["zebra"])
     assert "zebra" not in tok.get_vocabulary()
+
+
+# Threads alive in a fresh interpreter after native calls on many thread
+# counts, once the pools dropped from the cache have let their threads go.
+MANY_COUNTS = textwrap.dedent(
+    """
+    import json, os, sys, time
+    from imdbfast import Tokenizer
+
+    def threads():
+        return len(os.listdir("/proc/self/task"))
+
+    corpus = [f"the cat {i} sat" for i in range(500)]
+    before = threads()
+    if sys.argv[1] == "counts":
+        for n in range(2, 61):
+            Tokenizer(num_threads=n).fit(corpus).transform(corpus)
+    else:  # a saved tokenizer that asks for 1,024 threads
+        Tokenizer(num_threads=1).fit(corpus).save(sys.argv[2])
+        with open(sys.argv[2]) as f:
+            data = json.load(f)
+        data["config"]["num_threads"] = 1024
+        with open(sys.argv[2], "w") as f:
+            json.dump(data, f)
+        Tokenizer.load(sys.argv[2]).transform(corpus)
+    for _ in range(100):  # threads of a dropped pool end soon after
+        if threads() - before <= int(sys.argv[3]):
+            break
+        time.sleep(0.05)
+    print(threads() - before)
+    """
+)
+
+
+def many_counts_threads(case: str, tmp_path, cap: str | None, bound: int) -> int:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("IMDBFAST_NUM_THREADS", "IMDBFAST_MAX_THREADS")}
+    if cap is not None:
+        env["IMDBFAST_MAX_THREADS"] = cap
+    result = subprocess.run(
+        [sys.executable, "-c", MANY_COUNTS, case, str(tmp_path / "tok.json"), str(bound)],
+        capture_output=True, check=False, text=True, timeout=300, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
+def test_pools_stay_bounded_whatever_counts_are_asked(tmp_path):
+    """59 distinct counts used to keep 59 pools (1,829 idle threads); a few
+    pools of at most the cap are kept now."""
+    bound = 4 * 8  # MAX_POOLS (rust/py/fork.rs) pools of at most 8 threads
+    assert many_counts_threads("counts", tmp_path, "8", bound) <= bound
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
+def test_a_loaded_file_cannot_ask_for_more_threads_than_the_cores(tmp_path):
+    cores = len(os.sched_getaffinity(0))
+    assert many_counts_threads("file", tmp_path, None, cores) <= cores
+
+
+def test_bad_max_threads_variable(monkeypatch):
+    monkeypatch.setenv("IMDBFAST_MAX_THREADS", "0")
+    with pytest.raises(ValueError, match="IMDBFAST_MAX_THREADS must be an integer >= 1"):
+        Tokenizer(num_threads=2).fit(["a b"])

@@ -236,8 +236,9 @@ class Bundle(Predictor):
 
         Raises:
             ValueError: Keras is not on the TensorFlow backend; a bag-of-n-grams
-                run; or tokenizer options TextVectorization cannot reproduce
-                exactly (see :func:`imdbfast.interop.portable_rules`).
+                run; tokenizer options TextVectorization cannot reproduce
+                exactly (see :func:`imdbfast.interop.portable_rules`); or a
+                vocabulary token ending in NUL, which the layer would strip.
         """
         import keras
 

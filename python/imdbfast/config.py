@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
+from imdbfast._files import read_json
 from imdbfast._options import (
     DISTRIBUTIONS,
     EMBEDDINGS,
@@ -345,15 +346,15 @@ class TrainConfig:
         """Reads a config written by :meth:`save`.
 
         Raises:
-            OSError: if the file cannot be read.
-            ValueError: if it is not a TrainConfig file of a known version, or
+            OSError: if the file cannot be read (a missing file raises
+                :class:`~imdbfast.errors.MissingFileError`, also a ValueError).
+            ValueError: if it is not a regular file of at most 16 MiB of UTF-8
+                JSON nested at most 64 levels deep, not a TrainConfig file of a
+                known version, or
                 a field is unknown or of the wrong type or range (the field is
                 named).
         """
-        try:
-            payload = json.loads(Path(path).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{path}: not a JSON file ({err})") from None
+        payload = read_json(path, what="TrainConfig file")
         if not isinstance(payload, dict) or payload.get("format") != _CONFIG_FORMAT:
             raise ValueError(f"{path}: not an imdbfast TrainConfig file")
         version = payload.get("version")

@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import json
+import numbers
 import os
 import shutil
 import tempfile
@@ -27,6 +28,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from imdbfast._files import read_json
 from imdbfast.bundle import Bundle, Predictor, load_run, test_scores
 from imdbfast.config import TrainConfig
 from imdbfast.errors import UserError
@@ -125,16 +127,43 @@ class Ensemble(Predictor):
 
 
 def _normalized(weights: Sequence[float] | None, count: int) -> np.ndarray:
+    """The weights scaled to sum 1: finite, positive, and safe from overflow.
+
+    Divided by the largest weight first, so that weights whose sum is not a
+    float (``1e308`` each) still normalize; a weight that is no float at all
+    (``10**400``) is refused like any other invalid one.
+    """
     if weights is None:
         return np.full(count, 1.0 / count)
-    values = np.asarray(list(weights), dtype=np.float64)
+    given = list(weights)
+    expected = (
+        f"`weights` must be {count} finite positive numbers, one per member. "
+        f"Received: {_short_list(given)}"
+    )
+    if any(isinstance(w, bool) or not isinstance(w, numbers.Real) for w in given):
+        raise ValueError(expected)
+    try:
+        values = np.asarray(given, dtype=np.float64)
+    except OverflowError:
+        raise ValueError(expected) from None
     if values.shape != (count,) or not np.all(np.isfinite(values)) or np.any(values <= 0):
-        raise ValueError(
-            f"`weights` must be {count} positive numbers, one per member. "
-            f"Received: {list(weights)!r}"
-        )
-    normalized: np.ndarray = values / values.sum()
+        raise ValueError(expected)
+    scaled = values / values.max()
+    normalized: np.ndarray = scaled / scaled.sum()
     return normalized
+
+
+def _short_list(values: list[Any]) -> str:
+    """``values`` for a message, each cut to 20 characters."""
+    parts = [_short(v) for v in values]
+    return "[" + ", ".join(parts[:10]) + (", ..." if len(parts) > 10 else "") + "]"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= 20 else text[:17] + "..."
 
 
 def ensemble(
@@ -227,14 +256,12 @@ def load_ensemble(run_dir: str | os.PathLike[str]) -> Ensemble:
         FileNotFoundError: if the directory, ``ensemble.json`` or a member's
             files are missing.
         imdbfast.errors.UserError: (a ValueError) if ``ensemble.json`` is not
-            what it should be.
+            what it should be: a regular file of at most 16 MiB of UTF-8 JSON,
+            nested at most 64 levels deep, with finite positive weights.
     """
     root = Path(run_dir)
     path = root / ENSEMBLE_FILE
-    try:
-        manifest: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UserError(f"{path} is not an imdbfast ensemble file: {err}") from None
+    manifest: Any = read_json(path, what="ensemble file")
     entries = manifest.get("members") if isinstance(manifest, dict) else None
     if (
         not isinstance(manifest, dict)
@@ -245,6 +272,7 @@ def load_ensemble(run_dir: str | os.PathLike[str]) -> Ensemble:
         or not all(
             isinstance(e, dict) and isinstance(e.get("path"), str)
             and isinstance(e.get("weight"), (int, float))
+            and not isinstance(e.get("weight"), bool)
             for e in entries
         )
     ):
@@ -252,6 +280,10 @@ def load_ensemble(run_dir: str | os.PathLike[str]) -> Ensemble:
             f"{path} is not an imdbfast ensemble file (format {_FORMAT!r}, version "
             f"{_VERSION}, a list of members with 'path' and 'weight')"
         )
+    try:  # before any member is loaded
+        _normalized([e["weight"] for e in entries], len(entries))
+    except ValueError as err:
+        raise UserError(f"{path}: {err}") from None
     members = []
     for entry in entries:
         member_dir = (root / entry["path"]).resolve()

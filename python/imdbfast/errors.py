@@ -15,7 +15,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["UserError", "MissingExtraError", "require_keras", "user_input"]
+__all__ = [
+    "UserError",
+    "MissingExtraError",
+    "MissingFileError",
+    "require_keras",
+    "user_input",
+]
 
 
 class UserError(ValueError):
@@ -59,6 +65,23 @@ class MissingExtraError(UserError, ImportError):
     Both a :class:`UserError` (the command line shows it as one line) and an
     :class:`ImportError`.
     """
+
+
+class MissingFileError(FileNotFoundError, UserError):
+    """A file imdbfast was asked to read does not exist.
+
+    Both a :class:`FileNotFoundError` (what ``open`` raises) and a
+    :class:`UserError`, so a ``ValueError`` too: code written for Keras,
+    which raises ``ValueError`` for a missing vocabulary file, catches it,
+    and the command line shows it as one line. Built like an ``OSError``:
+    ``MissingFileError(errno.ENOENT, message, path)``, shown as
+    ``message: path``.
+    """
+
+    def __str__(self) -> str:
+        if self.strerror and self.filename is not None:
+            return f"{self.strerror}: {self.filename}"
+        return super().__str__()
 
 
 #: The pip extras that install Keras 3 with a backend.

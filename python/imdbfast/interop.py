@@ -269,11 +269,20 @@ def text_vectorization(tokenizer: Tokenizer) -> tuple[Any, PortableRules]:
 
     Raises:
         ValueError: see :func:`portable_rules`; also ``padding`` or
-            ``truncating`` ``"pre"`` with an ``output_sequence_length``.
+            ``truncating`` ``"pre"`` with an ``output_sequence_length``, or a
+            token that ends in NUL (``"\\x00"``, which the layer cannot hold).
     """
+    rules = portable_rules(tokenizer, "keras.layers.TextVectorization")
+    cut = [token for token in rules.vocabulary[2:] if token.endswith("\x00")]
+    if cut:
+        raise ValueError(
+            "TextVectorization drops the NUL characters that end a token (NumPy "
+            "string arrays strip them), which would change the ids: give the "
+            "tokenizer a vocabulary without such tokens. Received: "
+            f"{len(cut)} such token(s), e.g. {cut[0]!r}"
+        )
     import keras
 
-    rules = portable_rules(tokenizer, "keras.layers.TextVectorization")
     if rules.sequence_length is not None and "pre" in (rules.padding, rules.truncating):
         raise ValueError(
             "TextVectorization pads and truncates at the end only. Received: "

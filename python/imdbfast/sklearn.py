@@ -168,7 +168,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     def _vocabulary_names(self) -> list[str]:
         names = self.tokenizer_.get_vocabulary()
         if self.output_mode != "int" and self.pad_to_max_tokens and self.max_tokens:
-            names = names + [f"[EMPTY{i}]" for i in range(len(names), self.max_tokens)]
+            names = names + _placeholder_names(names, self.max_tokens)
         return names
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -176,7 +176,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 
         Bag modes: the vocabulary entry of each column (column 0 is the OOV
         token; columns beyond the vocabulary, with ``pad_to_max_tokens``, are
-        ``"[EMPTY<i>]"``). ``output_mode="int"``: ``"position0"``,
+        ``"[EMPTY<i>]"``, in as many more brackets as it takes to differ
+        from every token). ``output_mode="int"``: ``"position0"``,
         ``"position1"``, ... (the columns hold ids by position).
 
         Returns:
@@ -218,3 +219,16 @@ def _texts(X: Any) -> list[str]:
         )
     texts = list(X)
     return texts
+
+
+def _placeholder_names(tokens: list[str], columns: int) -> list[str]:
+    """Names of the empty columns ``len(tokens) .. columns - 1``: ``"[EMPTY<i>]"``,
+    wrapped in more brackets while it is a token, so that no name repeats."""
+    taken = set(tokens)
+    names = []
+    for i in range(len(tokens), columns):
+        name = f"[EMPTY{i}]"
+        while name in taken:
+            name = f"[{name}]"
+        names.append(name)
+    return names

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import codecs
 import collections
+import functools
 import itertools
 import json
+import operator
 import os
 import re
 import sys
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from imdbfast import _arrow, _native
+from imdbfast._files import LARGE_FILE_BYTES, read_json, read_text
 from imdbfast._options import (
     OUTPUT_MODE_ALIASES,
     OUTPUT_MODES,
@@ -248,7 +251,10 @@ class Tokenizer:
             ``IMDBFAST_NUM_THREADS`` environment variable if set (read at
             each call; a value that is not an integer >= 1 raises
             ``ValueError``), else one per core. 1: no thread pool at all,
-            the work runs on the calling thread.
+            the work runs on the calling thread. Never more than the cores
+            this process may use, unless the ``IMDBFAST_MAX_THREADS``
+            environment variable allows more (so a saved tokenizer cannot
+            start more threads than that); a few pools are kept at most.
 
     Raises:
         ValueError: an invalid option (unknown name, bad number, a pattern
@@ -795,9 +801,12 @@ class Tokenizer:
             TypeError: ``vocabulary`` is not a sequence of str or a path.
             ValueError: a special token elsewhere than at the start, a token
                 that repeats, more entries than ``max_tokens``, an empty line
-                in a file, idf weights missing, unexpected or of the wrong
-                length.
-            OSError: the file cannot be read.
+                in a file, idf weights missing, unexpected, of the wrong
+                length or not finite (NaN, inf); a file that is not a
+                regular file, larger than 2 GiB or not ``encoding`` text.
+            OSError: the file cannot be read; a missing file raises
+                :class:`~imdbfast.errors.MissingFileError`, both a
+                ``FileNotFoundError`` and a ``ValueError`` (what Keras raises).
         """
         from_file = isinstance(vocabulary, (str, os.PathLike))
         tf_idf = self.output_mode == "tf_idf"
@@ -824,11 +833,14 @@ class Tokenizer:
         # (the core checks them), then the words.
         rest = tokens[len(specials) :] if found else tokens
         _check_no_specials(rest, specials, self.pad_token, len(tokens) - len(rest))
+        idf = (  # checked before anything changes
+            self._idf_columns(idf_weights, len(tokens), found)
+            if tf_idf and idf_weights is not None
+            else None
+        )
         self._set_words(rest, with_placeholders=found)
         self._counts = None
-        self._idf = None
-        if tf_idf and idf_weights is not None:
-            self._idf = self._idf_columns(idf_weights, len(tokens), found)
+        self._idf = idf
         return self
 
     def _set_words(self, words: list[str], with_placeholders: bool = False) -> None:
@@ -851,7 +863,13 @@ class Tokenizer:
         self, idf_weights: Sequence[float] | np.ndarray, entries: int, with_specials: bool
     ) -> np.ndarray:
         """One float32 weight per bag column, from weights given per entry."""
-        weights = np.asarray(idf_weights, dtype=np.float64)
+        try:
+            weights = np.asarray(idf_weights, dtype=np.float64)
+        except OverflowError:
+            raise ValueError(
+                "`idf_weights` must be finite numbers. Received: a number too large "
+                "for a float"
+            ) from None
         if weights.ndim != 1:
             raise ValueError(
                 "`idf_weights` must be a 1-D sequence of numbers. "
@@ -861,6 +879,13 @@ class Tokenizer:
             raise ValueError(
                 "`idf_weights` must be the same length as the vocabulary. "
                 f"Received: {len(weights)} weights for {entries} vocabulary entries"
+            )
+        if not np.all(np.isfinite(weights)):
+            bad = weights[~np.isfinite(weights)][0]
+            raise ValueError(
+                "`idf_weights` must be finite numbers. "
+                f"Received: {float(bad)!r} at index "
+                f"{int(np.argmin(np.isfinite(weights)))}"
             )
         if not with_specials:
             mean = np.average(weights) if len(weights) else 0.0
@@ -872,8 +897,12 @@ class Tokenizer:
     def _read_vocabulary(self, vocabulary: Any) -> list[str]:
         """The entries of a vocabulary list or file, type-checked."""
         if isinstance(vocabulary, (str, os.PathLike)):
-            with open(vocabulary, "rb") as f:
-                lines = f.read().decode(self.encoding).split("\n")
+            lines = read_text(
+                vocabulary,
+                what="vocabulary file",
+                max_bytes=LARGE_FILE_BYTES,
+                encoding=self.encoding,
+            ).split("\n")
             if lines and lines[-1] == "":
                 lines.pop()
             lines = [line[:-1] if line.endswith("\r") else line for line in lines]
@@ -1359,17 +1388,16 @@ class Tokenizer:
         """Read a tokenizer written by :meth:`save`.
 
         Raises:
-            OSError: the file cannot be read.
-            ValueError: not a tokenizer file, an unsupported version, or a
-                field of the wrong type or range (see :meth:`from_dict`; the
-                message starts with the path).
+            OSError: the file cannot be read (a missing file raises
+                :class:`~imdbfast.errors.MissingFileError`, also a
+                ``ValueError``).
+            ValueError: not a regular file of at most 2 GiB of UTF-8 JSON
+                nested at most 64 levels deep, not a tokenizer file, an
+                unsupported version, or a field of the wrong type or range
+                (see :meth:`from_dict`; the message starts with the path).
         """
         where = os.fspath(path)
-        with open(path, encoding="utf-8") as f:
-            try:
-                data = json.load(f)
-            except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                raise ValueError(f"{where}: not valid JSON ({e})") from e
+        data = read_json(path, what="tokenizer file", max_bytes=LARGE_FILE_BYTES)
         try:
             return cls.from_dict(data)
         except ValueError as e:
@@ -1588,6 +1616,10 @@ def _check_output_mode(output_mode: Any) -> str:
     return str(output_mode)
 
 
+#: Every bit of a ``re`` flag.
+_REGEX_FLAGS = functools.reduce(operator.or_, (int(flag) for flag in re.RegexFlag), 0)
+
+
 def _check_split(split: Any) -> Any:
     """``split`` as the tokenizer keeps it (a serialized pattern compiled)."""
     if isinstance(split, dict) and set(split) == {"regex", "flags"}:
@@ -1597,7 +1629,18 @@ def _check_split(split: Any) -> Any:
                 '`split` as a dict must be {"regex": str, "flags": int}. '
                 f"Received: split={split!r}"
             )
-        split = re.compile(regex, flags)
+        if flags < 0 or flags & ~_REGEX_FLAGS:
+            raise ValueError(
+                '`split` {"regex", "flags"}: `flags` must be a combination of re '
+                f"flags (0 to {_REGEX_FLAGS}). Received: flags={flags}"
+            )
+        try:
+            split = re.compile(regex, flags)
+        except re.error as err:
+            raise ValueError(
+                f'`split` {{"regex", "flags"}}: the pattern does not compile ({err}). '
+                f"Received: regex={regex!r}"
+            ) from None
     if split is None or split in SPLIT_MODES or callable(split):
         return split
     if isinstance(split, re.Pattern):

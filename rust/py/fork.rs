@@ -7,11 +7,17 @@
 //!
 //! It is also where a call's thread count is decided (`threads`): the
 //! `num_threads` argument, else the `IMDBFAST_NUM_THREADS` environment
-//! variable, else all cores. One thread means no pool at all: the work runs
-//! on the calling thread (registered once as the only worker of a pool of
-//! its own, so that Rayon's parallel iterators run inline there and spawn
-//! nothing). Other counts run on a pool of that many threads, kept per
-//! process and count.
+//! variable, else all cores; never more than the cap (`max_threads`: the
+//! number of cores this process may use, unless the `IMDBFAST_MAX_THREADS`
+//! environment variable asks for another), so that no argument and no saved
+//! file can start more threads than that. One thread means no pool at all:
+//! the work runs on the calling thread (registered once as the only worker
+//! of a pool of its own, so that Rayon's parallel iterators run inline there
+//! and spawn nothing). Other counts run on a pool of that many threads, kept
+//! per process in a small cache of at most [`MAX_POOLS`] pools (the least
+//! recently used one is dropped, its threads ending once its last call
+//! returns), so that the threads alive stay bounded whatever counts are
+//! asked for.
 
 use std::cell::OnceCell;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -23,22 +29,52 @@ use pyo3::PyResult;
 /// not pass `num_threads`.
 pub const THREADS_ENV: &str = "IMDBFAST_NUM_THREADS";
 
+/// The environment variable that sets the most threads of any call (default:
+/// the number of cores this process may use).
+pub const MAX_THREADS_ENV: &str = "IMDBFAST_MAX_THREADS";
+
 /// The thread count of a call: `num_threads` if given (at least 1), else
-/// [`THREADS_ENV`] if set and not empty, else `None` (all cores). Read with
-/// the GIL held, so that Python's `os.environ` writes do not race it.
+/// [`THREADS_ENV`] if set and not empty, else `None` (all cores); at most
+/// [`max_threads`]. Read with the GIL held, so that Python's `os.environ`
+/// writes do not race it.
 ///
 /// Raises:
-///     ValueError: `num_threads` is 0, or the variable is not an integer >= 1.
+///     ValueError: `num_threads` is 0, or a variable is not an integer >= 1.
 pub fn threads(num_threads: Option<usize>) -> PyResult<Option<usize>> {
+    let cap = max_threads()?;
     if let Some(n) = num_threads {
         if n == 0 {
             return Err(PyValueError::new_err(
                 "`num_threads` must be an integer >= 1. Received: num_threads=0",
             ));
         }
-        return Ok(Some(n));
+        return Ok(Some(n.min(cap)));
     }
-    let Some(value) = std::env::var_os(THREADS_ENV) else {
+    Ok(env_count(THREADS_ENV)?.map(|n| n.min(cap)))
+}
+
+/// The most threads a call may use: [`MAX_THREADS_ENV`] if set and not
+/// empty, else the number of cores this process may use.
+///
+/// Raises:
+///     ValueError: the variable is not an integer >= 1.
+pub fn max_threads() -> PyResult<usize> {
+    match env_count(MAX_THREADS_ENV)? {
+        Some(n) => Ok(n),
+        None => {
+            Ok(*CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get())))
+        }
+    }
+}
+
+/// The number of cores this process may use, found once (finding it reads
+/// files under /sys on Linux).
+static CORES: OnceLock<usize> = OnceLock::new();
+
+/// The integer >= 1 in the environment variable `name`, or `None` when it is
+/// unset or blank.
+fn env_count(name: &str) -> PyResult<Option<usize>> {
+    let Some(value) = std::env::var_os(name) else {
         return Ok(None);
     };
     let text = value.to_string_lossy();
@@ -48,8 +84,8 @@ pub fn threads(num_threads: Option<usize>) -> PyResult<Option<usize>> {
     match text.trim().parse::<usize>() {
         Ok(n) if n >= 1 => Ok(Some(n)),
         _ => Err(PyValueError::new_err(format!(
-            "The environment variable {THREADS_ENV} must be an integer >= 1. \
-             Received: {THREADS_ENV}='{text}'"
+            "The environment variable {name} must be an integer >= 1. \
+             Received: {name}='{text}'"
         ))),
     }
 }
@@ -59,10 +95,14 @@ pub fn threads(num_threads: Option<usize>) -> PyResult<Option<usize>> {
 static ORIGIN_PID: OnceLock<u32> = OnceLock::new();
 
 /// The pools of the current process, `(process id, width, pool)`, tagged
-/// with the process id that built them. A child inherits its parent's
-/// entries and sees a different id.
+/// with the process id that built them, the most recently used last. A
+/// child inherits its parent's entries and sees a different id.
 type Pools = Vec<(u32, usize, Arc<rayon::ThreadPool>)>;
 static PROCESS_POOLS: Mutex<Pools> = Mutex::new(Vec::new());
+
+/// The most pools a process keeps (besides Rayon's global pool and the
+/// one-thread pools of inline work, which start no thread).
+pub const MAX_POOLS: usize = 4;
 
 /// Remember the importing process, once, when the module is imported.
 pub fn register_fork_guard() {
@@ -141,10 +181,18 @@ fn process_pool(pid: u32, width: usize) -> Option<Arc<rayon::ThreadPool>> {
         // through locks they may have held at the fork).
         std::mem::forget(std::mem::take(&mut *pools));
     }
-    if let Some((_, _, pool)) = pools.iter().find(|(_, w, _)| *w == width) {
-        return Some(Arc::clone(pool));
+    if let Some(at) = pools.iter().position(|(_, w, _)| *w == width) {
+        let entry = pools.remove(at);
+        let pool = Arc::clone(&entry.2);
+        pools.push(entry);
+        return Some(pool);
     }
     let pool = build()?;
+    if pools.len() >= MAX_POOLS {
+        // The least recently used pool: its threads end once the calls
+        // running on it (which hold it) return.
+        pools.remove(0);
+    }
     pools.push((pid, width, Arc::clone(&pool)));
     Some(pool)
 }

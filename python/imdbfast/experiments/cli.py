@@ -142,7 +142,7 @@ def resolve_study(name_or_path: str) -> Study:
     if os.path.exists(name_or_path) or name_or_path.lower().endswith(
         (".toml", ".json")
     ):
-        if not os.path.isfile(name_or_path):
+        if not os.path.exists(name_or_path):
             raise StudyError(f"study file not found: {name_or_path}")
         return load_study(name_or_path)
     return builtin_study(name_or_path)  # raises, listing the built-in studies

@@ -23,6 +23,7 @@ up once per vocabulary.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime
 import json
@@ -38,7 +39,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from imdbfast.experiments.study import Cell, Study, StudyError, config_key
+from imdbfast._files import LARGE_FILE_BYTES, decode, loads_json, read_bytes, read_json
+from imdbfast.experiments.study import (
+    Cell,
+    Study,
+    StudyError,
+    check_run_count,
+    config_key,
+)
 
 STUDY_FILE = "study.json"
 LOCK_FILE = ".lock"
@@ -63,13 +71,18 @@ def plan_runs(cells: Iterable[Cell], repeats: int) -> list[PlannedRun]:
     """Every run of the cells, seed by seed (all first seeds, then the second...).
 
     Runs whose configs are identical (two cells meeting at one seed) appear once.
+    Linear in ``repeats``.
+
+    Raises:
+        StudyError: more than :data:`~imdbfast.experiments.study.MAX_RUNS` runs.
     """
     runs: list[PlannedRun] = []
     seen: set[str] = set()
     cells = list(cells)
+    check_run_count(len(cells), repeats)
     for repeat in range(repeats):
         for cell in cells:
-            config = cell.run_configs(repeats)[repeat]
+            config = cell.run_config(repeat)
             key = config_key(config)
             if key not in seen:
                 seen.add(key)
@@ -86,25 +99,34 @@ def read_records(path: Path, study_name: str) -> tuple[list[dict[str, Any]], int
     A last line without its newline (a crash while writing it) is ignored.
 
     Raises:
-        StudyError: if a complete line is not a run record of this study.
+        StudyError: if the file is not a regular file of at most 2 GiB, or a
+            complete line is not a run record of this study (not UTF-8, not
+            JSON, nested too deeply, or without its ``key``).
     """
     if not path.exists():
         return [], 0
-    data = path.read_bytes()
+    data = read_bytes(path, what="results file", max_bytes=LARGE_FILE_BYTES,
+                      error=StudyError)
     end = data.rfind(b"\n") + 1
     records = []
     for number, line in enumerate(data[:end].splitlines(), start=1):
         if not line.strip():
             continue
+        where = f"{path}, line {number}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
+            text = decode(line, where, what="run record", error=StudyError)
+            record = loads_json(text, where, what="run record", error=StudyError)
+        except StudyError as err:
+            raise StudyError(f"{err}; move the file away or repair it") from None
+        if (
+            not isinstance(record, dict)
+            or record.get("format") != _RECORD_FORMAT
+            or not isinstance(record.get("key"), str)
+        ):
             raise StudyError(
-                f"{path}, line {number}: not a JSON run record ({err}); move the "
-                "file away or repair it"
-            ) from None
-        if not isinstance(record, dict) or record.get("format") != _RECORD_FORMAT:
-            raise StudyError(f"{path}, line {number}: not an imdbfast study run record")
+                f"{where}: not an imdbfast study run record (an object with "
+                f"format {_RECORD_FORMAT!r} and a string 'key')"
+            )
         if record.get("study") != study_name:
             raise StudyError(
                 f"{path} holds results of study {record.get('study')!r}, not "
@@ -148,10 +170,7 @@ def open_study_dir(directory: Path, study: Study) -> list[dict[str, Any]]:
     study_file = directory / STUDY_FILE
     results = directory / RESULTS_FILE
     if study_file.exists():
-        try:
-            payload = json.loads(study_file.read_text(encoding="utf-8"))
-        except json.JSONDecodeError:
-            payload = None
+        payload = read_json(study_file, what="study directory file", error=StudyError)
         if not isinstance(payload, dict) or payload.get("format") != _STUDY_FORMAT:
             raise StudyError(f"{study_file} is not an imdbfast study file")
         if payload.get("name") != study.name:
@@ -436,10 +455,14 @@ class StudyResults:
         Matched by the run's key (its config and seed), like finished runs are,
         not by the cell the run was recorded under.
         """
+        return self._planned()[record["key"]]
+
+    def _planned(self) -> dict[str, Cell]:
+        """The cell of each planned run, by run key (planned once)."""
         if not self._cell_of_run:
             runs = plan_runs(self.cells, self.repeats)
             self._cell_of_run.update((run.key, run.cell) for run in runs)
-        return self._cell_of_run[record["key"]]
+        return self._cell_of_run
 
     def records_of(self, cell: Cell) -> list[dict[str, Any]]:
         """The finished runs of one cell."""
@@ -448,7 +471,7 @@ class StudyResults:
     @property
     def complete(self) -> bool:
         """Whether every planned run has finished."""
-        return len(self.records) == len(plan_runs(self.cells, self.repeats))
+        return len(self.records) == len(self._planned())
 
     def summary(self) -> list[dict[str, Any]]:
         """One row per cell (see :func:`imdbfast.experiments.report.summary_rows`)."""
@@ -518,6 +541,7 @@ def run_study(
     repeats = study.repeats if repeats is None else repeats
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise StudyError(f"repeats must be an integer >= 1. Received: {repeats!r}")
+    check_run_count(study.grid_size, repeats, f"study {study.name!r}")
     overrides = dict(overrides or {})
     cells = study.cells(overrides)
     runs = plan_runs(cells, repeats)
@@ -564,17 +588,13 @@ def _run_locked(
     runs_dir = directory / RUNS_DIR
     preparations = _Preparations()
     write = log or tqdm.write
-    by_cell = {
-        cell.key: [
-            r
-            for r in records
-            if r["key"] in {run.key for run in runs if run.cell.key == cell.key}
-        ]
-        for cell in cells
-    }
-    runs_of_cell = {
-        cell.key: sum(1 for run in runs if run.cell.key == cell.key) for cell in cells
-    }
+    cell_of_run = {run.key: run.cell.key for run in runs}
+    by_cell: dict[str, list[dict[str, Any]]] = {cell.key: [] for cell in cells}
+    for record in records:
+        cell_key = cell_of_run.get(record["key"])
+        if cell_key is not None:
+            by_cell[cell_key].append(record)
+    runs_of_cell = collections.Counter(run.cell.key for run in runs)
     bar = tqdm(
         total=len(runs),
         initial=len(runs) - len(pending),

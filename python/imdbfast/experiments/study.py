@@ -31,17 +31,20 @@ the README for the file format.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import difflib
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from imdbfast._files import SMALL_FILE_BYTES, check_nesting, read_json, read_text
 from imdbfast.config import PRESETS, TrainConfig, preset_names
 from imdbfast.errors import UserError
 
@@ -389,10 +392,44 @@ class Cell:
 
     def run_configs(self, repeats: int) -> list[TrainConfig]:
         """The configs of the cell's runs: seeds ``seed .. seed + repeats - 1``."""
-        return [self.config.replace(seed=self.config.seed + i) for i in range(repeats)]
+        return [self.run_config(i) for i in range(repeats)]
+
+    def run_config(self, repeat: int) -> TrainConfig:
+        """The config of the cell's run ``repeat`` (seed ``seed + repeat``)."""
+        return self.config.replace(seed=self.config.seed + repeat)
 
 
 # --- the study -------------------------------------------------------------------
+
+#: The most cells a study may have (counted before any is built).
+MAX_CELLS = 10_000
+#: The most runs (cells x repeats) a study may plan.
+MAX_RUNS = 100_000
+
+
+def _grid_size(axes: Sequence[Axis], mode: str) -> int:
+    """The number of cells of ``axes``: their product (grid) or length (zip)."""
+    if mode == "zip":
+        return len(axes[0].labels) if axes else 0
+    return math.prod(len(axis.labels) for axis in axes)
+
+
+def _count_words(n: int) -> str:
+    return str(n) if n < 10**12 else f"about 10^{len(str(n)) - 1}"
+
+
+def check_run_count(cells: int, repeats: int, where: str = "study") -> None:
+    """Refuses more than :data:`MAX_RUNS` runs (``cells`` x ``repeats``).
+
+    Raises:
+        StudyError: for too many runs.
+    """
+    if cells * repeats > MAX_RUNS:
+        raise StudyError(
+            f"{where}: a study may plan at most {MAX_RUNS} runs (cells x repeats). "
+            f"Received: {_count_words(cells)} cells x {repeats} repeats"
+        )
+
 
 
 def _base_fields(base: Any, where: str) -> tuple[str | None, dict[str, Any]]:
@@ -504,8 +541,10 @@ class Study:
             )
         if not built:
             raise StudyError(f"{where}: axes is empty; expected at least one axis")
+        self._check_size(built, mode, repeats, where)
         for axis in built if mode == "grid" else ():
-            repeated = sorted({x for x in axis.labels if axis.labels.count(x) > 1})
+            seen = collections.Counter(axis.labels)
+            repeated = sorted(x for x, n in seen.items() if n > 1)
             if repeated:
                 raise StudyError(
                     f"{where}: axes.{axis.name}: repeated values: {', '.join(repeated)}"
@@ -533,13 +572,34 @@ class Study:
             object.__setattr__(self, attr, value)
         self.cells()  # every cell's config is valid, or StudyError now
 
+    @staticmethod
+    def _check_size(axes: Sequence[Axis], mode: str, repeats: int, where: str) -> None:
+        """Refuses a study of more than :data:`MAX_CELLS` cells or
+        :data:`MAX_RUNS` runs, counted without building a cell."""
+        size = _grid_size(axes, mode)
+        if size > MAX_CELLS:
+            shape = " x ".join(f"{a.name} ({len(a.labels)})" for a in axes[:10])
+            shape += " x ..." if len(axes) > 10 else ""
+            raise StudyError(
+                f"{where}: a study may have at most {MAX_CELLS} cells. Received: "
+                f"{_count_words(size)} cells ({mode} of {shape})"
+            )
+        check_run_count(size, repeats, where)
+
     # --- expansion -------------------------------------------------------------
 
-    def _combinations(self) -> list[tuple[int, ...]]:
+    @property
+    def grid_size(self) -> int:
+        """The number of combinations of the axes (at most :data:`MAX_CELLS`;
+        cells that end up identical count once in :meth:`cells`)."""
+        return _grid_size(self.axes, self.mode)
+
+    def _combinations(self) -> Iterator[tuple[int, ...]]:
+        """The axis value indices of each cell, one at a time."""
         sizes = [range(len(axis.labels)) for axis in self.axes]
         if self.mode == "zip":
-            return [(i,) * len(self.axes) for i in sizes[0]]
-        return list(itertools.product(*sizes))
+            return ((i,) * len(self.axes) for i in sizes[0])
+        return itertools.product(*sizes)
 
     def cells(self, overrides: Mapping[str, Any] | None = None) -> list[Cell]:
         """The study's cells, in order, with their configs checked.
@@ -639,11 +699,14 @@ def _read_toml(path: Path) -> Any:
                 f"{path}: reading TOML on Python 3.10 needs the 'tomli' package "
                 "(pip install tomli), or write the study as JSON"
             ) from None
-    with open(path, "rb") as f:
-        try:
-            return tomllib.load(f)
-        except tomllib.TOMLDecodeError as err:
-            raise StudyError(f"{path}: not a valid TOML study file ({err})") from None
+    text = read_text(path, what="study file", max_bytes=SMALL_FILE_BYTES, error=StudyError)
+    check_nesting(text, os.fspath(path), what="study file", toml=True, error=StudyError)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise StudyError(f"{path}: not a valid TOML study file ({err})") from None
+    except RecursionError:  # a stack already deep when called
+        raise StudyError(f"{path}: the study file nests too deeply") from None
 
 
 def study_from_dict(
@@ -704,18 +767,18 @@ def load_study(path: str | os.PathLike[str]) -> Study:
         The :class:`Study`, checked.
 
     Raises:
-        StudyError: if the file does not parse or the study is invalid.
-        OSError: if the file cannot be read.
+        StudyError: if the file is not a regular file of at most 16 MiB of
+            UTF-8 text, does not parse, nests more than 64 levels deep, or
+            the study is invalid (or too large, see :data:`MAX_RUNS`).
+        OSError: if the file cannot be read (a missing file raises
+            :class:`~imdbfast.errors.MissingFileError`, also a ValueError).
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".toml":
         data = _read_toml(path)
     elif suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
-            raise StudyError(f"{path}: not a valid JSON study file ({err})") from None
+        data = read_json(path, what="study file", error=StudyError)
     else:
         raise StudyError(
             f"a study file must end in .toml or .json. Received: {os.fspath(path)!r}"

@@ -16,6 +16,12 @@
 //! Counts travel between processes as bytes ([`TokenCounts::to_bytes`],
 //! [`TokenCounts::from_bytes`]); `source` is an opaque label of the settings
 //! that produced them (the binding's caller sets it) that merging checks.
+//!
+//! Counts read from bytes may have been tampered with: reading checks what
+//! holds of every count made here (each tally counts at least one document,
+//! no more documents than occurrences nor than the counts hold, and was
+//! first met in one of them), and adding up counts uses checked arithmetic,
+//! so a sum that does not fit in 64 bits is an error, never a wrapped count.
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
@@ -54,6 +60,10 @@ pub struct TokenCounts {
     /// Number of documents counted (empty ones included).
     pub documents: u64,
     tallies: ShardedMap<Tally>,
+    /// At least the largest `count` of any tally (an upper bound, kept
+    /// without a scan): while two bounds add up without overflow, so do the
+    /// counts they bound, and merging needs no check token by token.
+    count_bound: u64,
 }
 
 /// Documents per Rayon task while counting.
@@ -101,6 +111,25 @@ impl TokenCounts {
             self.widths = widths.to_vec();
         }
         self.check_settings(source, widths)?;
+        let documents = self
+            .documents
+            .checked_add(docs.len() as u64)
+            .ok_or_else(|| overflow("the number of documents", self.documents))?;
+        // No token occurs more often than the n-grams of `docs`: at most
+        // one per byte (case mapping grows a text less than 4 times) and
+        // width.
+        let added = docs
+            .iter()
+            .fold(docs.len() as u64, |n, d| {
+                n.saturating_add(d.as_ref().len() as u64)
+            })
+            .saturating_mul(4 * widths.len() as u64);
+        let Some(bound) = self.count_bound.checked_add(added) else {
+            // Counts near the limit (only tampered ones come close): count
+            // apart, then add with a check token by token.
+            let counted = TokenCounts::count(pipeline, docs, widths, source)?;
+            return self.append(counted);
+        };
         let base = self.documents;
         let chunks = docs.len().div_ceil(CHUNK);
         let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
@@ -143,7 +172,8 @@ impl TokenCounts {
             // already passed that panic on, so the map is whole here.
             *shard = counted.into_inner().unwrap_or_else(|e| e.into_inner());
         }
-        self.documents += docs.len() as u64;
+        self.documents = documents;
+        self.count_bound = bound;
         Ok(())
     }
 
@@ -181,9 +211,10 @@ impl TokenCounts {
     }
 
     /// Add the counts of `other`, whose documents come after those of
-    /// `self`.
+    /// `self`. On error, `self` is left as it was.
     ///
-    /// Errors: the two come from different settings.
+    /// Errors: the two come from different settings, or a sum (of documents,
+    /// or of a token's occurrences) does not fit in 64 bits.
     pub fn append(&mut self, other: TokenCounts) -> Result<()> {
         if other.is_blank() {
             return Ok(());
@@ -193,17 +224,57 @@ impl TokenCounts {
             return Ok(());
         }
         self.check_settings(&other.source, &other.widths)?;
-        // `other`'s documents come after `self`'s: its first positions move.
+        let documents = self
+            .documents
+            .checked_add(other.documents)
+            .ok_or_else(|| overflow("the number of documents", self.documents))?;
+        let bound = self.count_bound.checked_add(other.count_bound);
+        if bound.is_none() {
+            self.check_sums(&other)?;
+        }
+        // `other`'s documents come after `self`'s: its first positions move
+        // (each below `other.documents`, so the sum fits: checked above).
         let shift = self.documents;
         self.tallies.merge_from(other.tallies, |into, from| {
             let moved = Tally {
-                first: (from.first.0 + shift, from.first.1),
+                first: (from.first.0.saturating_add(shift), from.first.1),
                 ..from
             };
             merge_tally(into, moved);
         });
-        self.documents += other.documents;
+        self.documents = documents;
+        self.count_bound = bound.unwrap_or_else(|| self.max_count());
         Ok(())
+    }
+
+    /// Checks, token by token, that adding `other` overflows no count.
+    fn check_sums(&self, other: &TokenCounts) -> Result<()> {
+        for (token, from) in other.tallies.entries() {
+            let Some(into) = self.tallies.get(token.as_bytes()) else {
+                continue;
+            };
+            if into.count.checked_add(from.count).is_none()
+                || into.documents.checked_add(from.documents).is_none()
+            {
+                return Err(CoreError::invalid(format!(
+                    "Counts cannot be merged: the occurrences of token {:?} do not fit \
+                     in 64 bits. Received: {} + {} (counts that were tampered with?)",
+                    String::from_utf8_lossy(token.as_bytes()),
+                    into.count,
+                    from.count
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The largest count of any token (0 for no token).
+    fn max_count(&self) -> u64 {
+        self.tallies
+            .entries()
+            .map(|(_, t)| t.count)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Approximate heap bytes held by the counts.
@@ -350,6 +421,7 @@ impl TokenCounts {
             .unwrap_or(usize::MAX)
             .min(reader.0.len() / 36);
         let mut tallies = ShardedMap::with_capacity(hint); // bounded: by the bytes given
+        let mut count_bound = 0;
         for _ in 0..entries {
             let token = reader.bytes().ok_or_else(|| bad("entries"))?;
             let mut v = [0u64; 4];
@@ -362,6 +434,15 @@ impl TokenCounts {
                 first: (v[2], v[3]),
                 last: 0,
             };
+            // What holds of every tally counted here.
+            if tally.documents == 0
+                || tally.documents > tally.count
+                || tally.documents > documents
+                || tally.first.0 >= documents
+            {
+                return Err(bad("an entry's counts do not agree"));
+            }
+            count_bound = count_bound.max(tally.count);
             if tallies.insert(token, tally).is_some() {
                 return Err(bad("a repeated entry"));
             }
@@ -374,6 +455,7 @@ impl TokenCounts {
             widths,
             documents,
             tallies,
+            count_bound,
         })
     }
 }
@@ -473,14 +555,24 @@ fn move_into(shards: &[Mutex<TokenMap<Tally>>], map: &mut ShardedMap<Tally>) {
     }
 }
 
-/// Merge the tally of a token counted in two sets of documents.
+/// Merge the tally of a token counted in two sets of documents. The sums
+/// fit (the callers check the counts' bounds first); they saturate rather
+/// than wrap all the same.
 fn merge_tally(into: &mut Tally, from: Tally) {
     if into.count == 0 || (from.count > 0 && from.first < into.first) {
         into.first = from.first;
     }
-    into.count += from.count;
-    into.documents += from.documents;
+    into.count = into.count.saturating_add(from.count);
+    into.documents = into.documents.saturating_add(from.documents);
     into.last = 0;
+}
+
+/// The error of a sum of counts that does not fit in 64 bits.
+fn overflow(what: &str, value: u64) -> CoreError {
+    CoreError::invalid(format!(
+        "Counts cannot be merged: {what} does not fit in 64 bits. Received: {value} \
+         and more (counts that were tampered with?)"
+    ))
 }
 
 const MAGIC: &[u8] = b"imdbfast.TokenCounts.1\n";
@@ -601,5 +693,75 @@ mod tests {
         let mut blank = TokenCounts::default();
         blank.append(c).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(blank.documents, 3);
+    }
+
+    /// The bytes of counts of `documents` documents holding one token, "a",
+    /// with the given tally `[count, documents, first document, first index]`.
+    fn one_token_bytes(documents: u64, tally: [u64; 4]) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        put_bytes(&mut out, b"s");
+        put_u64(&mut out, 1);
+        put_u64(&mut out, 1);
+        put_u64(&mut out, documents);
+        put_u64(&mut out, 1);
+        put_bytes(&mut out, b"a");
+        for v in tally {
+            put_u64(&mut out, v);
+        }
+        out
+    }
+
+    #[test]
+    fn sums_that_overflow_are_errors_and_change_nothing() {
+        let p = TextPipeline::default();
+        let mut huge = TokenCounts::from_bytes(&one_token_bytes(1, [u64::MAX, 1, 0, 0]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let two = TokenCounts::count(&p, &["a a"], &[1], "s").unwrap_or_else(|e| panic!("{e}"));
+        let err = huge.append(two.clone()).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("do not fit in 64 bits")));
+        assert_eq!(huge.get(b"a").map(|t| t.count), Some(u64::MAX));
+        assert_eq!(huge.documents, 1);
+        // Counting more texts straight into the counts is checked too.
+        assert!(huge.add(&p, &["a a"], &[1], "s").is_err());
+        assert_eq!(huge.get(b"a").map(|t| t.count), Some(u64::MAX));
+        assert_eq!(huge.documents, 1);
+        // Other tokens add up as usual, and the bound follows the counts.
+        let mut fine = TokenCounts::from_bytes(&one_token_bytes(1, [u64::MAX - 5, 1, 0, 0]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        fine.append(two).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(fine.get(b"a").map(|t| t.count), Some(u64::MAX - 3));
+        fine.add(&p, &["b b b", "a"], &[1], "s")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(fine.get(b"a").map(|t| t.count), Some(u64::MAX - 2));
+        assert_eq!(
+            fine.get(b"b").map(|t| (t.count, t.first)),
+            Some((3, (2, 0)))
+        );
+        assert_eq!(fine.documents, 4);
+        // The number of documents.
+        let mut many = TokenCounts::from_bytes(&one_token_bytes(u64::MAX, [1, 1, 0, 0]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let one = TokenCounts::count(&p, &["b"], &[1], "s").unwrap_or_else(|e| panic!("{e}"));
+        assert!(many.append(one).is_err());
+        assert!(many.add(&p, &["b"], &[1], "s").is_err());
+        assert_eq!(many.documents, u64::MAX);
+    }
+
+    #[test]
+    fn tallies_that_cannot_be_counts_are_refused() {
+        for (documents, tally) in [
+            (1, [1, 0, 0, 0]), // in no document
+            (2, [1, 2, 0, 0]), // in more documents than occurrences
+            (1, [3, 2, 0, 0]), // in more documents than counted
+            (2, [1, 1, 2, 0]), // first met after the last document
+            (2, [1, 1, u64::MAX, 0]),
+        ] {
+            let err = TokenCounts::from_bytes(&one_token_bytes(documents, tally)).err();
+            assert!(
+                err.is_some_and(|e| e.to_string().contains("do not agree")),
+                "{tally:?}"
+            );
+        }
+        assert!(TokenCounts::from_bytes(&one_token_bytes(2, [5, 2, 1, 7])).is_ok());
     }
 }
