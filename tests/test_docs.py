@@ -1,4 +1,5 @@
-"""The guides' code examples (docs/*.md) run, page by page.
+"""The guides' code examples (docs/*.md) run, page by page; so do the docstring
+examples of the documented modules, except those listed with a reason.
 
 Each page's ```python blocks run in order in one namespace (so a block may use
 names an earlier block of the page defined), in a fresh directory that holds the
@@ -12,6 +13,10 @@ build --strict, then tools/check_api_docs.py).
 
 from __future__ import annotations
 
+import doctest
+import importlib
+import inspect
+import io
 import re
 from pathlib import Path
 
@@ -87,3 +92,58 @@ def test_guide_examples_run(page, workdir):
         except Exception as error:
             raise AssertionError(f"{page.name}, the block at line {line} failed: "
                                  f"{type(error).__name__}: {error}") from error
+
+
+# --- docstring examples -------------------------------------------------------
+
+#: The modules the API reference documents (tools/check_api_docs.py's MODULES).
+DOCUMENTED = ("imdbfast", "imdbfast.tokenizer", "imdbfast.sklearn", "imdbfast.dask",
+              "imdbfast.models", "imdbfast.experiments")
+
+#: Docstring examples that do not run here, and why. Any other ``>>>`` example in
+#: a documented module's public names runs (doctest), so a new one either runs or
+#: is listed here.
+NOT_RUN = {
+    "imdbfast.experiments": "runs a study: trains two models per seed",
+    "imdbfast.training.train": "trains on the IMDB archive",
+    "imdbfast.models.bag_of_ngrams.BagOfNgramsClassifier": "needs a corpus "
+    "(texts, labels) and trains",
+}
+
+
+def _docstring_examples() -> dict[str, doctest.DocTest]:
+    """The doctests of the documented modules and their public names, by the
+    defining object's qualified name (a name exported twice is found once)."""
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    found = {}
+    for name in DOCUMENTED:
+        module = importlib.import_module(name)
+        objects = [module, *(getattr(module, n) for n in module.__all__)]
+        for obj in objects:
+            if inspect.ismodule(obj):
+                qualified = obj.__name__
+            elif inspect.isclass(obj) or inspect.isroutine(obj):
+                qualified = f"{obj.__module__}.{obj.__qualname__}"
+            else:
+                continue  # constants: int.__doc__'s examples are not ours
+            tests = finder.find(obj, qualified, module=False, globs=vars(
+                importlib.import_module(getattr(obj, "__module__", None) or obj.__name__)))
+            for test in tests:
+                if test.examples and (test.name == qualified or not inspect.ismodule(obj)):
+                    found[test.name] = test
+    return found
+
+
+def test_docstring_examples_run_or_say_why_not():
+    examples = _docstring_examples()
+    assert set(NOT_RUN) <= set(examples), set(NOT_RUN) - set(examples)
+    ran = []
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for name, test in sorted(examples.items()):
+        if name in NOT_RUN:
+            continue
+        out = io.StringIO()
+        result = runner.run(test, out=out.write, clear_globs=True)
+        assert result.failed == 0, out.getvalue()
+        ran.append(name)
+    assert "imdbfast.experiments.study.Study" in ran, ran
