@@ -146,7 +146,7 @@ def test_predictions_drop_the_filler_rows():
 def test_pytorch_is_refused_with_a_pointer_to_the_docs(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
     with (
-        pytest.raises(ValueError, match="torchrun.*README.md.*Received: "
+        pytest.raises(ValueError, match="torchrun.*docs/training.md.*Received: "
                       "distribution='data_parallel' with backend 'torch'"),
         distribution.data_parallel_scope("data_parallel"),
     ):

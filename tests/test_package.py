@@ -1,4 +1,17 @@
+import re
+from pathlib import Path
+
 import imdbfast
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _toml(name: str) -> dict:
+    """A TOML file at the repository root, parsed."""
+    import pytest
+
+    tomllib = pytest.importorskip("tomllib")
+    return tomllib.loads((ROOT / name).read_text("utf-8"))
 
 
 def test_version_matches_native_module():
@@ -6,6 +19,39 @@ def test_version_matches_native_module():
 
     assert imdbfast.__version__ == _native.__version__
     assert imdbfast.__version__.count(".") == 2
+
+
+def test_version_is_the_installed_metadata_set_once_in_cargo_toml():
+    """One version: Cargo.toml's workspace version, which maturin writes into the
+    metadata (pyproject.toml declares it dynamic), is what imdbfast reports."""
+    import importlib.metadata
+
+    assert imdbfast.__version__ == importlib.metadata.version("imdbfast")
+    cargo = _toml("Cargo.toml")
+    assert cargo["package"]["version"] == {"workspace": True}
+    assert imdbfast.__version__ == cargo["workspace"]["package"]["version"]
+    project = _toml("pyproject.toml")["project"]
+    assert "version" not in project and project["dynamic"] == ["version"]
+    core = (ROOT / "rust" / "core" / "Cargo.toml").read_text("utf-8")
+    assert re.search(r"^version\.workspace = true$", core, re.MULTILINE)
+
+
+def test_changelog_names_the_version():
+    """The newest released entry of CHANGELOG.md is the package's version."""
+    changelog = (ROOT / "CHANGELOG.md").read_text("utf-8")
+    released = re.findall(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$",
+                          changelog, re.MULTILINE)
+    assert released and released[0] == imdbfast.__version__, released
+
+
+def test_version_option_prints_the_metadata_version():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "imdbfast", "--version"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"imdbfast {imdbfast.__version__}\n"
 
 
 def test_unknown_attribute_raises_attribute_error():
@@ -75,13 +121,7 @@ def test_train_command_without_keras_is_one_error_line():
 
 def _extras() -> dict[str, list[str]]:
     """The optional dependencies that pyproject.toml declares."""
-    from pathlib import Path
-
-    import pytest
-
-    tomllib = pytest.importorskip("tomllib")
-    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-    return tomllib.loads(pyproject.read_text("utf-8"))["project"]["optional-dependencies"]
+    return _toml("pyproject.toml")["project"]["optional-dependencies"]
 
 
 def test_the_test_extra_spells_out_the_tensorflow_extra():

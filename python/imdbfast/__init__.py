@@ -11,9 +11,13 @@ import TensorFlow until a model is built or trained.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from typing import TYPE_CHECKING, Any
 
-from imdbfast._native import __version__
+#: The installed distribution's version, from its metadata. maturin writes it
+#: from Cargo.toml's ``[workspace.package] version`` (pyproject.toml declares the
+#: version dynamic), the one place it is set; ``imdbfast --version`` prints it.
+__version__: str = importlib.metadata.version("imdbfast")
 
 # public name -> submodule that defines it
 _EXPORTS = {

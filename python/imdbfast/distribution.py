@@ -15,8 +15,8 @@ per device kept equal:
   program splits the CPU with ``tf.config.set_logical_device_configuration``);
 - **PyTorch**: refused. Keras runs PyTorch data parallelism only as one
   process per device under ``torchrun`` (``DistributedDataParallel``), which
-  :func:`imdbfast.train` does not set up; README.md ("Training on several
-  devices") says what to run instead.
+  :func:`imdbfast.train` does not set up; docs/training.md ("Training on
+  several devices") says what to run instead.
 
 The batch size stays the global one. A backend splits a batch into equal
 shares, so every batch that :class:`imdbfast.batching.BucketedBatches` serves
@@ -107,7 +107,7 @@ def data_parallel_scope(distribution: str) -> Iterator[int]:
         raise ValueError(
             "`distribution='data_parallel'` runs on the JAX and TensorFlow "
             "backends; on PyTorch, Keras needs one process per device under "
-            "torchrun, which imdbfast.train does not set up (README.md, "
+            "torchrun, which imdbfast.train does not set up (docs/training.md, "
             "'Training on several devices'). "
             f"Received: distribution={distribution!r} with backend {backend!r}"
         )

@@ -56,7 +56,9 @@ __all__ = [
     "FORMAT_VERSION",
 ]
 
+#: The ``"format"`` entry of the JSON that :meth:`Tokenizer.save` writes.
 FORMAT = "imdbfast.Tokenizer"
+#: The ``"version"`` entry of that JSON: the layout version :meth:`Tokenizer.load` reads.
 FORMAT_VERSION = 1
 
 #: Ids are int32: at most this many, special and reserved ones included.

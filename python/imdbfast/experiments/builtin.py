@@ -106,6 +106,7 @@ def _studies() -> dict[str, Study]:
     return {study.name: study for study in studies}
 
 
+#: The built-in studies by name (``imdbfast experiment --list``).
 BUILTIN_STUDIES: dict[str, Study] = _studies()
 
 

@@ -473,11 +473,11 @@ class Study:
         StudyError: for an invalid study, naming the field; every cell's
             config is checked, so no training starts on a bad study.
 
-    Example:
-    >>> study = Study("seq", base={"epochs": 3}, axes={"sequence_length": [150, 600]},
-    ...               repeats=2)
-    >>> [cell.label for cell in study.cells()]
-    ['sequence_length=150', 'sequence_length=600']
+    Examples:
+        >>> study = Study("seq", base={"epochs": 3},
+        ...               axes={"sequence_length": [150, 600]}, repeats=2)
+        >>> [cell.label for cell in study.cells()]
+        ['sequence_length=150', 'sequence_length=600']
     """
 
     name: str
