@@ -372,7 +372,9 @@ class Tokenizer:
         self.output_sequence_length = output_sequence_length
         # Python ints (a NumPy int or a list of widths becomes what the
         # constructor takes back from a saved or pickled config).
-        self.ngrams = len(widths) if isinstance(ngrams, (int, np.integer)) else widths
+        self.ngrams: int | tuple[int, ...] | None = widths
+        if isinstance(ngrams, (int, np.integer)):
+            self.ngrams = int(ngrams)
         self.output_mode = output_mode
         self.pad_to_max_tokens = pad_to_max_tokens
         self.sparse = sparse
