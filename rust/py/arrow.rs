@@ -122,7 +122,7 @@ pub(crate) struct ChunkCopy {
 pub(crate) fn copies(strings: &Bound<'_, PyArrowStrings>) -> PyResult<Vec<ChunkCopy>> {
     let py = strings.py();
     let not_contiguous = |_| PyValueError::new_err("Arrow buffers must be contiguous arrays");
-    let mut out = Vec::with_capacity(strings.get().chunks.len());
+    let mut out = Vec::with_capacity(strings.get().chunks.len()); // bounded: one per chunk held
     for c in &strings.get().chunks {
         let offsets = c.offsets.bind(py);
         let offsets: Vec<i64> = if let Ok(o) = offsets.cast::<PyArray1<i32>>() {
