@@ -250,3 +250,21 @@ def test_all_reviews_arrow_equals_list(imdb_all_texts):
         out = reference.transform_arrow(chunked)
         np.testing.assert_array_equal(out.values.to_numpy(), expected[0])
         np.testing.assert_array_equal(out.offsets.to_numpy(), expected[1])
+
+
+def test_text_vectorizer_takes_arrow_backed_pandas_with_na():
+    """Reproducer: TextVectorizer rejected an Arrow-backed pandas Series
+    with NA that Tokenizer accepts (a null is the empty text, as for the
+    Tokenizer); a one-column DataFrame of them too."""
+    pytest.importorskip("sklearn")
+    from imdbfast.sklearn import TextVectorizer
+
+    series = pd.Series(TEXTS, dtype="string[pyarrow]")
+    expected = TextVectorizer(sparse=False).fit_transform(PLAIN)
+    for texts in (series, series.to_frame("review"), pa.array(TEXTS)):
+        vectorizer = TextVectorizer(sparse=False)
+        np.testing.assert_array_equal(vectorizer.fit_transform(texts), expected)
+        np.testing.assert_array_equal(vectorizer.fit(texts).transform(texts), expected)
+    ids = TextVectorizer(output_mode="int", output_sequence_length=4).fit(series)
+    reference = Tokenizer(output_sequence_length=4).fit(PLAIN)
+    np.testing.assert_array_equal(ids.transform(series), reference.transform(PLAIN))

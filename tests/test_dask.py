@@ -50,6 +50,14 @@ CONFIGS = {
     "bigrams_min_freq": {"ngrams": 2, "min_freq": 3, "max_tokens": 80, "output_sequence_length": 12},
     "tf_idf": {"output_mode": "tf_idf", "ngrams": 2, "max_tokens": 40},
     "python_regex": {"preset": "python_regex", "min_freq": 2},
+    # Widths as a tuple and a callable: the tokenizer pickled to the workers
+    # used to fail to unpickle there ("different environments").
+    "ngram_widths_callable": {
+        "ngrams": (1, 3),
+        "standardize": str.lower,
+        "max_tokens": 50,
+        "output_sequence_length": 8,
+    },
 }
 
 

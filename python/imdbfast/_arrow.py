@@ -7,8 +7,13 @@ a pandas ``Series`` backed by Arrow strings (pandas' ``"string[pyarrow]"`` /
 exports an Arrow array or stream through the Arrow PyCapsule interface
 (``__arrow_c_array__`` / ``__arrow_c_stream__``, e.g. a Polars ``Series``).
 Each chunk's value buffer, offsets and null mask become NumPy views (no
-copy) in an ``imdbfast._native.ArrowStrings``, which the Rust core reads
-directly. A null is the empty text.
+copy) in an ``imdbfast._native.ArrowStrings``, no Python ``str`` made. Each
+native call copies the bytes of its texts out of those buffers (one
+``memcpy``, the span of a sliced array only) before it checks them as UTF-8
+and reads them with the GIL released: Arrow buffers are writable (through
+NumPy, or a ``bytearray`` behind ``pa.py_buffer``), and a concurrent writer
+must not hand the Rust core bytes it never checked. A null is the empty
+text.
 
 Ids: :func:`to_list_array` wraps the ragged ids of the Rust core (int32
 values, int64 row offsets) as a ``pyarrow.LargeListArray`` without copying.

@@ -18,7 +18,9 @@ import numpy.typing as _npt
 class ArrowStrings:
     """The texts of Arrow string arrays as NumPy views of their buffers
     (rust/py/arrow.rs): each chunk is (value bytes uint8, n + 1 offsets int32
-    or int64, n null flags or None); a null is the empty text."""
+    or int64, n null flags or None); a null is the empty text. Each call
+    that reads them copies its texts' bytes first (the buffers are
+    writable)."""
 
     def __new__(
         cls,

@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from imdbfast import _arrow
 from imdbfast.tokenizer import Tokenizer
 
 __all__ = ["TextVectorizer"]
@@ -51,7 +52,10 @@ class TextVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
     arrays).
 
     Input: a 1-D sequence of str (list, NumPy array, pandas Series), or a
-    2-D array with one column of str (what a ``ColumnTransformer`` passes).
+    2-D array with one column of str (what a ``ColumnTransformer`` passes);
+    Arrow strings as :class:`imdbfast.Tokenizer` takes them (a ``pyarrow``
+    array, an Arrow-backed pandas Series or one-column DataFrame, a Polars
+    Series), nulls (``pd.NA``) as empty texts.
 
     scikit-learn's estimator checks pass, except those that feed numbers
     (random float arrays with several columns, sparse matrices) as the
@@ -197,8 +201,9 @@ class TextVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
         return tags
 
 
-def _texts(X: Any) -> list[str]:
-    """The texts of a 1-D sequence, or of a one-column 2-D array."""
+def _texts(X: Any) -> Any:
+    """The texts of a 1-D sequence, or of a one-column 2-D array: a list
+    of str, or Arrow data as the tokenizer reads it (nulls included)."""
     if isinstance(X, str):
         raise TypeError(
             "TextVectorizer takes a sequence of texts, not a single str. "
@@ -211,12 +216,17 @@ def _texts(X: Any) -> list[str]:
                 "TextVectorizer takes one column of texts. "
                 f"Received: an array of shape {tuple(shape)}"
             )
+        column = X.iloc[:, 0] if hasattr(X, "iloc") else None  # a DataFrame
+        if column is not None and _arrow.is_arrow(column):
+            return column
         X = np.asarray(X)[:, 0]
     elif shape is not None and len(shape) != 1:
         raise ValueError(
             "TextVectorizer takes a 1-D sequence of texts. "
             f"Received: an array of shape {tuple(shape)}"
         )
+    if _arrow.is_arrow(X):
+        return X
     texts = list(X)
     return texts
 

@@ -18,6 +18,8 @@ import operator
 import os
 import re
 import sys
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -258,6 +260,16 @@ class Tokenizer:
             environment variable allows more (so a saved tokenizer cannot
             start more threads than that); a few pools are kept at most.
 
+    Fitting is transactional and thread-safe: :meth:`fit`,
+    :meth:`partial_fit`, :meth:`fit_counts` and :meth:`set_vocabulary` hold
+    this tokenizer's lock, so calls from several threads run one after
+    another (``partial_fit`` from 4 threads counts the texts of all 4), and
+    each installs what it learned only once all of it is computed: one that
+    raises (a bad item, a stream that fails half-way) leaves the tokenizer
+    exactly as it was, ``partial_fit``'s running counts included. Transforms
+    take no lock; one running during a fit uses the vocabulary (and tf-idf
+    weights) before the fit or after it, never a mix.
+
     Raises:
         ValueError: an invalid option (unknown name, bad number, a pattern
             the Rust engine cannot run exactly, clashing special tokens, a
@@ -366,7 +378,11 @@ class Tokenizer:
         self.standardize = standardize
         self.split = split
         self.output_sequence_length = output_sequence_length
-        self.ngrams = ngrams if not isinstance(ngrams, list) else tuple(ngrams)
+        # Python ints (a NumPy int or a list of widths becomes what the
+        # constructor takes back from a saved or pickled config).
+        self.ngrams: int | tuple[int, ...] | None = widths
+        if isinstance(ngrams, (int, np.integer)):
+            self.ngrams = int(ngrams)
         self.output_mode = output_mode
         self.pad_to_max_tokens = pad_to_max_tokens
         self.sparse = sparse
@@ -420,9 +436,15 @@ class Tokenizer:
             if drop_stopwords or not stopword_list
             else _native.TextPipeline(native_standardize, native_split, native_html, [])
         )
-        self._vocab: _native.Vocabulary | None = None
+        # What fitting learns, as one tuple (vocabulary, tf-idf weights) that
+        # a fit replaces in one assignment (_commit): a transform reads it
+        # once and never sees one fit's vocabulary with another's weights.
+        self._state: tuple[_native.Vocabulary | None, np.ndarray | None] = (None, None)
         self._counts: TokenCounts | None = None  # partial_fit's
-        self._idf: np.ndarray | None = None
+        # Held by every method that learns (fit, fit_counts, partial_fit,
+        # set_vocabulary): they run one at a time (see the class docs).
+        self._lock = threading.RLock()
+        _WITH_LOCKS.add(self)
         self._input_vocabulary: list[str] | None = None
         self._input_idf_weights: list[float] | None = None
         self._has_input_vocabulary = vocabulary is not None
@@ -589,30 +611,31 @@ class Tokenizer:
             ValueError: the tokenizer was built with a ``vocabulary``.
         """
         self._check_learnable("fit")
-        self._counts = None
-        if not _in_memory(texts):
-            return self.fit_counts(self.count(texts))
-        text_list = self._prepare(self._texts(texts))
-        # Kept-in-text stopwords are counted through the encoding pipeline
-        # and then taken out of the counts.
-        pipeline, excluded = self._count_pipeline()
-        self._idf = None
-        if self._widths is None and self.output_mode != "tf_idf":
-            self._vocab = _native.Vocabulary.build(
-                self._pipeline,
-                text_list,
-                **self._learning(),
-            )
-        else:
-            self._vocab, idf = _native.ngram_vocabulary(
-                pipeline,
-                text_list,
-                list(self._widths or (1,)),
-                exclude=excluded,
-                idf_columns=self._idf_columns_spec(),
-                **self._learning(),
-            )
-            self._idf = idf
+        with self._lock:
+            if not _in_memory(texts):
+                self._commit(*self._learn_counts(self.count(texts)), counts=None)
+                return self
+            text_list = self._prepare(self._texts(texts))
+            # Kept-in-text stopwords are counted through the encoding pipeline
+            # and then taken out of the counts.
+            pipeline, excluded = self._count_pipeline()
+            idf = None
+            if self._widths is None and self.output_mode != "tf_idf":
+                vocab = _native.Vocabulary.build(
+                    self._pipeline,
+                    text_list,
+                    **self._learning(),
+                )
+            else:
+                vocab, idf = _native.ngram_vocabulary(
+                    pipeline,
+                    text_list,
+                    list(self._widths or (1,)),
+                    exclude=excluded,
+                    idf_columns=self._idf_columns_spec(),
+                    **self._learning(),
+                )
+            self._commit(vocab, idf, counts=None)
         return self
 
     def count(self, texts: Iterable[str] | Any) -> TokenCounts:
@@ -655,6 +678,16 @@ class Tokenizer:
                 tokenizer was built with a ``vocabulary``.
         """
         self._check_learnable("fit_counts")
+        with self._lock:
+            # partial_fit starts over.
+            self._commit(*self._learn_counts(counts), counts=None)
+        return self
+
+    def _learn_counts(
+        self, counts: TokenCounts
+    ) -> tuple[_native.Vocabulary, np.ndarray | None]:
+        """The vocabulary and tf-idf weights learned from ``counts`` (see
+        :meth:`fit_counts`), leaving this tokenizer as it is."""
         if not isinstance(counts, TokenCounts):
             raise TypeError(
                 "fit_counts() takes the TokenCounts of Tokenizer.count(). "
@@ -670,15 +703,25 @@ class Tokenizer:
                     f"{counts.source} with ngram widths {counts.ngrams}; expected "
                     f"{source} with ngram widths {widths}"
                 )
-        self._counts = None  # partial_fit starts over (it sets its own back)
-        self._vocab, idf = _native.vocabulary_from_counts(
+        return _native.vocabulary_from_counts(
             counts,
             exclude=self._stopword_list,
             idf_columns=self._idf_columns_spec(),
             **self._learning(),
         )
-        self._idf = idf
-        return self
+
+    def _commit(
+        self,
+        vocab: _native.Vocabulary,
+        idf: np.ndarray | None,
+        *,
+        counts: TokenCounts | None,
+    ) -> None:
+        """Install what a fit learned, once it has all been computed: the
+        vocabulary and weights in one assignment (a transform in another
+        thread sees the old pair or the new one), then partial_fit's counts."""
+        self._state = (vocab, idf)
+        self._counts = counts
 
     def partial_fit(self, texts: Iterable[str] | Any) -> Tokenizer:
         """Add the counts of ``texts`` to those of the earlier
@@ -686,7 +729,9 @@ class Tokenizer:
         :meth:`fit_counts` or :meth:`set_vocabulary`) and learn the
         vocabulary from all of them: after ``partial_fit(a)`` then
         ``partial_fit(b)``, the tokenizer is ``fit(a + b)``. The counts live
-        in this object only (they are not saved or pickled).
+        in this object only (they are not saved or pickled). A call that
+        raises adds nothing: the counts and the vocabulary stay those of the
+        calls before it.
 
         Args:
             texts: as for :meth:`fit`.
@@ -699,10 +744,13 @@ class Tokenizer:
             ValueError: the tokenizer was built with a ``vocabulary``.
         """
         self._check_learnable("partial_fit")
-        counts = self._counts if self._counts is not None else TokenCounts()
-        self._count_into(counts, texts)
-        self.fit_counts(counts)
-        self._counts = counts
+        with self._lock:
+            # The new texts are counted apart and added once all of them
+            # are: a stream that fails half-way adds nothing.
+            counts = self.count(texts)
+            if self._counts is not None:
+                counts = self._counts + counts
+            self._commit(*self._learn_counts(counts), counts=counts)
         return self
 
     def _check_learnable(self, method: str) -> None:
@@ -835,19 +883,19 @@ class Tokenizer:
         # (the core checks them), then the words.
         rest = tokens[len(specials) :] if found else tokens
         _check_no_specials(rest, specials, self.pad_token, len(tokens) - len(rest))
-        idf = (  # checked before anything changes
-            self._idf_columns(idf_weights, len(tokens), found)
-            if tf_idf and idf_weights is not None
-            else None
-        )
-        self._set_words(rest, with_placeholders=found)
-        self._counts = None
-        self._idf = idf
+        with self._lock:
+            idf = None  # checked before anything changes
+            if tf_idf and idf_weights is not None:
+                idf = self._idf_columns(idf_weights, len(tokens), found)
+            vocab = self._words_vocabulary(rest, with_placeholders=found)
+            self._commit(vocab, idf, counts=None)
         return self
 
-    def _set_words(self, words: list[str], with_placeholders: bool = False) -> None:
-        """Install a vocabulary of these learned entries (preceded by the
-        reserved placeholders when ``with_placeholders``)."""
+    def _words_vocabulary(
+        self, words: list[str], with_placeholders: bool = False
+    ) -> _native.Vocabulary:
+        """A vocabulary of these learned entries (preceded by the reserved
+        placeholders when ``with_placeholders``)."""
         internal = [self.pad_token] if self._bag else []
         internal += self._specials()
         reserved = self._first_word() - len(self._specials())
@@ -859,7 +907,7 @@ class Tokenizer:
                     f"index_from={self.index_from}"
                 )
             internal += [f"[UNUSED{i}]" for i in range(len(internal), len(internal) + reserved)]
-        self._vocab = _native.Vocabulary(internal + words, **self._layout())
+        return _native.Vocabulary(internal + words, **self._layout())
 
     def _idf_columns(
         self, idf_weights: Sequence[float] | np.ndarray, entries: int, with_specials: bool
@@ -919,13 +967,28 @@ class Tokenizer:
             vocabulary = vocabulary.tolist()
         return _token_list(vocabulary)
 
-    def _fitted(self) -> _native.Vocabulary:
-        if self._vocab is None:
+    @property
+    def _vocab(self) -> _native.Vocabulary | None:
+        """The vocabulary learned or set, or None."""
+        return self._state[0]
+
+    @property
+    def _idf(self) -> np.ndarray | None:
+        """``"tf_idf"``: one float32 weight per column, or None."""
+        return self._state[1]
+
+    def _fitted_state(self) -> tuple[_native.Vocabulary, np.ndarray | None]:
+        """The vocabulary and the tf-idf weights of one fit (read together)."""
+        vocab, idf = self._state
+        if vocab is None:
             raise RuntimeError(
                 "This Tokenizer has no vocabulary yet: call fit(texts) (or load a "
                 "saved tokenizer) before using it."
             )
-        return self._vocab
+        return vocab, idf
+
+    def _fitted(self) -> _native.Vocabulary:
+        return self._fitted_state()[0]
 
     @property
     def oov_id(self) -> int | None:
@@ -968,6 +1031,8 @@ class Tokenizer:
         clone.__dict__.update(self.__dict__)
         clone.num_threads = num_threads
         clone._counts = None  # partial_fit's counts stay with the original
+        clone._lock = threading.RLock()  # its fits replace its own state only
+        _WITH_LOCKS.add(clone)
         return clone
 
     def get_vocabulary(self, include_special_tokens: bool = True) -> list[str]:
@@ -1077,10 +1142,10 @@ class Tokenizer:
             RuntimeError: the tokenizer is not fitted.
             ImportError: ``sparse=True`` without SciPy installed.
         """
-        vocab = self._fitted()
+        vocab, idf = self._fitted_state()
         text_list = self._prepare(self._texts(texts))
         if self._bag:
-            return self._transform_bag(vocab, text_list)
+            return self._transform_bag(vocab, idf, text_list)
         length = self.output_sequence_length
         if self._widths is not None:
             values, row_splits = _native.ngram_ids_ragged(
@@ -1119,18 +1184,19 @@ class Tokenizer:
     __call__ = transform
 
     def _transform_bag(
-        self, vocab: _native.Vocabulary, text_list: _Texts
+        self, vocab: _native.Vocabulary, idf: np.ndarray | None, text_list: _Texts
     ) -> Any:
-        """Bag rows of texts (see :meth:`transform`)."""
+        """Bag rows of texts (see :meth:`transform`), with the tf-idf
+        weights ``idf`` learned with ``vocab``."""
         depth = (
             self.max_tokens
             if self.pad_to_max_tokens and self.max_tokens is not None
-            else self.vocabulary_size()
+            else len(vocab) - 1  # vocabulary_size() of this vocabulary
         )
         widths = list(self._widths or (1,))
         if self.output_mode == "one_hot" and self.split is not None:
             return self._one_hot_rows(vocab, text_list, depth)
-        idf = self._idf if self.output_mode == "tf_idf" else None
+        idf = idf if self.output_mode == "tf_idf" else None
         # Column c counts id c + 1: the core's padding id 0 has no column.
         if not self.sparse:
             return _native.bag_matrix(
@@ -1338,15 +1404,20 @@ class Tokenizer:
             MemoryError: the vocabulary cannot be listed (see
                 :meth:`get_vocabulary`).
         """
+        vocab, idf = self._state  # one fit's pair
+        config = self.get_config()
+        if isinstance(config["ngrams"], tuple):
+            config["ngrams"] = list(config["ngrams"])  # JSON's type
+        tokens = None if vocab is None else vocab.tokens()[int(self._bag) :]
         return {
             "format": FORMAT,
             "version": FORMAT_VERSION,
-            "config": self.get_config(),
-            "vocabulary": None if self._vocab is None else self.get_vocabulary(),
+            "config": config,
+            "vocabulary": tokens,
             # tf_idf: one weight per vocabulary entry.
             "idf_weights": None
-            if self._idf is None
-            else self._idf[: self.vocabulary_size()].tolist(),
+            if idf is None or tokens is None
+            else idf[: len(tokens)].tolist(),
         }
 
     @classmethod
@@ -1363,9 +1434,15 @@ class Tokenizer:
             ValueError: not a tokenizer document, a newer format version, or
                 a field of the wrong type or range (the message names it).
         """
+        return cls._from_document(data, {})
+
+    @classmethod
+    def _from_document(cls, data: Any, functions: dict[str, Any]) -> Tokenizer:
+        """:meth:`from_dict` of ``data``, whose ``config`` holds None in
+        place of the callable options ``functions`` (pickle's state)."""
         config, vocabulary, idf_weights = _check_document(data)
         try:
-            tok = cls.from_config(config)
+            tok = cls.from_config({**config, **functions})
         except (TypeError, ValueError) as e:
             raise ValueError(f"Invalid {FORMAT} `config`: {e}") from e
         if vocabulary is not None:
@@ -1380,7 +1457,21 @@ class Tokenizer:
 
         The file holds ``format``, ``version``, ``config`` (the constructor
         arguments) and ``vocabulary`` (the tokens in id order, or null).
+
+        Raises:
+            ValueError: a callable ``standardize`` or ``split``, which JSON
+                cannot hold (nothing is written; pickle or joblib keep such a
+                tokenizer, the callable by reference).
         """
+        functions = _functions(self.get_config())
+        if functions:
+            name, value = next(iter(functions.items()))
+            raise ValueError(
+                f"Tokenizer.save writes JSON, which cannot hold a callable `{name}`: "
+                "pickle or joblib the tokenizer instead (they keep the callable by "
+                "reference), or use a named option. Received: "
+                f"{name}={_short(value)}"
+            )
         with open(path, "w", encoding="utf-8") as f:
             json.dump(self.to_dict(), f, ensure_ascii=False, indent=1)
             f.write("\n")
@@ -1424,10 +1515,45 @@ class Tokenizer:
         save_huggingface(self, path)
 
     def __getstate__(self) -> dict[str, Any]:
+        """:meth:`to_dict`, whose config holds a callable ``standardize``
+        or ``split`` as the object itself: pickle saves it by reference (by
+        value with cloudpickle) and refuses, at dump time, one that cannot be
+        found again (a lambda, a local function)."""
         return self.to_dict()
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(Tokenizer.from_dict(state).__dict__)
+        config = state.get("config") if isinstance(state, dict) else None
+        functions: dict[str, Any] = {}
+        if isinstance(config, dict):
+            functions = _functions(config)
+            state = {**state, "config": {**config, **dict.fromkeys(functions)}}
+        self.__dict__.update(Tokenizer._from_document(state, functions).__dict__)
+        _WITH_LOCKS.add(self)
+
+
+#: The tokenizers alive, whose locks a forked child replaces: one held by a
+#: parent thread (a fit running there) would never be released in the
+#: child, which has only the forking thread.
+_WITH_LOCKS: weakref.WeakSet[Tokenizer] = weakref.WeakSet()
+
+
+def _new_locks_after_fork() -> None:
+    for tok in list(_WITH_LOCKS):
+        tok._lock = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_locks_after_fork)
+
+
+def _functions(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The options of ``config`` given as callables (``standardize``,
+    ``split``), which JSON cannot hold."""
+    return {
+        name: config[name]
+        for name in ("standardize", "split")
+        if callable(config.get(name))
+    }
 
 
 def _is_int(value: Any) -> bool:

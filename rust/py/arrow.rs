@@ -2,10 +2,11 @@
 //! (`imdbfast_core::arrow`): `imdbfast._arrow` wraps the value buffer,
 //! offsets and null mask of each chunk of a `pyarrow` string array as NumPy
 //! views (no copy) in an `ArrowStrings`, which every function that takes
-//! `texts` accepts in place of a list of str.
+//! `texts` accepts in place of a list of str. Each call copies the bytes of
+//! its texts before it checks and reads them (`ChunkCopy`).
 
 use imdbfast_core::arrow::{string_slices, Offsets};
-use numpy::{PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -100,64 +101,93 @@ impl PyArrowStrings {
     }
 }
 
-/// Read-only views of one chunk's buffers, held while its texts are borrowed.
-pub(crate) struct ChunkView<'py> {
-    data: PyReadonlyArray1<'py, u8>,
-    offsets: OffsetsView<'py>,
-    nulls: Option<PyReadonlyArray1<'py, bool>>,
+/// One chunk's texts, copied out of its buffers while the call extracts
+/// its arguments: the bytes of its texts (only those, for a slice of a
+/// larger array), its offsets rebased onto them, its null flags. The Rust
+/// core reads this copy, checked as UTF-8 once, never memory that a Python
+/// thread can still write while the GIL is released (every pyarrow buffer,
+/// a `bytearray` behind one, is writable through NumPy): a concurrent
+/// writer cannot hand it bytes that are not the text that was checked.
+pub(crate) struct ChunkCopy {
+    data: Vec<u8>,
+    offsets: Vec<i64>,
+    nulls: Option<Vec<bool>>,
 }
 
-enum OffsetsView<'py> {
-    I32(PyReadonlyArray1<'py, i32>),
-    I64(PyReadonlyArray1<'py, i64>),
-}
-
-/// Borrow the buffers of `strings`.
-pub(crate) fn views<'py>(strings: &Bound<'py, PyArrowStrings>) -> PyResult<Vec<ChunkView<'py>>> {
+/// Copy the texts of `strings` (see `ChunkCopy`).
+///
+/// Raises:
+///     ValueError: non-contiguous buffers, or offsets out of the data (see
+///         `imdbfast_core::arrow::string_slices`).
+pub(crate) fn copies(strings: &Bound<'_, PyArrowStrings>) -> PyResult<Vec<ChunkCopy>> {
     let py = strings.py();
-    strings
-        .get()
-        .chunks
-        .iter()
-        .map(|c| {
-            let offsets = c.offsets.bind(py);
-            let offsets = if let Ok(o) = offsets.cast::<PyArray1<i32>>() {
-                OffsetsView::I32(o.try_readonly()?)
-            } else {
-                OffsetsView::I64(offsets.cast::<PyArray1<i64>>()?.try_readonly()?)
-            };
-            Ok(ChunkView {
-                data: c.data.bind(py).try_readonly()?,
-                offsets,
-                nulls: c
-                    .nulls
-                    .as_ref()
-                    .map(|m| m.bind(py).try_readonly())
-                    .transpose()?,
-            })
-        })
-        .collect()
+    let not_contiguous = |_| PyValueError::new_err("Arrow buffers must be contiguous arrays");
+    let mut out = Vec::with_capacity(strings.get().chunks.len()); // bounded: one per chunk held
+    for c in &strings.get().chunks {
+        let offsets = c.offsets.bind(py);
+        let offsets: Vec<i64> = if let Ok(o) = offsets.cast::<PyArray1<i32>>() {
+            let o = o.try_readonly()?;
+            o.as_slice()
+                .map_err(not_contiguous)?
+                .iter()
+                .map(|&x| i64::from(x))
+                .collect()
+        } else {
+            let o = offsets.cast::<PyArray1<i64>>()?.try_readonly()?;
+            o.as_slice().map_err(not_contiguous)?.to_vec()
+        };
+        let data = c.data.bind(py).try_readonly()?;
+        let data = data.as_slice().map_err(not_contiguous)?;
+        let span = match (offsets.first(), offsets.last()) {
+            (Some(&a), Some(&b)) => usize::try_from(a)
+                .ok()
+                .zip(usize::try_from(b).ok())
+                .filter(|&(a, b)| a <= b && b <= data.len()),
+            _ => None,
+        };
+        let Some((first, last)) = span else {
+            // Offsets out of the data: the core's check says how.
+            string_slices(data, Offsets::I64(&offsets), None, &mut Vec::new())
+                .map_err(crate::py::errors::to_py)?;
+            return Err(PyValueError::new_err("Invalid Arrow string array offsets"));
+        };
+        let base = offsets[0];
+        let nulls = match &c.nulls {
+            Some(m) => Some(
+                m.bind(py)
+                    .try_readonly()?
+                    .as_slice()
+                    .map_err(not_contiguous)?
+                    .to_vec(),
+            ),
+            None => None,
+        };
+        out.push(ChunkCopy {
+            data: data[first..last].to_vec(),
+            // Later offsets out of range stay out of range (saturating):
+            // the core refuses them.
+            offsets: offsets.iter().map(|&o| o.saturating_sub(base)).collect(),
+            nulls,
+        });
+    }
+    Ok(out)
 }
 
-/// The texts of `chunks`, borrowed from their buffers.
+/// The texts of `chunks`, borrowed from their copies.
 ///
 /// Raises:
 ///     ValueError: invalid offsets or non-UTF-8 data (see
 ///         `imdbfast_core::arrow::string_slices`).
-pub(crate) fn strs<'a>(chunks: &'a [ChunkView<'_>]) -> PyResult<Vec<&'a str>> {
-    let not_contiguous = |_| PyValueError::new_err("Arrow buffers must be contiguous arrays");
+pub(crate) fn strs(chunks: &[ChunkCopy]) -> PyResult<Vec<&str>> {
     let mut out = Vec::new();
     for chunk in chunks {
-        let data = chunk.data.as_slice().map_err(not_contiguous)?;
-        let nulls = match &chunk.nulls {
-            Some(m) => Some(m.as_slice().map_err(not_contiguous)?),
-            None => None,
-        };
-        let offsets = match &chunk.offsets {
-            OffsetsView::I32(o) => Offsets::I32(o.as_slice().map_err(not_contiguous)?),
-            OffsetsView::I64(o) => Offsets::I64(o.as_slice().map_err(not_contiguous)?),
-        };
-        string_slices(data, offsets, nulls, &mut out).map_err(crate::py::errors::to_py)?;
+        string_slices(
+            &chunk.data,
+            Offsets::I64(&chunk.offsets),
+            chunk.nulls.as_deref(),
+            &mut out,
+        )
+        .map_err(crate::py::errors::to_py)?;
     }
     Ok(out)
 }

@@ -70,13 +70,17 @@ impl PyTokenCounts {
     #[staticmethod]
     fn merge(py: Python<'_>, counts: Vec<PyRef<'_, PyTokenCounts>>) -> PyResult<Self> {
         let parts: Vec<TokenCounts> = counts.iter().map(|c| c.inner.clone()).collect();
+        // Merging is parallel: on this process's pool (see `fork`).
+        let threads = fork::threads(None)?;
         let inner = py
             .detach(|| {
-                let mut total = TokenCounts::default();
-                for part in parts {
-                    total.append(part)?;
-                }
-                Ok(total)
+                fork::install(threads, || {
+                    let mut total = TokenCounts::default();
+                    for part in parts {
+                        total.append(part)?;
+                    }
+                    Ok(total)
+                })
             })
             .py_err()?;
         Ok(PyTokenCounts { inner })
@@ -84,15 +88,20 @@ impl PyTokenCounts {
 
     fn __add__(&self, py: Python<'_>, other: PyRef<'_, PyTokenCounts>) -> PyResult<Self> {
         let (mut total, part) = (self.inner.clone(), other.inner.clone());
-        py.detach(|| total.append(part)).py_err()?;
+        let threads = fork::threads(None)?;
+        py.detach(|| fork::install(threads, || total.append(part)))
+            .py_err()?;
         Ok(PyTokenCounts { inner: total })
     }
 
     fn __iadd__(slf: &Bound<'_, Self>, other: &Bound<'_, Self>) -> PyResult<()> {
         let part = other.borrow().inner.clone();
+        let threads = fork::threads(None)?;
         let mut this = slf.borrow_mut();
         let inner = &mut this.inner;
-        slf.py().detach(|| inner.append(part)).py_err()
+        slf.py()
+            .detach(|| fork::install(threads, || inner.append(part)))
+            .py_err()
     }
 
     /// Number of texts counted.

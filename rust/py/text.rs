@@ -17,7 +17,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
-use crate::py::arrow::{self, ChunkView, PyArrowStrings};
+use crate::py::arrow::{self, ChunkCopy, PyArrowStrings};
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
 
@@ -25,7 +25,7 @@ use crate::py::fork;
 /// Arrow strings (`ArrowStrings`).
 pub(crate) enum Texts<'py> {
     Strings(Vec<Bound<'py, PyString>>),
-    Arrow(Vec<ChunkView<'py>>),
+    Arrow(Vec<ChunkCopy>),
 }
 
 impl<'py> Texts<'py> {
@@ -33,7 +33,7 @@ impl<'py> Texts<'py> {
     /// a `str`.
     pub(crate) fn extract(texts: &Bound<'py, PyAny>) -> PyResult<Self> {
         if let Ok(arrow) = texts.cast::<PyArrowStrings>() {
-            return Ok(Texts::Arrow(arrow::views(arrow)?));
+            return Ok(Texts::Arrow(arrow::copies(arrow)?));
         }
         let items: Vec<Bound<'py, PyAny>> = if let Ok(list) = texts.cast::<PyList>() {
             list.iter().collect()
@@ -60,8 +60,8 @@ impl<'py> Texts<'py> {
     }
 
     /// Borrow each text's UTF-8 bytes (no copy for ASCII strings, Python
-    /// caches the UTF-8 form of the others; Arrow texts straight from their
-    /// buffer).
+    /// caches the UTF-8 form of the others; Arrow texts from the copy of
+    /// their bytes that `extract` made).
     pub(crate) fn strs(&self) -> PyResult<Vec<&str>> {
         match self {
             Texts::Strings(strings) => strings.iter().map(|s| s.to_str()).collect(),
