@@ -647,8 +647,10 @@ pub fn idf_weights(
             inverse_document_frequency(df, counts.documents)
         })
         .collect();
+    // No learned column: 0, as `set_vocabulary` gives an empty list (the mean
+    // of nothing would make every OOV weight, and so every row, NaN).
     let mean = if learned.is_empty() {
-        f32::NAN
+        0.0
     } else {
         (learned.iter().map(|&w| f64::from(w)).sum::<f64>() / learned.len() as f64) as f32
     };
@@ -1134,6 +1136,10 @@ mod tests {
         assert_eq!(idf[1], (1.0f64 + 4.0 / 3.0).ln() as f32);
         let mean = idf[1..].iter().map(|&w| f64::from(w)).sum::<f64>() / 4.0;
         assert_eq!(idf[0], mean as f32);
+        // Nothing learned (an empty corpus): the OOV weight is 0, not NaN.
+        let (empty, none) = fitted(&[], &[1], 100);
+        let nothing = idf_weights(&empty, &none, 2, 1, 0).unwrap_or_default();
+        assert_eq!(nothing, [0.0]);
         let config = BagConfig {
             mode: BagMode::TfIdf,
             widths: &[1],
