@@ -282,11 +282,14 @@ def test_a_study_directory_runs_one_process_at_a_time(tmp_path, monkeypatch):
     monkeypatch.setattr(training, "train", None)  # nothing may be trained
     study = Study("locked", {"epochs": [1]})
     run_study(study, tmp_path, train=False, report=False, progress=False)
+    # The lock is gone once the study is done: no stale .lock file.
+    assert not (tmp_path / "locked" / ".lock").exists()
     with open(tmp_path / "locked" / ".lock", "a") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process
         with pytest.raises(StudyError, match="another imdbfast experiment is running"):
             run_study(study, tmp_path, progress=False)
     run_study(study, tmp_path, train=False, report=False, progress=False)  # released
+    assert sorted(p.name for p in (tmp_path / "locked").iterdir() if p.name == ".lock") == []
 
 
 # --- the command line (no training) -------------------------------------------------------

@@ -417,6 +417,9 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
             validation_split=config.validation_split,
             seed=config.seed,
             train_size=config.train_size,
+            # The class-sorted order: the batches are shuffled (seeded) from
+            # it, as they were before load_imdb shuffled by default.
+            order="sorted",
         )
     with _phase(seconds, "tokenize"):
         tokenizer = make_tokenizer(config)

@@ -195,7 +195,10 @@ def _study_lock(directory: Path) -> Iterator[None]:
 
     A second process running the same study would train the same runs twice;
     it is refused instead. The kernel drops the lock when the process ends,
-    however it ends.
+    however it ends. The lock file is removed (while still locked) when the
+    block ends, so a finished study directory holds no ``.lock``; a process
+    that locked a file just removed this way sees that the path no longer
+    names it and is refused like any other second process.
 
     Raises:
         StudyError: if another process holds the lock.
@@ -205,9 +208,17 @@ def _study_lock(directory: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - not POSIX: no lock
         yield
         return
-    with open(directory / LOCK_FILE, "a", encoding="utf-8") as handle:
+    path = directory / LOCK_FILE
+    with open(path, "a", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                current = os.stat(path)
+            except FileNotFoundError:
+                raise BlockingIOError from None
+            mine = os.fstat(handle.fileno())
+            if (current.st_dev, current.st_ino) != (mine.st_dev, mine.st_ino):
+                raise BlockingIOError
         except BlockingIOError:
             raise StudyError(
                 f"another imdbfast experiment is running in {directory}; wait for it "
@@ -216,6 +227,7 @@ def _study_lock(directory: Path) -> Iterator[None]:
         try:
             yield
         finally:
+            path.unlink(missing_ok=True)
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
