@@ -95,3 +95,44 @@ def test_the_test_extra_spells_out_the_dask_extra():
     """CI installs .[test] only: the imdbfast.dask tests need the dask extra."""
     extras = _extras()
     assert set(extras["dask"]) <= set(extras["test"])
+
+
+# TensorFlow's C++ log lines ("I0000 00:00:... cudart_stub.cc:31] Could not
+# find cuda drivers", "E0000 ... failed call to cuInit") and absl's notice.
+_NATIVE_LINE = r"^[IWEF]\d{4} |absl::InitializeLog|cuda|cuInit|oneDNN|TensorFlow binary"
+
+
+def _python_env(code: str, **env: str):
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    environ.update(env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, timeout=180, env=environ)
+
+
+def test_the_python_api_holds_back_tensorflow_start_up_lines():
+    """import imdbfast.models and building a model print nothing on stderr
+    (as the command line), unless the user set TF_CPP_MIN_LOG_LEVEL."""
+    import re
+
+    code = (
+        "import os\n"
+        "import imdbfast, imdbfast.models\n"
+        "model = imdbfast.models.build_model(imdbfast.TrainConfig(), 50)\n"
+        "print(os.environ['TF_CPP_MIN_LOG_LEVEL'], model.count_params() > 0)\n"
+    )
+    quiet = _python_env(code)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.split() == ["3", "True"]
+    assert not re.findall(_NATIVE_LINE, quiet.stderr, re.M), quiet.stderr
+    # The user's own setting is kept, and nothing is held back then.
+    chosen = _python_env(code, TF_CPP_MIN_LOG_LEVEL="0")
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.split() == ["0", "True"]
+    # Without Keras the import is the one-line error naming the extras.
+    missing = _python_env(NO_KERAS + "import imdbfast.models\n")
+    assert missing.returncode == 1
+    assert "MissingExtraError: imdbfast.models needs Keras 3" in missing.stderr

@@ -10,9 +10,10 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
+
+from imdbfast._quiet import native_stderr_held
 
 __all__ = [
     "add_verbose",
@@ -77,42 +78,6 @@ def add_verbose(group: Any) -> None:
                        "libraries (held back by default)")
 
 
-@contextmanager
-def native_stderr_held(enabled: bool = True) -> Iterator[None]:
-    """Holds back what is written to file descriptor 2 inside the block.
-
-    TensorFlow's C++ start-up lines (CUDA probing, oneDNN notices) are written
-    before its log settings apply, so the only way to keep them off a command
-    line is to point the standard error descriptor elsewhere while the library
-    starts. If the block raises, what was held back is written out after all,
-    since it may say why.
-
-    Args:
-        enabled: False leaves standard error alone.
-
-    Returns:
-        A context manager.
-    """
-    if not enabled:
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
-        failed = True
-        try:
-            yield
-            failed = False
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            if failed:
-                held.seek(0)
-                os.write(2, held.read())
-
-
 def start_backend(verbose: bool) -> None:
     """Imports Keras with its backend and finds the device, quietly unless verbose.
 
@@ -129,7 +94,7 @@ def start_backend(verbose: bool) -> None:
     with native_stderr_held(enabled=not verbose):
         # Imports Keras and starts the backend; without them a one-line
         # error naming the pip extra.
-        require_keras("this command")
+        require_keras("this command", quiet=not verbose)
 
         from imdbfast.training import describe_device
 

@@ -38,7 +38,7 @@ import os
 import weakref
 from typing import Any, Iterator
 
-import keras
+from imdbfast._keras import keras
 import numpy as np
 
 from imdbfast.config import TrainConfig

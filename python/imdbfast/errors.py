@@ -65,18 +65,25 @@ class MissingExtraError(UserError, ImportError):
 KERAS_EXTRAS = ("tensorflow", "jax", "torch")
 
 
-def require_keras(purpose: str) -> None:
+def require_keras(purpose: str, *, quiet: bool | None = None) -> None:
     """Check that Keras 3 and its configured backend can be imported.
+
+    Keras is imported (the first time) with TensorFlow's C++ start-up lines
+    held back, see :func:`imdbfast._quiet.import_keras`.
 
     Args:
         purpose: what needs Keras, for the message (e.g. ``"imdbfast.train"``).
+        quiet: as for :func:`imdbfast._quiet.import_keras` (None: quiet
+            unless ``TF_CPP_MIN_LOG_LEVEL`` is set).
 
     Raises:
         MissingExtraError: Keras or its backend (``KERAS_BACKEND``, TensorFlow
             unless set) is not installed.
     """
+    from imdbfast._quiet import import_keras
+
     try:
-        import keras  # noqa: F401
+        import_keras(quiet)
     except ImportError as err:
         extras = " or ".join(f"'imdbfast[{extra}]'" for extra in KERAS_EXTRAS)
         raise MissingExtraError(
