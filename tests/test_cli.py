@@ -379,3 +379,129 @@ def test_verbose_is_an_option_of_the_model_commands():
     for argv in (["train"], ["evaluate", "."], ["predict", ".", "text"]):
         assert parser.parse_args(argv).verbose is False
         assert parser.parse_args([*argv, "--verbose"]).verbose is True
+
+
+# --- checks that need no backend come before it ------------------------------------
+
+#: Python without Keras: a check made before the backend starts gives its own
+#: message; one made after would be the missing-Keras error instead.
+NO_BACKEND = "import sys\nsys.modules['keras'] = None\n"
+
+
+def cli_without_backend(*argv, prelude: str = ""):
+    code = (NO_BACKEND + prelude + "from imdbfast.cli import main\n"
+            f"sys.exit(main({list(argv)!r}))\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, timeout=120)
+
+
+def assert_one_line(done, status, *parts):
+    assert done.returncode == status, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("imdbfast: error: "), done.stderr
+    for part in parts:
+        assert part in lines[0], lines[0]
+    assert "Keras 3" not in lines[0]
+
+
+def test_train_checks_the_run_directory_and_data_before_the_backend(
+        tmp_path_factory, tmp_path):
+    data = str(tiny_imdb(tmp_path_factory))
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "model.keras").write_text("")
+    done = cli_without_backend("train", "--data", data, "--output-dir", str(tmp_path),
+                               "--run-name", "taken")
+    assert_one_line(done, 1, "already exists", "choose another --run-name")
+    assert "run_name" not in done.stderr
+    (tmp_path / "file").write_text("")
+    done = cli_without_backend("train", "--data", data, "--output-dir",
+                               str(tmp_path / "file"))
+    assert_one_line(done, 1, "--output-dir is not a directory")
+    corrupt = tmp_path / "corrupt.tar.gz"
+    corrupt.write_bytes(b"\x1f\x8b" + bytes(range(256)) * 4)
+    done = cli_without_backend("train", "--data", str(corrupt), "--output-dir",
+                               str(tmp_path))
+    assert_one_line(done, 1, "corrupt.tar.gz: corrupt or truncated archive")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corrupt.tar.gz", "file",
+                                                          "taken"]
+
+
+def test_train_checks_matplotlib_before_the_backend(tmp_path_factory, tmp_path):
+    data = str(tiny_imdb(tmp_path_factory))
+    done = cli_without_backend("train", "--data", data, "--output-dir", str(tmp_path),
+                               prelude="sys.modules['matplotlib'] = None\n")
+    assert_one_line(done, 1, "imdbfast train needs matplotlib",
+                    "pip install 'imdbfast[tensorflow]'")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_evaluate_and_predict_check_the_run_directory_before_the_backend(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    for argv in (["evaluate", str(tmp_path)], ["predict", str(tmp_path), "text"],
+                 ["ensemble", str(tmp_path), str(tmp_path), "--output",
+                  str(tmp_path / "e")]):
+        done = cli_without_backend(*argv)
+        assert_one_line(done, 1, f"{tmp_path} is not an imdbfast run directory: "
+                        "missing model.keras")
+
+
+def test_experiment_checks_the_study_directory_before_the_backend(tmp_path):
+    from imdbfast.experiments.runner import open_study_dir
+    from imdbfast.experiments.study import Study
+
+    open_study_dir(tmp_path / "sequence-length", Study("other", {"epochs": [1]}))
+    done = cli_without_backend("experiment", "sequence-length", "--output-dir",
+                               str(tmp_path), "--epochs", "1")
+    assert_one_line(done, 1, "holds the results of study 'other'")
+
+
+@needs_keras
+def test_an_offline_download_names_the_url_and_suggests_data(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port on 127.0.0.1 that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/aclImdb_v1.tar.gz"
+    env = {**os.environ, "IMDBFAST_HOME": str(tmp_path / "home"),
+           "IMDBFAST_IMDB_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "imdbfast", "train", "--epochs", "1", "--output-dir",
+         str(tmp_path / "runs"), "--quiet"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("imdbfast: error: could not "
+                                                   f"download {url}: "), done.stderr
+    assert "--data PATH" in lines[0] and "urlopen error" not in lines[0]
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+@needs_keras
+def test_an_interrupted_run_leaves_no_empty_run_directory(
+        tmp_path_factory, tmp_path, monkeypatch):
+    import keras
+
+    import imdbfast
+    from imdbfast import training
+
+    class CtrlC(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            raise KeyboardInterrupt
+
+    make = training._fit_callbacks
+    monkeypatch.setattr(training, "_fit_callbacks",
+                        lambda *a, **k: [*make(*a, **k), CtrlC()])
+    with pytest.raises(KeyboardInterrupt):
+        imdbfast.train(data_source=str(tiny_imdb(tmp_path_factory)),
+                       output_dir=str(tmp_path), run_name="stopped",
+                       **TINY_TRAIN)
+    assert not (tmp_path / "stopped").exists()
+    # A directory the user made beforehand stays.
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        imdbfast.train(data_source=str(tiny_imdb(tmp_path_factory)),
+                       output_dir=str(tmp_path), run_name="mine",
+                       **TINY_TRAIN)
+    assert (tmp_path / "mine").is_dir()

@@ -1,3 +1,5 @@
+import pytest
+
 import imdbfast
 
 
@@ -136,3 +138,28 @@ def test_the_python_api_holds_back_tensorflow_start_up_lines():
     missing = _python_env(NO_KERAS + "import imdbfast.models\n")
     assert missing.returncode == 1
     assert "MissingExtraError: imdbfast.models needs Keras 3" in missing.stderr
+
+
+def test_the_test_extra_spells_out_the_sklearn_extra():
+    extras = _extras()
+    assert set(extras["sklearn"]) <= set(extras["test"])
+
+
+@pytest.mark.parametrize(
+    ("module", "missing", "extra"),
+    [("imdbfast.sklearn", "sklearn", "sklearn"), ("imdbfast.dask", "dask", "dask")],
+)
+def test_modules_of_an_extra_name_it_when_it_is_missing(module, missing, extra):
+    done = _python(
+        f"import sys\nsys.modules[{missing!r}] = None\n"
+        "from imdbfast.errors import MissingExtraError\n"
+        "try:\n"
+        f"    import {module}\n"
+        "except MissingExtraError as err:\n"
+        "    print(err)\n"
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout
+    assert f"{module} needs" in lines[0]
+    assert f"pip install 'imdbfast[{extra}]'" in lines[0]

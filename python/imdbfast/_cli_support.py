@@ -17,6 +17,7 @@ from imdbfast._quiet import native_stderr_held
 
 __all__ = [
     "add_verbose",
+    "check_data",
     "existing_path",
     "float_where",
     "int_at_least",
@@ -69,6 +70,25 @@ def existing_path(text: str) -> str:
     if not os.path.exists(text):
         raise argparse.ArgumentTypeError(f"no such file or directory: {text}")
     return text
+
+
+def check_data(source: str | None) -> None:
+    """The quick checks of an IMDB source (see
+    :func:`imdbfast.datasets.check_source`), for a command to run before the
+    backend starts; None (the cache or a download) passes.
+
+    Raises:
+        UserError: the source is not one load_imdb reads, or is corrupt at
+            its start.
+        FileNotFoundError: it does not exist.
+    """
+    if source is None:
+        return
+    from imdbfast.datasets import check_source
+    from imdbfast.errors import user_input
+
+    with user_input():
+        check_source(source)
 
 
 def add_verbose(group: Any) -> None:

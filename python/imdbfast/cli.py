@@ -43,13 +43,14 @@ from imdbfast.config import (
 from imdbfast.ensembles import ENSEMBLE_PRESETS
 from imdbfast._cli_support import (
     add_verbose,
+    check_data,
     existing_path,
     float_where,
     int_at_least,
     phase_lines,
     start_backend,
 )
-from imdbfast.errors import UserError, user_input
+from imdbfast.errors import UserError, require_matplotlib, user_input
 from imdbfast._malloc import restart_with_huge_pages
 
 EXIT_USAGE = 2
@@ -415,11 +416,26 @@ def _check_optimizer(name: str | None) -> None:
         ) from None
 
 
+def _check_train(config: Any) -> None:
+    """What ``train`` can check before the backend starts (seconds): the
+    dependencies, the run directory and the data source.
+
+    Raises:
+        UserError, OSError: one line each, naming the command-line flags.
+    """
+    from imdbfast.run_dir import choose_run_dir
+
+    require_matplotlib("imdbfast train")
+    choose_run_dir(config, flags=True)
+    check_data(config.data_source)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     try:  # validate before importing Keras
         config = config_from_args(args)
     except UserError as err:
         _fail(str(err), EXIT_USAGE)
+    _check_train(config)
     start_backend(args.verbose)
     try:
         _check_optimizer(config.optimizer)
@@ -438,7 +454,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_run(run: str) -> None:
+    """Raises FileNotFoundError unless ``run`` holds a run's files or an
+    ensemble's ``ensemble.json`` (checked before the backend starts)."""
+    from imdbfast.ensembles import ENSEMBLE_FILE
+    from imdbfast.run_dir import run_files
+
+    if not (Path(run) / ENSEMBLE_FILE).is_file():
+        run_files(run)
+
+
 def _load_bundle(run: str, verbose: bool) -> Any:
+    _check_run(run)
     start_backend(verbose)
     from imdbfast.bundle import load
 
@@ -461,6 +488,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         }
         if args.quiet:
             overrides["verbose"] = 0
+        require_matplotlib("imdbfast ensemble --preset")
+        check_data(args.data)
         start_backend(args.verbose)
         with phase_lines(not args.quiet):
             result = train_ensemble(args.preset, args.output, data_source=args.data,
@@ -475,6 +504,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
                 f"--weights needs one weight per run: {len(args.runs)} runs, "
                 f"{len(args.weights)} weights"
             )
+        for run in args.runs:
+            _check_run(run)
+        check_data(args.data)
         start_backend(args.verbose)
         result = ensemble(args.runs, args.output, weights=args.weights,
                           data_source=args.data)
@@ -489,6 +521,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    check_data(args.data)
     bundle = _load_bundle(args.run, args.verbose)
     metrics = bundle.evaluate(source=args.data, batch_size=args.batch_size)
     if args.json:

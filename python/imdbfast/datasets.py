@@ -42,6 +42,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+import tarfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,7 @@ __all__ = [
     "IMDB_URL",
     "IMDB_SHA256",
     "DEFAULT_MAX_REVIEW_BYTES",
+    "check_source",
 ]
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
@@ -425,7 +427,15 @@ def _resolve_download(
             sha256 = None if env.strip().lower() in ("", "none") else env.strip()
         else:
             sha256 = IMDB_SHA256
-    return _download.download(url, cached, sha256=sha256, progress=progress)
+    try:
+        return _download.download(url, cached, sha256=sha256, progress=progress)
+    except OSError as err:
+        raise OSError(
+            f"{err}. Offline or behind a proxy, give the path of aclImdb_v1.tar.gz "
+            "(or an extracted aclImdb directory, or a CSV) as the source: "
+            "--data PATH on the command line, load_imdb(PATH) or "
+            "train(data_source=PATH) in Python"
+        ) from err
 
 
 def load_imdb(
@@ -563,10 +573,7 @@ def load_imdb(
         )
         train, test = _split_from_parts(train_parts), _split_from_parts(test_parts)
     else:
-        raise ValueError(
-            "source must be an aclImdb directory, a .tar.gz/.tar archive or a .csv "
-            f"file. Received: {os.fspath(path)!r}"
-        )
+        raise _unknown_source(path)
     return _finish(
         train,
         test,
@@ -578,6 +585,49 @@ def load_imdb(
         replaced=replaced,
         order=order,
     )
+
+
+def _unknown_source(path: Path) -> ValueError:
+    return ValueError(
+        "source must be an aclImdb directory, a .tar.gz/.tar archive or a .csv "
+        f"file. Received: {os.fspath(path)!r}"
+    )
+
+
+def check_source(source: str | os.PathLike[str]) -> None:
+    """Quick checks of an IMDB source, for a command to run before it starts
+    anything heavy (a Keras backend): the path exists, is one of the kinds
+    :func:`load_imdb` reads, and an archive starts with a readable tar header
+    (only that header is read). Passing them does not promise that the whole
+    source loads.
+
+    Args:
+        source: a path, as for :func:`load_imdb`.
+
+    Raises:
+        FileNotFoundError: ``source`` does not exist.
+        ValueError: it is not a directory, a .csv or a tar archive, or the
+            archive is corrupt at its start (the file is named).
+    """
+    path = Path(os.fspath(source))
+    if not path.exists():
+        raise FileNotFoundError(f"IMDB source not found. Received: {os.fspath(path)!r}")
+    name = path.name.lower()
+    if path.is_dir() or name.endswith(".csv"):
+        return
+    if not (name.endswith((".tar.gz", ".tgz", ".tar")) or _is_gzip(path)):
+        raise _unknown_source(path)
+    try:
+        # Opening for reading reads the first member's header only.
+        with tarfile.open(path, "r:*"):
+            pass
+    except PermissionError:
+        raise
+    except (tarfile.TarError, EOFError, OSError) as err:
+        raise ValueError(
+            f"{os.fspath(path)}: corrupt or truncated archive (its first tar header "
+            f"cannot be read: {err})"
+        ) from None
 
 
 def _is_gzip(path: Path) -> bool:

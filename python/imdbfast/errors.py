@@ -15,7 +15,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["UserError", "MissingExtraError", "require_keras", "user_input"]
+__all__ = [
+    "UserError",
+    "MissingExtraError",
+    "require_keras",
+    "require_matplotlib",
+    "user_input",
+]
 
 
 class UserError(ValueError):
@@ -89,5 +95,29 @@ def require_keras(purpose: str, *, quiet: bool | None = None) -> None:
         raise MissingExtraError(
             f"{purpose} needs Keras 3 with a backend: pip install {extras} "
             "(with KERAS_BACKEND=jax or torch for those two). "
+            f"Received: {type(err).__name__}: {err}"
+        ) from err
+
+
+def require_matplotlib(purpose: str) -> None:
+    """Check that matplotlib, which draws a run's plots, can be imported.
+
+    Called before any training, so that a missing matplotlib (e.g. after
+    ``pip install imdbfast tensorflow``) stops a command at once instead of
+    after the last epoch.
+
+    Args:
+        purpose: what needs it, for the message (e.g. ``"imdbfast.train"``).
+
+    Raises:
+        MissingExtraError: matplotlib is not installed.
+    """
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as err:
+        extras = " or ".join(f"'imdbfast[{extra}]'" for extra in KERAS_EXTRAS)
+        raise MissingExtraError(
+            f"{purpose} needs matplotlib to draw the run's plots: pip install "
+            f"{extras} (each extra includes it), or pip install matplotlib. "
             f"Received: {type(err).__name__}: {err}"
         ) from err

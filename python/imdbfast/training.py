@@ -48,7 +48,7 @@ import numpy as np
 
 from imdbfast.config import TrainConfig
 from imdbfast.distribution import data_parallel_scope, writes_run_dir
-from imdbfast.errors import require_keras, user_input
+from imdbfast.errors import require_keras, require_matplotlib, user_input
 from imdbfast.run_dir import RUN_FILES, choose_run_dir, write_history, write_metrics
 
 _log = logging.getLogger(__name__)
@@ -559,8 +559,27 @@ def train(
     >>> result = imdbfast.train(epochs=2, train_size=2000,
     ...     data_source="../shared/data/aclImdb_v1_labeled.tar.gz")
     >>> result.test_accuracy
+
+    A run that fails or is interrupted (Ctrl-C) before it has written
+    anything leaves no empty run directory behind.
     """
+    created: list[Path] = []
+    try:
+        return _train(config, prepared, overrides, created)
+    except BaseException:
+        for directory in created:
+            try:
+                directory.rmdir()  # only if still empty
+            except OSError:
+                pass
+        raise
+
+
+def _train(config: Any, prepared: PreparedData | None,
+           overrides: Mapping[str, Any], created: list[Path]) -> TrainResult:
+    """:func:`train`; appends the run directory to ``created`` if it makes it."""
     require_keras("imdbfast.train")
+    require_matplotlib("imdbfast.train")  # the plots, drawn after the last epoch
     config = resolve_config(config, overrides)
     if prepared is not None:
         prepared.check(config)
@@ -663,6 +682,8 @@ def train(
             validation_data = fit_input(val_batches)
             mean_train_tokens = float(np.mean(train_batches.lengths))
         checkpoint_dir = run_dir if writer else Path(tempfile.mkdtemp(prefix="imdbfast-"))
+        if not checkpoint_dir.exists():
+            created.append(checkpoint_dir)
         checkpoint_dir.mkdir(parents=True, exist_ok=True)
         model_path = checkpoint_dir / RUN_FILES["model"]
         callbacks = _fit_callbacks(config, model, model_path, jit_compile)

@@ -134,14 +134,22 @@ def append_record(path: Path, record: Mapping[str, Any]) -> bytes:
     return line
 
 
-def open_study_dir(directory: Path, study: Study) -> list[dict[str, Any]]:
-    """Checks (or creates) a study directory and returns its finished runs.
+def check_study_dir(
+    directory: Path, study: Study
+) -> tuple[list[dict[str, Any]], int]:
+    """Checks a study directory without changing it (a missing one is fine).
 
-    Drops a trailing partial line from ``results.jsonl`` so that appends start
-    on a line of their own, and records the study in ``study.json``.
+    Reads ``study.json`` and ``results.jsonl`` as :func:`open_study_dir`
+    does; a command runs it before the backend starts, so that a directory
+    of another study or a corrupt results file is one line at once.
+
+    Returns:
+        The finished runs and the byte length of the whole lines of
+        ``results.jsonl`` (see :func:`read_records`).
 
     Raises:
-        StudyError: if the directory belongs to another study.
+        StudyError: if the directory belongs to another study or its files
+            are not what they should be.
     """
     if directory.exists() and not directory.is_dir():
         raise StudyError(f"study directory is not a directory: {directory}")
@@ -165,7 +173,21 @@ def open_study_dir(directory: Path, study: Study) -> list[dict[str, Any]]:
             f"{results} exists without {STUDY_FILE}; refusing to mix results of an "
             "unknown study (choose another output directory)"
         )
-    records, end = read_records(results, study.name)
+    return read_records(results, study.name)
+
+
+def open_study_dir(directory: Path, study: Study) -> list[dict[str, Any]]:
+    """Checks (or creates) a study directory and returns its finished runs.
+
+    Drops a trailing partial line from ``results.jsonl`` so that appends start
+    on a line of their own, and records the study in ``study.json``.
+
+    Raises:
+        StudyError: if the directory belongs to another study.
+    """
+    records, end = check_study_dir(directory, study)
+    study_file = directory / STUDY_FILE
+    results = directory / RESULTS_FILE
     directory.mkdir(parents=True, exist_ok=True)
     if results.exists() and results.stat().st_size != end:
         with open(results, "r+b") as f:
