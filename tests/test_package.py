@@ -163,3 +163,24 @@ def test_modules_of_an_extra_name_it_when_it_is_missing(module, missing, extra):
     assert len(lines) == 1, done.stdout
     assert f"{module} needs" in lines[0]
     assert f"pip install 'imdbfast[{extra}]'" in lines[0]
+
+
+def test_train_without_matplotlib_stops_before_the_first_epoch(tmp_path):
+    """pip install imdbfast tensorflow (no matplotlib): the plots are drawn
+    after the last epoch, so train() checks for matplotlib first."""
+    done = _python_env(
+        "import sys\nsys.modules['matplotlib'] = None\n"
+        "import keras, imdbfast\n"
+        "from imdbfast.errors import MissingExtraError\n"
+        "def fit(*args, **kwargs):\n"
+        "    raise AssertionError('fit was reached')\n"
+        "keras.Model.fit = fit\n"
+        "try:\n"
+        f"    imdbfast.train(epochs=1, output_dir={str(tmp_path)!r})\n"
+        "except MissingExtraError as err:\n"
+        "    print(err)\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("imdbfast.train needs matplotlib")
+    assert "pip install 'imdbfast[tensorflow]'" in done.stdout
+    assert list(tmp_path.iterdir()) == []

@@ -84,6 +84,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(message: str, status: int) -> NoReturn:
+    progress = sys.modules.get("imdbfast._progress")
+    if progress is not None:
+        progress.end_line()  # a progress bar's open line, e.g. on Ctrl-C
     text = " ".join(str(message).split())
     sys.stderr.write(f"imdbfast: error: {text}\n")
     sys.stderr.flush()
@@ -262,8 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
         "predict",
         help="classify review texts with a trained run",
         description="Classify review texts as positive or negative with a trained "
-        "run. Prints one line per text: the label, the probability of 'positive' "
-        "and the start of the text. TEXT '-' reads one review per line from "
+        "run. Prints a header line (label, P(positive), text), then one "
+        "tab-separated line per text: the label, the probability that the review "
+        "is positive and the start of the text (--json: 'label', 'probability', "
+        "the same P(positive), and 'text'). An empty or whitespace-only text is "
+        "classified with a warning. TEXT '-' reads one review per line from "
         "standard input.",
     )
     predict.add_argument("run", metavar="RUN", type=_run_dir,
@@ -450,7 +456,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
                           "best_epoch": result.best_epoch,
                           "test": result.metrics(), "seconds": result.seconds}))
     else:
-        print(result.summary())
+        print(result.summary(logged=not args.quiet))
     return 0
 
 
@@ -538,6 +544,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The first line of ``imdbfast predict``: its tab-separated columns.
+PREDICT_HEADER = "label\tP(positive)\ttext"
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
     texts: list[str] = []
     for text in args.texts:
@@ -545,8 +555,17 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             texts.extend(line.rstrip("\n") for line in sys.stdin if line.strip())
         else:
             texts.append(text)
+    blank = [str(i) for i, text in enumerate(texts, 1) if not text.strip()]
+    if blank:
+        sys.stderr.write(
+            f"imdbfast: warning: text {', '.join(blank)} of {len(texts)} "
+            f"{'is' if len(blank) == 1 else 'are'} empty or only whitespace: "
+            "no words to classify, the prediction says nothing about it\n"
+        )
     bundle = _load_bundle(args.run, args.verbose)
     labels, probabilities = bundle.predict(texts, batch_size=args.batch_size)
+    if not args.json:
+        print(PREDICT_HEADER)
     for text, label, prob in zip(texts, labels, probabilities):
         name = "positive" if label else "negative"
         if args.json:

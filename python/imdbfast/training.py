@@ -163,6 +163,10 @@ class TrainResult:
             ``build``, ``fit``, ``evaluate``, ``save``, ``total``).
         model: the trained Keras model.
         tokenizer: the fitted Tokenizer.
+        resolved: the values the model and optimizer used for the config
+            fields left to the model (``embedding_dim``, ``units``,
+            ``dropout``, ``optimizer``, ``learning_rate``; see
+            ``SentimentClassifier.resolved_options``).
     """
 
     config: TrainConfig
@@ -179,6 +183,7 @@ class TrainResult:
     seconds: dict[str, float]
     model: Any = dataclasses.field(repr=False)
     tokenizer: Any = dataclasses.field(repr=False)
+    resolved: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def metrics(self) -> dict[str, Any]:
         """The test figures as a JSON-able dict."""
@@ -192,11 +197,19 @@ class TrainResult:
             "confusion_matrix": self.confusion_matrix.tolist(),
         }
 
-    def summary(self) -> str:
-        """A few human-readable lines about the run."""
-        lines = [
+    def summary(self, *, logged: bool = False) -> str:
+        """A few human-readable lines about the run.
+
+        Args:
+            logged: leave out what the INFO lines of :func:`train` said
+                already (the run directory and the best epoch), for a caller
+                that showed them (the ``imdbfast`` command).
+        """
+        lines = [] if logged else [
             f"run directory: {self.run_dir}",
             f"best epoch: {self.best_epoch} of {len(self.history.get('loss', []))}",
+        ]
+        lines += [
             f"test accuracy: {self.test_accuracy:.4f}  loss: {self.test_loss:.4f}",
             f"precision: {self.precision:.4f}  recall: {self.recall:.4f}  "
             f"F1: {self.f1:.4f}",
@@ -689,6 +702,10 @@ def _train(config: Any, prepared: PreparedData | None,
         callbacks = _fit_callbacks(config, model, model_path, jit_compile)
         if not bag:
             callbacks.append(train_batches.epoch_callback())
+        if config.verbose:
+            from imdbfast._progress import Progress
+
+            callbacks.append(Progress())  # instead of Keras' progress bar
         with _phase(seconds, "fit"):
             # Sequence batches come shuffled (seeded) from BucketedBatches,
             # right-padded: the training and validation steps are traced
@@ -763,6 +780,7 @@ def _train(config: Any, prepared: PreparedData | None,
         seconds=seconds,
         model=model,
         tokenizer=tokenizer,
+        resolved=model.resolved_options(config),
     )
     if writer:
         write_metrics(
@@ -800,6 +818,7 @@ def _metrics_payload(result: TrainResult, *, imdb: Any, glove: Any,
             "train": len(imdb.train), "validation": len(imdb.validation),
             "test": len(imdb.test),
         },
+        "resolved": result.resolved,
         "vocabulary_size": int(result.tokenizer.vocabulary_size()),
         "mean_train_tokens": mean_train_tokens,
         "glove": glove_stats,

@@ -382,6 +382,7 @@ def _record(
         "repeat": run.repeat,
         "seed": run.config.seed,
         "config": run.config.to_dict(),
+        "resolved": dict(result.resolved),
         "test": result.metrics(),
         "validation": {
             k[4:]: v[best]
