@@ -60,6 +60,13 @@ class Progress(keras.callbacks.ProgbarLogger):  # type: ignore[misc]
     ``fit(verbose=0)`` shows nothing, as with Keras' own logger.
     """
 
+    # Set by ProgbarLogger: the verbosity, the steps per epoch (None:
+    # unknown), the steps seen and the number of epochs.
+    verbose: Any
+    target: int | None
+    seen: int
+    epochs: int
+
     def __init__(self) -> None:
         super().__init__()
         self._terminal = _is_terminal()
