@@ -9,8 +9,8 @@ its default one):
   ``16/7``) and show a negative time left; the count is capped at the total;
 - Keras treats every POSIX process as a terminal, so output sent to a file or
   a pipe keeps its ANSI colour codes and carriage returns (a whole epoch on
-  one line); when standard output is not a terminal, each epoch is one plain
-  line instead (``Epoch 2/10 - 41s - 65ms/step - loss: ... - val_loss: ...``);
+  one line); when standard output is not a terminal (nor a Jupyter kernel),
+  each epoch is one plain line instead (``Epoch 2/10 - 41s - 65ms/step - loss: ... - val_loss: ...``);
 - a line the bar leaves open (an epoch in progress) is closed by
   :func:`end_line` before a message is written (the command line's
   ``interrupted``), so that no message is glued to the bar.
@@ -41,6 +41,10 @@ def end_line() -> None:
 
 
 def _is_terminal() -> bool:
+    """Whether standard output draws a bar: a terminal, or a Jupyter kernel
+    (whose front end handles carriage returns and colours)."""
+    if "ipykernel" in sys.modules:
+        return True
     isatty = getattr(sys.stdout, "isatty", None)
     try:
         return bool(isatty and isatty())
