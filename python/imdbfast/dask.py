@@ -305,7 +305,7 @@ def transform(tokenizer: Tokenizer, texts: Texts, *, ragged: bool = False) -> An
         raise ValueError(
             "imdbfast.dask.transform() needs a fitted tokenizer: call "
             "imdbfast.dask.fit(tokenizer, texts) (or Tokenizer.fit/load) first. "
-            f"Received: {tokenizer!r}"
+            "Received: an unfitted tokenizer"
         )
     if not isinstance(ragged, bool):
         raise TypeError(f"ragged must be a bool. Received: {ragged!r}")
