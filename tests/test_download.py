@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import http.server
 import io
+import re
 import tarfile
 import threading
 import zipfile
@@ -187,3 +188,28 @@ def test_gzip_glove_in_cache_wins_over_download(monkeypatch, tmp_path: Path) -> 
     monkeypatch.setenv("IMDBFAST_GLOVE_URL", (tmp_path / "nothing-here.zip").as_uri())
     (tmp_path / "glove.6B.200d.txt.gz").write_bytes(gzip.compress(b"w " + b"1 " * 199 + b"1\n"))
     assert load_glove("glove.6B.200d").matrix.shape == (1, 200)
+
+
+def _closed_port_url(name: str) -> str:
+    """A URL on 127.0.0.1 at a port nothing listens on (nothing leaves the host)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/{name}"
+
+
+def test_offline_downloads_name_the_url_and_what_to_pass_instead(
+        monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("IMDBFAST_HOME", str(tmp_path / "home"))
+    url = _closed_port_url("aclImdb_v1.tar.gz")
+    with pytest.raises(OSError, match=rf"^could not download {re.escape(url)}: ") as err:
+        load_imdb(url=url, progress=False)
+    assert "--data PATH" in str(err.value) and "load_imdb(PATH)" in str(err.value)
+    assert "urlopen error" not in str(err.value)
+    url = _closed_port_url("glove.6B.zip")
+    with pytest.raises(OSError, match=rf"^could not download {re.escape(url)}: ") as err:
+        load_glove("glove.6B.100d", url=url, progress=False)
+    assert "--glove PATH" in str(err.value)
+    assert leftovers(tmp_path / "home") == []
