@@ -493,9 +493,8 @@ def test_an_offline_download_names_the_url_and_suggests_data(tmp_path):
 @needs_keras
 def test_an_interrupted_run_leaves_no_empty_run_directory(
         tmp_path_factory, tmp_path, monkeypatch):
-    import keras
-
     import imdbfast
+    import keras
     from imdbfast import training
 
     class CtrlC(keras.callbacks.Callback):

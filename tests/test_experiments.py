@@ -617,10 +617,9 @@ def test_a_reference_measured_on_other_reviews_is_drawn_there(monkeypatch, tmp_p
     """seed 000's '100 samples' were 3,200 reviews: its star sits at 3,200."""
     import types
 
-    from matplotlib.axes import Axes
-
     from imdbfast.experiments import report
     from imdbfast.experiments.builtin import BUILTIN_STUDIES, REFERENCE_TRAIN_REVIEWS
+    from matplotlib.axes import Axes
 
     study = BUILTIN_STUDIES["training-size"]
     cells = study.cells({"epochs": 1})

@@ -1,6 +1,5 @@
-import pytest
-
 import imdbfast
+import pytest
 
 
 def test_version_matches_native_module():
