@@ -153,13 +153,25 @@ def test_predict_prints_one_line_per_text(capsys, run):
     status, out, _ = run_main(capsys, "predict", str(run.run_dir),
                               "A wonderful, moving film.", "Awful and boring.")
     assert status == 0
-    lines = out.strip().splitlines()
+    header, *lines = out.strip().splitlines()
+    assert header == "label\tP(positive)\ttext"
     assert len(lines) == 2
     for line, text in zip(lines, ["A wonderful, moving film.", "Awful and boring."]):
         label, probability, shown = line.split("\t")
         assert label in ("positive", "negative")
         assert (label == "positive") == (float(probability) > 0.5)
         assert shown == text
+
+
+def test_predict_warns_about_empty_texts(capsys, run):
+    status, out, err = run_main(capsys, "predict", str(run.run_dir), "Great.", "",
+                                " \t ")
+    assert status == 0
+    assert len(out.strip("\n").splitlines()) == 4  # the header, then one per text
+    assert err == ("imdbfast: warning: text 2, 3 of 3 are empty or only whitespace: "
+                   "no words to classify, the prediction says nothing about it\n")
+    status, out, err = run_main(capsys, "predict", str(run.run_dir), "Great.")
+    assert status == 0 and err == ""
 
 
 def test_predict_json_and_stdin(capsys, monkeypatch, run):
@@ -379,3 +391,223 @@ def test_verbose_is_an_option_of_the_model_commands():
     for argv in (["train"], ["evaluate", "."], ["predict", ".", "text"]):
         assert parser.parse_args(argv).verbose is False
         assert parser.parse_args([*argv, "--verbose"]).verbose is True
+
+
+# --- checks that need no backend come before it ------------------------------------
+
+#: Python without Keras: a check made before the backend starts gives its own
+#: message; one made after would be the missing-Keras error instead.
+NO_BACKEND = "import sys\nsys.modules['keras'] = None\n"
+
+
+def cli_without_backend(*argv, prelude: str = ""):
+    code = (NO_BACKEND + prelude + "from imdbfast.cli import main\n"
+            f"sys.exit(main({list(argv)!r}))\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def assert_one_line(done, status, *parts):
+    assert done.returncode == status, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("imdbfast: error: "), done.stderr
+    for part in parts:
+        assert part in lines[0], lines[0]
+    assert "Keras 3" not in lines[0]
+
+
+def test_train_checks_the_run_directory_and_data_before_the_backend(
+        tmp_path_factory, tmp_path):
+    data = str(tiny_imdb(tmp_path_factory))
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "model.keras").write_text("")
+    done = cli_without_backend("train", "--data", data, "--output-dir", str(tmp_path),
+                               "--run-name", "taken")
+    assert_one_line(done, 1, "already exists", "choose another --run-name")
+    assert "run_name" not in done.stderr
+    (tmp_path / "file").write_text("")
+    done = cli_without_backend("train", "--data", data, "--output-dir",
+                               str(tmp_path / "file"))
+    assert_one_line(done, 1, "--output-dir is not a directory")
+    corrupt = tmp_path / "corrupt.tar.gz"
+    corrupt.write_bytes(b"\x1f\x8b" + bytes(range(256)) * 4)
+    done = cli_without_backend("train", "--data", str(corrupt), "--output-dir",
+                               str(tmp_path))
+    assert_one_line(done, 1, "corrupt.tar.gz: corrupt or truncated archive")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corrupt.tar.gz", "file",
+                                                          "taken"]
+
+
+def test_train_checks_matplotlib_before_the_backend(tmp_path_factory, tmp_path):
+    data = str(tiny_imdb(tmp_path_factory))
+    done = cli_without_backend("train", "--data", data, "--output-dir", str(tmp_path),
+                               prelude="sys.modules['matplotlib'] = None\n")
+    assert_one_line(done, 1, "imdbfast train needs matplotlib",
+                    "pip install 'imdbfast[tensorflow]'")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_evaluate_and_predict_check_the_run_directory_before_the_backend(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    for argv in (["evaluate", str(tmp_path)], ["predict", str(tmp_path), "text"],
+                 ["ensemble", str(tmp_path), str(tmp_path), "--output",
+                  str(tmp_path / "e")]):
+        done = cli_without_backend(*argv)
+        assert_one_line(done, 1, f"{tmp_path} is not an imdbfast run directory: "
+                        "missing model.keras")
+
+
+def test_experiment_checks_the_study_directory_before_the_backend(tmp_path):
+    from imdbfast.experiments.runner import open_study_dir
+    from imdbfast.experiments.study import Study
+
+    open_study_dir(tmp_path / "sequence-length", Study("other", {"epochs": [1]}))
+    done = cli_without_backend("experiment", "sequence-length", "--output-dir",
+                               str(tmp_path), "--epochs", "1")
+    assert_one_line(done, 1, "holds the results of study 'other'")
+
+
+@needs_keras
+def test_an_offline_download_names_the_url_and_suggests_data(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port on 127.0.0.1 that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/aclImdb_v1.tar.gz"
+    env = {**os.environ, "IMDBFAST_HOME": str(tmp_path / "home"),
+           "IMDBFAST_IMDB_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "imdbfast", "train", "--epochs", "1", "--output-dir",
+         str(tmp_path / "runs"), "--quiet"],
+        capture_output=True, text=True, timeout=300, env=env, check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("imdbfast: error: could not "
+                                                   f"download {url}: "), done.stderr
+    assert "--data PATH" in lines[0] and "urlopen error" not in lines[0]
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+@needs_keras
+def test_an_interrupted_run_leaves_no_empty_run_directory(
+        tmp_path_factory, tmp_path, monkeypatch):
+    import imdbfast
+    import keras
+    from imdbfast import training
+
+    class CtrlC(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            raise KeyboardInterrupt
+
+    make = training._fit_callbacks
+    monkeypatch.setattr(training, "_fit_callbacks",
+                        lambda *a, **k: [*make(*a, **k), CtrlC()])
+    with pytest.raises(KeyboardInterrupt):
+        imdbfast.train(data_source=str(tiny_imdb(tmp_path_factory)),
+                       output_dir=str(tmp_path), run_name="stopped",
+                       **TINY_TRAIN)
+    assert not (tmp_path / "stopped").exists()
+    # A directory the user made beforehand stays.
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(KeyboardInterrupt):
+        imdbfast.train(data_source=str(tiny_imdb(tmp_path_factory)),
+                       output_dir=str(tmp_path), run_name="mine",
+                       **TINY_TRAIN)
+    assert (tmp_path / "mine").is_dir()
+
+
+# --- progress: a bar on a terminal, plain lines elsewhere ---------------------------
+
+
+def _train_command(data, output_dir, run_name):
+    return [sys.executable, "-m", "imdbfast", *tiny_train_args(data, output_dir, run_name)]
+
+
+@needs_keras
+def test_train_output_to_a_pipe_is_one_plain_line_per_epoch(tmp_path_factory, tmp_path):
+    import re
+
+    data = str(tiny_imdb(tmp_path_factory))
+    done = subprocess.run(_train_command(data, str(tmp_path), "piped"),
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "\x1b[" not in done.stdout and "\r" not in done.stdout
+    assert "\b" not in done.stdout
+    lines = done.stdout.strip().splitlines()
+    epochs = [line for line in lines if line.startswith("Epoch ")]
+    assert len(epochs) == 2, done.stdout
+    for n, line in enumerate(epochs, 1):
+        assert re.match(rf"Epoch {n}/2 - \d+s - \d+ms/step - .*loss: \d\.\d{{4}} - "
+                        r".*val_loss: \d\.\d{4}", line), line
+    # The summary says what the phase lines (stderr) did not.
+    assert "best epoch" not in done.stdout and "run directory" not in done.stdout
+    assert lines[-1].startswith("seconds: ")
+    assert "best epoch: " in done.stderr and "saved: " in done.stderr
+
+
+@needs_keras
+def test_train_on_a_terminal_draws_a_bar_that_never_passes_its_total(
+        tmp_path_factory, tmp_path):
+    """160 reviews in batches of 16: 10 steps an epoch, fewer than the 16
+    steps per execution after which Keras reports (it showed 16/10)."""
+    import pty
+    import re
+
+    data = str(tiny_imdb(tmp_path_factory))
+    leader, follower = pty.openpty()
+    with subprocess.Popen(_train_command(data, str(tmp_path), "tty"), stdout=follower,
+                          stderr=subprocess.PIPE) as proc:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=600) == 0, err
+    os.close(leader)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
+    counts = [(int(a), int(b)) for a, b in re.findall(r"(?<!Epoch )\b(\d+)/(\d+) ", plain)]
+    assert counts and all(done <= total for done, total in counts), counts
+    assert (10, 10) in counts
+    assert not re.search(r"(?<![\d.])-\d+s", plain), plain  # no negative time left
+    assert "\x1b[" in shown  # a real bar, drawn for a terminal
+
+
+def test_a_message_after_an_open_progress_line_starts_a_new_line(capsys, monkeypatch):
+    from imdbfast import cli
+
+    def interrupted_mid_epoch(args):
+        from imdbfast import _progress
+
+        print(" 3/10 ━━━━━━", end="", flush=True)
+        monkeypatch.setattr(_progress, "_line_open", True)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_cmd_presets", interrupted_mid_epoch)
+    status, out, err = run_main(capsys, "presets")
+    assert status == 130
+    assert out == " 3/10 ━━━━━━\n" and err == "imdbfast: error: interrupted\n"
+
+
+@needs_keras
+def test_progress_caps_the_count_at_the_total(capsys, monkeypatch):
+    from imdbfast._progress import Progress
+
+    progress = Progress()
+    progress._terminal = True
+    progress.set_params({"verbose": 1, "epochs": 1, "steps": 7})
+    progress.on_train_begin()
+    progress.on_epoch_begin(0)
+    progress.on_train_batch_end(15, {"loss": 0.5})  # steps_per_execution=16
+    assert progress.seen == 7
+    progress.on_epoch_end(0, {"loss": 0.5})
+    out = capsys.readouterr().out
+    assert "7/7" in out and "16/7" not in out and out.endswith("\n")

@@ -271,8 +271,8 @@ def test_read_imdb_directory(client, tmp_path):
                 _write_review(tmp_path, split, cls, f"{i}_{i % 10 + 1}.txt", f"{split} {cls} {i} é")
     (tmp_path / "aclImdb" / "README").write_text("not a review")
     frame = imdbfast.dask.read_imdb(tmp_path, blocksize=40).compute()
-    # load_imdb's order and labels (validation_split=0: train is whole).
-    data = imdbfast.load_imdb(tmp_path, validation_split=0)
+    # load_imdb's sorted order and labels (validation_split=0: train is whole).
+    data = imdbfast.load_imdb(tmp_path, validation_split=0, order="sorted")
     assert frame["text"].tolist() == data.train.texts + data.test.texts
     assert frame["label"].tolist() == data.train.labels.tolist() + data.test.labels.tolist()
     assert frame["rating"].tolist() == data.train.ratings.tolist() + data.test.ratings.tolist()

@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import http.server
 import io
+import re
 import tarfile
 import threading
 import zipfile
@@ -134,12 +135,13 @@ def test_load_imdb_downloads_into_cache(monkeypatch, tmp_path: Path, server: str
     # Env URL + env checksum (file://).
     monkeypatch.setenv("IMDBFAST_IMDB_URL", archive.as_uri())
     monkeypatch.setenv("IMDBFAST_IMDB_SHA256", digest)
-    data = load_imdb(validation_split=0, progress=False)
+    data = load_imdb(validation_split=0, progress=False, order="sorted")
     assert data.train.texts == ["bad", "good"] and data.source == str(cache / "aclImdb_v1.tar.gz")
     assert leftovers(cache) == ["aclImdb_v1.tar.gz"]
     # Second call: served from the cache, no download needed.
     archive.unlink()
-    assert load_imdb(validation_split=0, download=False).test.texts == ["awful", "great"]
+    assert load_imdb(validation_split=0, download=False,
+                     order="sorted").test.texts == ["awful", "great"]
 
 
 def test_load_imdb_http_and_no_download(monkeypatch, tmp_path: Path, server: str) -> None:
@@ -186,3 +188,28 @@ def test_gzip_glove_in_cache_wins_over_download(monkeypatch, tmp_path: Path) -> 
     monkeypatch.setenv("IMDBFAST_GLOVE_URL", (tmp_path / "nothing-here.zip").as_uri())
     (tmp_path / "glove.6B.200d.txt.gz").write_bytes(gzip.compress(b"w " + b"1 " * 199 + b"1\n"))
     assert load_glove("glove.6B.200d").matrix.shape == (1, 200)
+
+
+def _closed_port_url(name: str) -> str:
+    """A URL on 127.0.0.1 at a port nothing listens on (nothing leaves the host)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/{name}"
+
+
+def test_offline_downloads_name_the_url_and_what_to_pass_instead(
+        monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("IMDBFAST_HOME", str(tmp_path / "home"))
+    url = _closed_port_url("aclImdb_v1.tar.gz")
+    with pytest.raises(OSError, match=rf"^could not download {re.escape(url)}: ") as err:
+        load_imdb(url=url, progress=False)
+    assert "--data PATH" in str(err.value) and "load_imdb(PATH)" in str(err.value)
+    assert "urlopen error" not in str(err.value)
+    url = _closed_port_url("glove.6B.zip")
+    with pytest.raises(OSError, match=rf"^could not download {re.escape(url)}: ") as err:
+        load_glove("glove.6B.100d", url=url, progress=False)
+    assert "--glove PATH" in str(err.value)
+    assert leftovers(tmp_path / "home") == []

@@ -282,11 +282,14 @@ def test_a_study_directory_runs_one_process_at_a_time(tmp_path, monkeypatch):
     monkeypatch.setattr(training, "train", None)  # nothing may be trained
     study = Study("locked", {"epochs": [1]})
     run_study(study, tmp_path, train=False, report=False, progress=False)
+    # The lock is gone once the study is done: no stale .lock file.
+    assert not (tmp_path / "locked" / ".lock").exists()
     with open(tmp_path / "locked" / ".lock", "a") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process
         with pytest.raises(StudyError, match="another imdbfast experiment is running"):
             run_study(study, tmp_path, progress=False)
     run_study(study, tmp_path, train=False, report=False, progress=False)  # released
+    assert sorted(p.name for p in (tmp_path / "locked").iterdir() if p.name == ".lock") == []
 
 
 # --- the command line (no training) -------------------------------------------------------
@@ -410,8 +413,8 @@ def test_runs_share_preparations_and_write_every_output(tmp_path, tiny_data, mon
                  "report.html"):
         assert (directory / name).is_file(), name
     plots = sorted(p.name for p in (directory / "plots").glob("*.png"))
-    assert plots == ["accuracy-by-embeddings.png", "accuracy-vs-train-size.png",
-                     *(f"curves-{i:03d}.png" for i in range(6))]
+    # One epoch per run: no learning curves (a point each), and the report says so.
+    assert plots == ["accuracy-by-embeddings.png", "accuracy-vs-train-size.png"]
     for path in (directory / "plots").glob("*.png"):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     csv_lines = (directory / "results.csv").read_text(encoding="utf-8").splitlines()
@@ -425,6 +428,19 @@ def test_runs_share_preparations_and_write_every_output(tmp_path, tiny_data, mon
     html = (directory / "report.html").read_text(encoding="utf-8")
     assert "http://" not in html and "https://" not in html and "<script" not in html
     assert html.count("data:image/png;base64,") == len(plots)
+    assert "No learning curves: the runs trained for 1 epoch, and a curve needs 2" in html
+    # What the model used, not None, for the fields the config leaves to it.
+    assert record["resolved"] == {"embedding_dim": 8, "units": 4, "dropout": 0.5,
+                                  "optimizer": "RMSprop", "learning_rate": 0.001}
+    assert "<td>optimizer</td><td>&#x27;RMSprop&#x27;</td>" in html
+    assert "<td>learning_rate</td><td>0.001</td>" in html
+    assert "<td>dropout</td><td>0.5</td>" in html
+    shared = html.split("Fields every cell shares")[1].split("<h")[0]
+    for field in ("embedding_dim", "units", "dropout", "optimizer", "learning_rate"):
+        assert f"<td>{field}</td><td>None</td>" not in shared
+    # Whole numbers print as such.
+    assert summary[0]["best_epoch_mean"] == 1 and isinstance(summary[0]["best_epoch_mean"], int)
+    assert '<td class="num">1.0</td>' not in html
 
 
 @pytest.mark.slow
@@ -595,3 +611,36 @@ def test_std_is_the_sample_standard_deviation():
     assert mean == pytest.approx(np.mean(values))
     assert std == pytest.approx(np.std(values, ddof=1))
     assert _mean_std([0.8]) == (0.8, None)
+
+
+def test_a_reference_measured_on_other_reviews_is_drawn_there(monkeypatch, tmp_path):
+    """seed 000's '100 samples' were 3,200 reviews: its star sits at 3,200."""
+    import types
+
+    from imdbfast.experiments import report
+    from imdbfast.experiments.builtin import BUILTIN_STUDIES, REFERENCE_TRAIN_REVIEWS
+    from matplotlib.axes import Axes
+
+    study = BUILTIN_STUDIES["training-size"]
+    cells = study.cells({"epochs": 1})
+    sizes = {"100": 100, "500": 500, "1000": 1000, "5000": 5000, "None": 20000}
+
+    def records_of(cell):
+        n = sizes[str(cell.values["train_size"])]
+        return [{"test": {"accuracy": 0.8}, "examples": {"train": n}}]
+
+    results = types.SimpleNamespace(study=study, cells=cells, records_of=records_of)
+    stars: list[tuple[float, float]] = []
+    plot = Axes.plot
+
+    def recording(self, xs, ys, *args, **kwargs):
+        if kwargs.get("marker") == "*":
+            stars.append((xs[0], ys[0]))
+        return plot(self, xs, ys, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "plot", recording)
+    assert report.plot_training_size(results, tmp_path / "p.png")
+    assert (3200, 0.764) in stars and (100, 0.764) not in stars
+    assert (20000, 0.878) in stars
+    labels = {r.label for r in study.references}
+    assert {label for name, label in REFERENCE_TRAIN_REVIEWS if name == study.name} <= labels

@@ -107,9 +107,11 @@ REFUSED = [
 def test_inexact_configurations_are_refused(tmp_path, options, why):
     tok = imdbfast.Tokenizer(**options).fit(CORPUS)
     path = tmp_path / "tokenizer.json"
-    with pytest.raises(ValueError, match=re.escape(why)):
+    with pytest.raises(ValueError, match=re.escape(why)) as refused:
         tok.save_huggingface(path)
     assert not path.exists()
+    # The reasons only, not the tokenizer's repr (600 characters with stopwords).
+    assert "Tokenizer(" not in str(refused.value) and len(str(refused.value)) < 400
 
 
 def test_unfitted_is_refused(tmp_path):

@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 import imdbfast
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,3 +136,90 @@ def test_the_test_extra_spells_out_the_dask_extra():
     """CI installs .[test] only: the imdbfast.dask tests need the dask extra."""
     extras = _extras()
     assert set(extras["dask"]) <= set(extras["test"])
+
+
+# TensorFlow's C++ log lines ("I0000 00:00:... cudart_stub.cc:31] Could not
+# find cuda drivers", "E0000 ... failed call to cuInit") and absl's notice.
+_NATIVE_LINE = r"^[IWEF]\d{4} |absl::InitializeLog|cuda|cuInit|oneDNN|TensorFlow binary"
+
+
+def _python_env(code: str, **env: str):
+    import os
+    import subprocess
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    environ.update(env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True,
+                          text=True, timeout=180, env=environ, check=False)
+
+
+def test_the_python_api_holds_back_tensorflow_start_up_lines():
+    """import imdbfast.models and building a model print nothing on stderr
+    (as the command line), unless the user set TF_CPP_MIN_LOG_LEVEL."""
+    import re
+
+    code = (
+        "import os\n"
+        "import imdbfast, imdbfast.models\n"
+        "model = imdbfast.models.build_model(imdbfast.TrainConfig(), 50)\n"
+        "print(os.environ['TF_CPP_MIN_LOG_LEVEL'], model.count_params() > 0)\n"
+    )
+    quiet = _python_env(code)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.split() == ["3", "True"]
+    assert not re.findall(_NATIVE_LINE, quiet.stderr, re.MULTILINE), quiet.stderr
+    # The user's own setting is kept, and nothing is held back then.
+    chosen = _python_env(code, TF_CPP_MIN_LOG_LEVEL="0")
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.split() == ["0", "True"]
+    # Without Keras the import is the one-line error naming the extras.
+    missing = _python_env(NO_KERAS + "import imdbfast.models\n")
+    assert missing.returncode == 1
+    assert "MissingExtraError: imdbfast.models needs Keras 3" in missing.stderr
+
+
+def test_the_test_extra_spells_out_the_sklearn_extra():
+    extras = _extras()
+    assert set(extras["sklearn"]) <= set(extras["test"])
+
+
+@pytest.mark.parametrize(
+    ("module", "missing", "extra"),
+    [("imdbfast.sklearn", "sklearn", "sklearn"), ("imdbfast.dask", "dask", "dask")],
+)
+def test_modules_of_an_extra_name_it_when_it_is_missing(module, missing, extra):
+    done = _python(
+        f"import sys\nsys.modules[{missing!r}] = None\n"
+        "from imdbfast.errors import MissingExtraError\n"
+        "try:\n"
+        f"    import {module}\n"
+        "except MissingExtraError as err:\n"
+        "    print(err)\n"
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout
+    assert f"{module} needs" in lines[0]
+    assert f"pip install 'imdbfast[{extra}]'" in lines[0]
+
+
+def test_train_without_matplotlib_stops_before_the_first_epoch(tmp_path):
+    """pip install imdbfast tensorflow (no matplotlib): the plots are drawn
+    after the last epoch, so train() checks for matplotlib first."""
+    done = _python_env(
+        "import sys\nsys.modules['matplotlib'] = None\n"
+        "import keras, imdbfast\n"
+        "from imdbfast.errors import MissingExtraError\n"
+        "def fit(*args, **kwargs):\n"
+        "    raise AssertionError('fit was reached')\n"
+        "keras.Model.fit = fit\n"
+        "try:\n"
+        f"    imdbfast.train(epochs=1, output_dir={str(tmp_path)!r})\n"
+        "except MissingExtraError as err:\n"
+        "    print(err)\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("imdbfast.train needs matplotlib")
+    assert "pip install 'imdbfast[tensorflow]'" in done.stdout
+    assert list(tmp_path.iterdir()) == []

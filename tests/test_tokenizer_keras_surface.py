@@ -190,6 +190,26 @@ def test_sparse_tf_idf_matches_tf_keras():
 # -------------------------------------------------------------- vocabulary=
 
 
+def test_idf_weights_property_is_a_read_only_copy():
+    """Tokenizer.idf_weights: to_dict()'s weights, read-only; None otherwise."""
+    corpus = ["the cat sat", "the dog sat down", "a cat"]
+    tok = Tokenizer(output_mode="tf_idf").fit(corpus)
+    weights = tok.idf_weights
+    assert weights is not None and weights.dtype == np.float64
+    np.testing.assert_array_equal(weights, tok.to_dict()["idf_weights"])
+    assert weights.shape == (tok.vocabulary_size(),)
+    with pytest.raises(ValueError, match="read-only"):
+        weights[1] = 0.0
+    with pytest.raises(AttributeError):
+        tok.idf_weights = weights  # type: ignore[misc]
+    assert Tokenizer(output_mode="tf_idf").idf_weights is None  # not fitted
+    assert Tokenizer(output_mode="count").fit(corpus).idf_weights is None
+    # Given weights come back as given (OOV column first).
+    again = Tokenizer(output_mode="tf_idf", vocabulary=tok.get_vocabulary(),
+                      idf_weights=weights)
+    np.testing.assert_allclose(again.idf_weights, weights)
+
+
 @pytest.mark.parametrize("with_specials", [False, True])
 @pytest.mark.parametrize("output_mode", ["int", "count", "tf_idf"])
 def test_vocabulary_list_and_idf_weights(with_specials, output_mode):

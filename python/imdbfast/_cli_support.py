@@ -10,12 +10,14 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
+from imdbfast._quiet import native_stderr_held
+
 __all__ = [
     "add_verbose",
+    "check_data",
     "existing_path",
     "float_where",
     "int_at_least",
@@ -70,47 +72,30 @@ def existing_path(text: str) -> str:
     return text
 
 
+def check_data(source: str | None) -> None:
+    """The quick checks of an IMDB source (see
+    :func:`imdbfast.datasets.check_source`), for a command to run before the
+    backend starts; None (the cache or a download) passes.
+
+    Raises:
+        UserError: the source is not one load_imdb reads, or is corrupt at
+            its start.
+        FileNotFoundError: it does not exist.
+    """
+    if source is None:
+        return
+    from imdbfast.datasets import check_source
+    from imdbfast.errors import user_input
+
+    with user_input():
+        check_source(source)
+
+
 def add_verbose(group: Any) -> None:
     """Adds ``-v/--verbose`` (keep the libraries' start-up messages) to a parser."""
     group.add_argument("-v", "--verbose", action="store_true",
                        help="show the start-up messages of TensorFlow and other "
                        "libraries (held back by default)")
-
-
-@contextmanager
-def native_stderr_held(enabled: bool = True) -> Iterator[None]:
-    """Holds back what is written to file descriptor 2 inside the block.
-
-    TensorFlow's C++ start-up lines (CUDA probing, oneDNN notices) are written
-    before its log settings apply, so the only way to keep them off a command
-    line is to point the standard error descriptor elsewhere while the library
-    starts. If the block raises, what was held back is written out after all,
-    since it may say why.
-
-    Args:
-        enabled: False leaves standard error alone.
-
-    Returns:
-        A context manager.
-    """
-    if not enabled:
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
-        failed = True
-        try:
-            yield
-            failed = False
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            if failed:
-                held.seek(0)
-                os.write(2, held.read())
 
 
 def start_backend(verbose: bool) -> None:
@@ -129,7 +114,7 @@ def start_backend(verbose: bool) -> None:
     with native_stderr_held(enabled=not verbose):
         # Imports Keras and starts the backend; without them a one-line
         # error naming the pip extra.
-        require_keras("this command")
+        require_keras("this command", quiet=not verbose)
 
         from imdbfast.training import describe_device
 

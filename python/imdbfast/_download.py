@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -76,7 +77,18 @@ def download(
     digest = hashlib.sha256()
     try:
         with os.fdopen(fd, "wb") as out:
-            with urllib.request.urlopen(url, timeout=timeout) as response:
+            try:
+                opened = urllib.request.urlopen(url, timeout=timeout)
+            except urllib.error.URLError as err:
+                # "HTTP Error 404: Not Found" (its response closed), or the
+                # socket's error.
+                if isinstance(err, urllib.error.HTTPError):
+                    reason = str(err)
+                    err.close()
+                else:
+                    reason = str(getattr(err, "reason", err))
+                raise OSError(f"could not download {url}: {reason}") from None
+            with opened as response:
                 length = response.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else None
                 received = 0

@@ -38,9 +38,9 @@ import os
 import weakref
 from typing import Any, Iterator
 
-import keras
 import numpy as np
 
+from imdbfast._keras import keras
 from imdbfast.config import TrainConfig
 from imdbfast.distribution import filler_rows
 

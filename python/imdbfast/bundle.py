@@ -137,6 +137,7 @@ class Predictor:
                 os.fspath(source) if source is not None else self.config.data_source,
                 validation_split=self.config.validation_split,
                 seed=self.config.seed,
+                order="sorted",
             )
         return list(imdb.test.texts), np.asarray(imdb.test.labels)
 

@@ -43,13 +43,14 @@ from imdbfast.config import (
 from imdbfast.ensembles import ENSEMBLE_PRESETS
 from imdbfast._cli_support import (
     add_verbose,
+    check_data,
     existing_path,
     float_where,
     int_at_least,
     phase_lines,
     start_backend,
 )
-from imdbfast.errors import UserError, user_input
+from imdbfast.errors import UserError, require_matplotlib, user_input
 from imdbfast._malloc import restart_with_huge_pages
 
 EXIT_USAGE = 2
@@ -83,6 +84,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _fail(message: str, status: int) -> NoReturn:
+    progress = sys.modules.get("imdbfast._progress")
+    if progress is not None:
+        progress.end_line()  # a progress bar's open line, e.g. on Ctrl-C
     text = " ".join(str(message).split())
     sys.stderr.write(f"imdbfast: error: {text}\n")
     sys.stderr.flush()
@@ -261,8 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
         "predict",
         help="classify review texts with a trained run",
         description="Classify review texts as positive or negative with a trained "
-        "run. Prints one line per text: the label, the probability of 'positive' "
-        "and the start of the text. TEXT '-' reads one review per line from "
+        "run. Prints a header line (label, P(positive), text), then one "
+        "tab-separated line per text: the label, the probability that the review "
+        "is positive and the start of the text (--json: 'label', 'probability', "
+        "the same P(positive), and 'text'). An empty or whitespace-only text is "
+        "classified with a warning. TEXT '-' reads one review per line from "
         "standard input.",
     )
     predict.add_argument("run", metavar="RUN", type=_run_dir,
@@ -415,11 +422,26 @@ def _check_optimizer(name: str | None) -> None:
         ) from None
 
 
+def _check_train(config: Any) -> None:
+    """What ``train`` can check before the backend starts (seconds): the
+    dependencies, the run directory and the data source.
+
+    Raises:
+        UserError, OSError: one line each, naming the command-line flags.
+    """
+    from imdbfast.run_dir import choose_run_dir
+
+    require_matplotlib("imdbfast train")
+    choose_run_dir(config, flags=True)
+    check_data(config.data_source)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     try:  # validate before importing Keras
         config = config_from_args(args)
     except UserError as err:
         _fail(str(err), EXIT_USAGE)
+    _check_train(config)
     start_backend(args.verbose)
     try:
         _check_optimizer(config.optimizer)
@@ -434,11 +456,22 @@ def _cmd_train(args: argparse.Namespace) -> int:
                           "best_epoch": result.best_epoch,
                           "test": result.metrics(), "seconds": result.seconds}))
     else:
-        print(result.summary())
+        print(result.summary(logged=not args.quiet))
     return 0
 
 
+def _check_run(run: str) -> None:
+    """Raises FileNotFoundError unless ``run`` holds a run's files or an
+    ensemble's ``ensemble.json`` (checked before the backend starts)."""
+    from imdbfast.ensembles import ENSEMBLE_FILE
+    from imdbfast.run_dir import run_files
+
+    if not (Path(run) / ENSEMBLE_FILE).is_file():
+        run_files(run)
+
+
 def _load_bundle(run: str, verbose: bool) -> Any:
+    _check_run(run)
     start_backend(verbose)
     from imdbfast.bundle import load
 
@@ -461,6 +494,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
         }
         if args.quiet:
             overrides["verbose"] = 0
+        require_matplotlib("imdbfast ensemble --preset")
+        check_data(args.data)
         start_backend(args.verbose)
         with phase_lines(not args.quiet):
             result = train_ensemble(args.preset, args.output, data_source=args.data,
@@ -475,6 +510,9 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
                 f"--weights needs one weight per run: {len(args.runs)} runs, "
                 f"{len(args.weights)} weights"
             )
+        for run in args.runs:
+            _check_run(run)
+        check_data(args.data)
         start_backend(args.verbose)
         result = ensemble(args.runs, args.output, weights=args.weights,
                           data_source=args.data)
@@ -489,6 +527,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
+    check_data(args.data)
     bundle = _load_bundle(args.run, args.verbose)
     metrics = bundle.evaluate(source=args.data, batch_size=args.batch_size)
     if args.json:
@@ -505,6 +544,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The first line of ``imdbfast predict``: its tab-separated columns.
+PREDICT_HEADER = "label\tP(positive)\ttext"
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
     texts: list[str] = []
     for text in args.texts:
@@ -512,8 +555,17 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             texts.extend(line.rstrip("\n") for line in sys.stdin if line.strip())
         else:
             texts.append(text)
+    blank = [str(i) for i, text in enumerate(texts, 1) if not text.strip()]
+    if blank:
+        sys.stderr.write(
+            f"imdbfast: warning: text {', '.join(blank)} of {len(texts)} "
+            f"{'is' if len(blank) == 1 else 'are'} empty or only whitespace: "
+            "no words to classify, the prediction says nothing about it\n"
+        )
     bundle = _load_bundle(args.run, args.verbose)
     labels, probabilities = bundle.predict(texts, batch_size=args.batch_size)
+    if not args.json:
+        print(PREDICT_HEADER)
     for text, label, prob in zip(texts, labels, probabilities):
         name = "positive" if label else "negative"
         if args.json:

@@ -305,7 +305,7 @@ def transform(tokenizer: Tokenizer, texts: Texts, *, ragged: bool = False) -> An
         raise ValueError(
             "imdbfast.dask.transform() needs a fitted tokenizer: call "
             "imdbfast.dask.fit(tokenizer, texts) (or Tokenizer.fit/load) first. "
-            f"Received: {tokenizer!r}"
+            "Received: an unfitted tokenizer"
         )
     if not isinstance(ragged, bool):
         raise TypeError(f"ragged must be a bool. Received: {ragged!r}")
@@ -519,8 +519,9 @@ def read_imdb(
     The client lists the reviews (file names and sizes; for an archive, its
     headers: the data is decompressed and skipped) and cuts them into
     partitions of about ``blocksize`` bytes of text; each partition is read
-    on a worker. Rows come in :func:`imdbfast.load_imdb`'s order: the train
-    split then the test split, each by class (neg, then pos) and file name.
+    on a worker. Rows come in the order of
+    ``imdbfast.load_imdb(order="sorted")``: the train split then the test
+    split, each by class (neg, then pos) and file name.
     No validation split is made (``split`` is ``"train"`` or ``"test"``).
 
     A gzip stream cannot be entered in the middle: each partition of an

@@ -16,8 +16,14 @@
   temporary file, sha256 check, atomic rename). The URL comes from ``url=``,
   else ``$IMDBFAST_IMDB_URL``, else the official Stanford URL; ``file://`` works.
 
-Order within every split: class (neg, then pos), then file name (Python string
-order) -- the same for every source, and the order of
+Order within every split: shuffled by default (``order="shuffled"``), so that
+any slice such as ``texts[:4000]`` holds both classes: each split is first put
+in the sorted order below, then its rows are permuted with
+``numpy.random.default_rng((seed, k)).permutation`` (``k`` = 0, 1, 2 for
+train, validation, test). The same seed gives the same order; the membership
+of each split does not depend on ``order``. ``order="sorted"`` keeps the
+sorted order: class (neg, then pos), then file name (Python string order) --
+the same for every source, and the order of
 ``keras.utils.text_dataset_from_directory(shuffle=False)``.
 
 Validation split (the seed notebook's rule, made reproducible): for each class
@@ -36,6 +42,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+import tarfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,17 +55,21 @@ from imdbfast._options import check_num_threads
 
 __all__ = [
     "IMDB",
+    "ORDERS",
     "Split",
     "load_imdb",
     "IMDB_URL",
     "IMDB_SHA256",
     "DEFAULT_MAX_REVIEW_BYTES",
+    "check_source",
 ]
 
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 #: sha256 of the official aclImdb_v1.tar.gz, checked after downloading it.
 IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 _CACHE_NAME = "aclImdb_v1.tar.gz"
+#: The values of ``load_imdb(order=...)``.
+ORDERS = ("shuffled", "sorted")
 _POSITIVE = {"positive", "pos", "1"}
 _NEGATIVE = {"negative", "neg", "0"}
 
@@ -195,6 +206,7 @@ def _finish(
     train_size: int | None,
     source: str,
     replaced: list[str],
+    order: str = "sorted",
 ) -> IMDB:
     if validation is None:
         names = train.files if train.files is not None else [f"{i:09d}" for i in range(len(train))]
@@ -215,6 +227,11 @@ def _finish(
             "decoded with U+FFFD replacement characters (see IMDB.replaced_files).",
             UnicodeWarning,
             stacklevel=3,
+        )
+    if order == "shuffled":
+        train, validation, test = (
+            split.take(np.random.default_rng((seed, k)).permutation(len(split)))
+            for k, split in enumerate((train, validation, test))
         )
     return IMDB(train, validation, test, source, len(replaced), replaced)
 
@@ -410,7 +427,15 @@ def _resolve_download(
             sha256 = None if env.strip().lower() in ("", "none") else env.strip()
         else:
             sha256 = IMDB_SHA256
-    return _download.download(url, cached, sha256=sha256, progress=progress)
+    try:
+        return _download.download(url, cached, sha256=sha256, progress=progress)
+    except OSError as err:
+        raise OSError(
+            f"{err}. Offline or behind a proxy, give the path of aclImdb_v1.tar.gz "
+            "(or an extracted aclImdb directory, or a CSV) as the source: "
+            "--data PATH on the command line, load_imdb(PATH) or "
+            "train(data_source=PATH) in Python"
+        ) from err
 
 
 def load_imdb(
@@ -429,16 +454,24 @@ def load_imdb(
     max_review_bytes: int = DEFAULT_MAX_REVIEW_BYTES,
     follow_symlinks: bool = False,
     num_threads: int | None = None,
+    order: Literal["shuffled", "sorted"] = "shuffled",
 ) -> IMDB:
     """Load the labeled IMDB reviews with a reproducible validation split.
+
+    Each split comes in a seeded shuffled order (``order="shuffled"``, the
+    default), so that a slice such as ``data.train.texts[:4000]`` holds both
+    classes; ``order="sorted"`` gives the class-sorted order instead (all
+    negative reviews, then all positive ones, each by file name), the order of
+    ``keras.utils.text_dataset_from_directory(shuffle=False)``. Which reviews
+    land in which split does not depend on ``order``.
 
     Args:
         source: an extracted ``aclImdb`` directory (or its parent), the
             ``.tar.gz``/``.tar``, a ``.csv``, or None for the cache/download.
         validation_split: fraction of each class of the train split moved to
             validation (the rule in the module docstring); in ``[0, 1)``.
-        seed: seed of the validation split, ``train_size`` sampling and the
-            CSV shuffle.
+        seed: seed of the validation split, ``train_size`` sampling, the
+            CSV shuffle and the order of the rows.
         train_size: keep this many training reviews (stratified, seeded).
         encoding_errors: ``"strict"``: a review that is not valid UTF-8 raises
             ValueError naming the file; ``"replace"``: decode it with U+FFFD,
@@ -469,6 +502,10 @@ def load_imdb(
         num_threads: threads that read and decode the reviews (None: the
             ``IMDBFAST_NUM_THREADS`` environment variable if set, else one per
             core; 1: no thread pool), as :class:`imdbfast.Tokenizer`'s.
+        order: ``"shuffled"`` (default): the rows of each split in a seeded
+            random order (``numpy.random.default_rng((seed, k)).permutation``
+            of the sorted rows, ``k`` = 0, 1, 2 for train, validation, test);
+            ``"sorted"``: by class (neg, then pos), then file name.
 
     Returns:
         An :class:`IMDB` with ``train``, ``validation`` and ``test`` splits.
@@ -501,6 +538,10 @@ def load_imdb(
             f"max_review_bytes must be a positive int. Received: {max_review_bytes!r}"
         )
     max_review_bytes = int(max_review_bytes)
+    if order not in ORDERS:
+        raise ValueError(
+            f"order must be one of {', '.join(map(repr, ORDERS))}. Received: {order!r}"
+        )
     num_threads = check_num_threads(num_threads)
     replace = encoding_errors == "replace"
     path = (
@@ -532,10 +573,7 @@ def load_imdb(
         )
         train, test = _split_from_parts(train_parts), _split_from_parts(test_parts)
     else:
-        raise ValueError(
-            "source must be an aclImdb directory, a .tar.gz/.tar archive or a .csv "
-            f"file. Received: {os.fspath(path)!r}"
-        )
+        raise _unknown_source(path)
     return _finish(
         train,
         test,
@@ -545,7 +583,51 @@ def load_imdb(
         train_size=None if train_size is None else int(train_size),
         source=os.fspath(path),
         replaced=replaced,
+        order=order,
     )
+
+
+def _unknown_source(path: Path) -> ValueError:
+    return ValueError(
+        "source must be an aclImdb directory, a .tar.gz/.tar archive or a .csv "
+        f"file. Received: {os.fspath(path)!r}"
+    )
+
+
+def check_source(source: str | os.PathLike[str]) -> None:
+    """Quick checks of an IMDB source, for a command to run before it starts
+    anything heavy (a Keras backend): the path exists, is one of the kinds
+    :func:`load_imdb` reads, and an archive starts with a readable tar header
+    (only that header is read). Passing them does not promise that the whole
+    source loads.
+
+    Args:
+        source: a path, as for :func:`load_imdb`.
+
+    Raises:
+        FileNotFoundError: ``source`` does not exist.
+        ValueError: it is not a directory, a .csv or a tar archive, or the
+            archive is corrupt at its start (the file is named).
+    """
+    path = Path(os.fspath(source))
+    if not path.exists():
+        raise FileNotFoundError(f"IMDB source not found. Received: {os.fspath(path)!r}")
+    name = path.name.lower()
+    if path.is_dir() or name.endswith(".csv"):
+        return
+    if not (name.endswith((".tar.gz", ".tgz", ".tar")) or _is_gzip(path)):
+        raise _unknown_source(path)
+    try:
+        # Opening for reading reads the first member's header only.
+        with tarfile.open(path, "r:*"):
+            pass
+    except PermissionError:
+        raise
+    except (tarfile.TarError, EOFError, OSError) as err:
+        raise ValueError(
+            f"{os.fspath(path)}: corrupt or truncated archive (its first tar header "
+            f"cannot be read: {err})"
+        ) from None
 
 
 def _is_gzip(path: Path) -> bool:

@@ -205,7 +205,14 @@ def _from_name(
     url = url or os.environ.get("IMDBFAST_GLOVE_URL") or GLOVE_6B_URL
     if sha256 is None:
         sha256 = os.environ.get("IMDBFAST_GLOVE_SHA256") or None
-    _download.download(url, zip_path, sha256=sha256, progress=progress)
+    try:
+        _download.download(url, zip_path, sha256=sha256, progress=progress)
+    except OSError as err:
+        raise OSError(
+            f"{err}. Offline or behind a proxy, give the path of a GloVe file "
+            "(.txt, .gz or .zip) instead: --glove PATH on the command line, "
+            "load_glove(PATH) or glove_source=PATH in Python"
+        ) from err
     return _from_file(zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback, num_threads)
 
 

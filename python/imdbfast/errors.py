@@ -20,6 +20,7 @@ __all__ = [
     "MissingExtraError",
     "MissingFileError",
     "require_keras",
+    "require_matplotlib",
     "user_input",
 ]
 
@@ -88,22 +89,53 @@ class MissingFileError(FileNotFoundError, UserError):
 KERAS_EXTRAS = ("tensorflow", "jax", "torch")
 
 
-def require_keras(purpose: str) -> None:
+def require_keras(purpose: str, *, quiet: bool | None = None) -> None:
     """Check that Keras 3 and its configured backend can be imported.
+
+    Keras is imported (the first time) with TensorFlow's C++ start-up lines
+    held back, see :func:`imdbfast._quiet.import_keras`.
 
     Args:
         purpose: what needs Keras, for the message (e.g. ``"imdbfast.train"``).
+        quiet: as for :func:`imdbfast._quiet.import_keras` (None: quiet
+            unless ``TF_CPP_MIN_LOG_LEVEL`` is set).
 
     Raises:
         MissingExtraError: Keras or its backend (``KERAS_BACKEND``, TensorFlow
             unless set) is not installed.
     """
+    from imdbfast._quiet import import_keras
+
     try:
-        import keras  # noqa: F401
+        import_keras(quiet)
     except ImportError as err:
         extras = " or ".join(f"'imdbfast[{extra}]'" for extra in KERAS_EXTRAS)
         raise MissingExtraError(
             f"{purpose} needs Keras 3 with a backend: pip install {extras} "
             "(with KERAS_BACKEND=jax or torch for those two). "
+            f"Received: {type(err).__name__}: {err}"
+        ) from err
+
+
+def require_matplotlib(purpose: str) -> None:
+    """Check that matplotlib, which draws a run's plots, can be imported.
+
+    Called before any training, so that a missing matplotlib (e.g. after
+    ``pip install imdbfast tensorflow``) stops a command at once instead of
+    after the last epoch.
+
+    Args:
+        purpose: what needs it, for the message (e.g. ``"imdbfast.train"``).
+
+    Raises:
+        MissingExtraError: matplotlib is not installed.
+    """
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as err:
+        extras = " or ".join(f"'imdbfast[{extra}]'" for extra in KERAS_EXTRAS)
+        raise MissingExtraError(
+            f"{purpose} needs matplotlib to draw the run's plots: pip install "
+            f"{extras} (each extra includes it), or pip install matplotlib. "
             f"Received: {type(err).__name__}: {err}"
         ) from err

@@ -147,8 +147,7 @@ def portable_rules(tokenizer: Tokenizer, target: str) -> PortableRules:
         raise ValueError(
             f"This tokenizer cannot be exported to {target} with identical ids: "
             + "; ".join(reasons)
-            + ". Received: "
-            + repr(tokenizer)
+            + "."
         )
     assert tokenizer.oov_token is not None
     assert standardize is None or isinstance(standardize, str)

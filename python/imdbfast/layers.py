@@ -40,7 +40,7 @@ import contextvars
 from collections.abc import Iterator
 from typing import Any
 
-import keras
+from imdbfast._keras import keras
 
 # Set while tracing code whose masks are right-padded by construction (see
 # right_padded_inputs()).

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import keras
+from imdbfast._keras import keras
 
 __all__ = ["RMSprop"]
 

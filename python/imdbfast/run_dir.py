@@ -42,7 +42,7 @@ RUN_FILES = {
 BUNDLE_FILES = ("model", "tokenizer", "config")
 
 
-def choose_run_dir(config: TrainConfig) -> Path:
+def choose_run_dir(config: TrainConfig, *, flags: bool = False) -> Path:
     """The run directory a config asks for (not created yet; checked to be free).
 
     ``output_dir / run_name``, or, without a ``run_name``,
@@ -51,6 +51,8 @@ def choose_run_dir(config: TrainConfig) -> Path:
 
     Args:
         config: the run's TrainConfig.
+        flags: name the command-line flags (``--run-name``,
+            ``--output-dir``) in messages instead of the config fields.
 
     Returns:
         The directory path.
@@ -59,15 +61,23 @@ def choose_run_dir(config: TrainConfig) -> Path:
         NotADirectoryError: if ``output_dir`` exists and is not a directory.
         FileExistsError: if ``run_name`` names a directory that is not empty.
     """
+    run_name, output_dir = (
+        ("--run-name", "--output-dir") if flags else ("run_name", "output_dir")
+    )
     parent = Path(config.output_dir)
     if parent.exists() and not parent.is_dir():
-        raise NotADirectoryError(f"output_dir is not a directory: {parent}")
+        raise NotADirectoryError(f"{output_dir} is not a directory: {parent}")
     if config.run_name is not None:
         run_dir = parent / config.run_name
+        if run_dir.exists() and not run_dir.is_dir():
+            raise FileExistsError(
+                f"run directory {run_dir} exists and is not a directory; "
+                f"choose another {run_name} or remove it"
+            )
         if run_dir.exists() and any(run_dir.iterdir()):
             raise FileExistsError(
                 f"run directory {run_dir} already exists and is not empty; "
-                "choose another run_name or remove it"
+                f"choose another {run_name} or remove it"
             )
         return run_dir
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -1,7 +1,9 @@
 """scikit-learn: :class:`TextVectorizer`, the :class:`imdbfast.Tokenizer` as a
 transformer for ``Pipeline``, ``GridSearchCV`` and ``clone``.
 
-Needs scikit-learn (and SciPy for the sparse bag output)::
+Needs scikit-learn (and SciPy for the sparse bag output), the ``sklearn``
+extra: ``pip install 'imdbfast[sklearn]'``; without it, importing this module
+raises :class:`imdbfast.errors.MissingExtraError` naming the extra::
 
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -21,11 +23,20 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from imdbfast import _arrow
+from imdbfast.errors import MissingExtraError
 from imdbfast.tokenizer import Tokenizer
+
+try:
+    from sklearn.base import BaseEstimator, TransformerMixin
+    from sklearn.utils.validation import check_is_fitted
+except ImportError as _err:  # pragma: no cover - exercised in a subprocess
+    raise MissingExtraError(
+        "imdbfast.sklearn needs scikit-learn: pip install 'imdbfast[sklearn]' "
+        "(or pip install scikit-learn). "
+        f"Received: {type(_err).__name__}: {_err}"
+    ) from _err
 
 __all__ = ["TextVectorizer"]
 

@@ -1003,6 +1003,22 @@ class Tokenizer:
         return int(self._fitted().token_to_id(self.oov_token)) - int(self._bag)
 
     @property
+    def idf_weights(self) -> np.ndarray | None:
+        """The idf weights of a fitted ``"tf_idf"`` tokenizer, read-only.
+
+        One float64 weight per vocabulary entry (``vocabulary_size()`` of
+        them, the OOV column first, at the mean weight), as
+        ``to_dict()["idf_weights"]`` lists them; a read-only copy, so writing
+        to it cannot change this tokenizer. None for other output modes and
+        before fitting.
+        """
+        if self._idf is None:
+            return None
+        weights = np.array(self._idf[: self.vocabulary_size()], dtype=np.float64)
+        weights.flags.writeable = False
+        return weights
+
+    @property
     def is_fitted(self) -> bool:
         """Whether a vocabulary has been learned or set."""
         return self._vocab is not None

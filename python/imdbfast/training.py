@@ -48,7 +48,7 @@ import numpy as np
 
 from imdbfast.config import TrainConfig
 from imdbfast.distribution import data_parallel_scope, writes_run_dir
-from imdbfast.errors import require_keras, user_input
+from imdbfast.errors import require_keras, require_matplotlib, user_input
 from imdbfast.run_dir import RUN_FILES, choose_run_dir, write_history, write_metrics
 
 _log = logging.getLogger(__name__)
@@ -163,6 +163,10 @@ class TrainResult:
             ``build``, ``fit``, ``evaluate``, ``save``, ``total``).
         model: the trained Keras model.
         tokenizer: the fitted Tokenizer.
+        resolved: the values the model and optimizer used for the config
+            fields left to the model (``embedding_dim``, ``units``,
+            ``dropout``, ``optimizer``, ``learning_rate``; see
+            ``SentimentClassifier.resolved_options``).
     """
 
     config: TrainConfig
@@ -179,6 +183,7 @@ class TrainResult:
     seconds: dict[str, float]
     model: Any = dataclasses.field(repr=False)
     tokenizer: Any = dataclasses.field(repr=False)
+    resolved: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def metrics(self) -> dict[str, Any]:
         """The test figures as a JSON-able dict."""
@@ -192,11 +197,19 @@ class TrainResult:
             "confusion_matrix": self.confusion_matrix.tolist(),
         }
 
-    def summary(self) -> str:
-        """A few human-readable lines about the run."""
-        lines = [
+    def summary(self, *, logged: bool = False) -> str:
+        """A few human-readable lines about the run.
+
+        Args:
+            logged: leave out what the INFO lines of :func:`train` said
+                already (the run directory and the best epoch), for a caller
+                that showed them (the ``imdbfast`` command).
+        """
+        lines = [] if logged else [
             f"run directory: {self.run_dir}",
             f"best epoch: {self.best_epoch} of {len(self.history.get('loss', []))}",
+        ]
+        lines += [
             f"test accuracy: {self.test_accuracy:.4f}  loss: {self.test_loss:.4f}",
             f"precision: {self.precision:.4f}  recall: {self.recall:.4f}  "
             f"F1: {self.f1:.4f}",
@@ -417,6 +430,9 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
             validation_split=config.validation_split,
             seed=config.seed,
             train_size=config.train_size,
+            # The class-sorted order: the batches are shuffled (seeded) from
+            # it, as they were before load_imdb shuffled by default.
+            order="sorted",
         )
     with _phase(seconds, "tokenize"):
         tokenizer = make_tokenizer(config)
@@ -556,8 +572,27 @@ def train(
     >>> result = imdbfast.train(epochs=2, train_size=2000,
     ...     data_source="../shared/data/aclImdb_v1_labeled.tar.gz")
     >>> result.test_accuracy
+
+    A run that fails or is interrupted (Ctrl-C) before it has written
+    anything leaves no empty run directory behind.
     """
+    created: list[Path] = []
+    try:
+        return _train(config, prepared, overrides, created)
+    except BaseException:
+        for directory in created:
+            try:
+                directory.rmdir()  # only if still empty
+            except OSError:
+                pass
+        raise
+
+
+def _train(config: Any, prepared: PreparedData | None,
+           overrides: Mapping[str, Any], created: list[Path]) -> TrainResult:
+    """:func:`train`; appends the run directory to ``created`` if it makes it."""
     require_keras("imdbfast.train")
+    require_matplotlib("imdbfast.train")  # the plots, drawn after the last epoch
     config = resolve_config(config, overrides)
     if prepared is not None:
         prepared.check(config)
@@ -660,11 +695,17 @@ def train(
             validation_data = fit_input(val_batches)
             mean_train_tokens = float(np.mean(train_batches.lengths))
         checkpoint_dir = run_dir if writer else Path(tempfile.mkdtemp(prefix="imdbfast-"))
+        if not checkpoint_dir.exists():
+            created.append(checkpoint_dir)
         checkpoint_dir.mkdir(parents=True, exist_ok=True)
         model_path = checkpoint_dir / RUN_FILES["model"]
         callbacks = _fit_callbacks(config, model, model_path, jit_compile)
         if not bag:
             callbacks.append(train_batches.epoch_callback())
+        if config.verbose:
+            from imdbfast._progress import Progress
+
+            callbacks.append(Progress())  # instead of Keras' progress bar
         with _phase(seconds, "fit"):
             # Sequence batches come shuffled (seeded) from BucketedBatches,
             # right-padded: the training and validation steps are traced
@@ -739,6 +780,7 @@ def train(
         seconds=seconds,
         model=model,
         tokenizer=tokenizer,
+        resolved=model.resolved_options(config),
     )
     if writer:
         write_metrics(
@@ -776,6 +818,7 @@ def _metrics_payload(result: TrainResult, *, imdb: Any, glove: Any,
             "train": len(imdb.train), "validation": len(imdb.validation),
             "test": len(imdb.test),
         },
+        "resolved": result.resolved,
         "vocabulary_size": int(result.tokenizer.vocabulary_size()),
         "mean_train_tokens": mean_train_tokens,
         "glove": glove_stats,

@@ -19,9 +19,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
-from imdbfast._cli_support import add_verbose, existing_path, int_at_least, start_backend
+from imdbfast._cli_support import (
+    add_verbose,
+    check_data,
+    existing_path,
+    int_at_least,
+    start_backend,
+)
+from imdbfast.errors import require_matplotlib
 from imdbfast.experiments.builtin import BUILTIN_STUDIES, builtin_study
 from imdbfast.experiments.study import Study, StudyError, load_study
 
@@ -191,9 +199,15 @@ def cmd_experiment(args: argparse.Namespace) -> int:
                 f"{cell.config.seed + repeats - 1}){refs}"
             )
         return 0
+    # What needs no backend is checked before it starts (seconds): the
+    # dependencies, the data and the study directory.
+    from imdbfast.experiments.runner import check_study_dir, run_study
+
+    require_matplotlib("imdbfast experiment")
+    check_data(args.data)
+    check_study_dir(Path(args.output_dir) / study.name, study)
     if not args.report_only:
         start_backend(args.verbose)
-    from imdbfast.experiments.runner import run_study
 
     results = run_study(
         study,

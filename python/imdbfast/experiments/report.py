@@ -29,6 +29,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from imdbfast.experiments.builtin import REFERENCE_TRAIN_REVIEWS
 from imdbfast.experiments.study import Cell, value_label
 
 PLOTS_DIR = "plots"
@@ -116,8 +117,10 @@ def summary_rows(results: Any) -> list[dict[str, Any]]:
             accuracy_max=max(acc) if acc else None,
             loss_mean=_mean_std([r["test"]["loss"] for r in records])[0],
             f1_mean=_mean_std([r["test"]["f1"] for r in records])[0],
-            best_epoch_mean=_mean_std([r["best_epoch"] for r in records])[0],
-            train_examples=_mean_std([r["examples"]["train"] for r in records])[0],
+            best_epoch_mean=_whole(_mean_std([r["best_epoch"] for r in records])[0]),
+            train_examples=_whole(
+                _mean_std([r["examples"]["train"] for r in records])[0]
+            ),
             fit_seconds_mean=_mean_std([r["seconds"].get("fit", 0) for r in records])[
                 0
             ],
@@ -133,6 +136,13 @@ def summary_rows(results: Any) -> list[dict[str, Any]]:
         )
         rows.append(row)
     return rows
+
+
+def _whole(value: float | None) -> float | int | None:
+    """A mean that is a whole number as an int (``1`` epochs, not ``1.0``)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _fmt(value: Any, digits: int = 4) -> str:
@@ -276,6 +286,8 @@ def plot_training_size(results: Any, path: Path) -> bool:
         line = ax.errorbar(xs, ys, yerr=es, marker="o", capsize=3, label=name)
         for x, _, _, ref in points:
             if ref is not None:
+                # A figure measured on another number of reviews sits there.
+                x = REFERENCE_TRAIN_REVIEWS.get((results.study.name, ref.label), x)
                 ax.plot(
                     [x],
                     [ref.value],
@@ -374,14 +386,19 @@ def _axis_labels(results: Any, axis: Any) -> list[str]:
     return seen
 
 
+#: The fewest epochs a learning curve is drawn for (one epoch is a point).
+MIN_CURVE_EPOCHS = 2
+
+
 def plot_cell_curves(results: Any, cell: Cell, path: Path) -> bool:
     """Each run of a cell: training and validation accuracy per epoch.
 
     Returns:
-        Whether a plot was written (the cell has finished runs).
+        Whether a plot was written (the cell has a finished run of at least
+        :data:`MIN_CURVE_EPOCHS` epochs; the report says why when none has).
     """
     records = results.records_of(cell)
-    if not records:
+    if max((r["epochs_run"] for r in records), default=0) < MIN_CURVE_EPOCHS:
         return False
     fig = _figure(6.0, 3.6)
     ax = fig.add_subplot()
@@ -492,8 +509,23 @@ def _image(path: Path, caption: str) -> str:
     )
 
 
+def resolved_config(results: Any, cell: Cell) -> dict[str, Any]:
+    """A cell's TrainConfig fields, with the fields left to the model (None)
+    replaced by the values its finished runs used (their ``resolved``
+    record), where all of them agree."""
+    config = cell.config.to_dict()
+    records = results.records_of(cell)
+    for field, value in list(config.items()):
+        if value is not None or not records:
+            continue
+        used = {repr(r.get("resolved", {}).get(field)) for r in records}
+        if len(used) == 1:
+            config[field] = records[0].get("resolved", {}).get(field)
+    return config
+
+
 def _config_tables(results: Any) -> str:
-    configs = [cell.config.to_dict() for cell in results.cells]
+    configs = [resolved_config(results, cell) for cell in results.cells]
     fields = list(configs[0])
     skip = {"output_dir", "run_name", "verbose"}
     common = [
@@ -530,6 +562,10 @@ def _config_tables(results: Any) -> str:
         )
     ]
     parts.append("<h3>Fields every cell shares</h3>")
+    parts.append(
+        '<p class="note">Fields the configuration leaves to the model show the '
+        "values the model and its optimizer used.</p>"
+    )
     parts.append(_table(["field", "value"], [[f, repr(v)] for f, v in common]))
     if varying:
         parts.append("<h3>Fields that differ between cells</h3>")
@@ -660,6 +696,15 @@ def render_html(results: Any, plots: Sequence[tuple[str, Path]]) -> str:
         body.append('<div class="curves">')
         body.extend(_image(p, c) for c, p in curve_plots)
         body.append("</div>")
+    elif results.records:
+        most = max(r["epochs_run"] for r in results.records)
+        body.append("<h2>Learning curves</h2>")
+        body.append(
+            f'<p class="note">No learning curves: the runs trained for {most} '
+            f"epoch{'s' if most != 1 else ''}, and a curve needs "
+            f"{MIN_CURVE_EPOCHS} or more (run the study with --epochs "
+            f"{MIN_CURVE_EPOCHS} or more to see them).</p>"
+        )
     if results.ignored:
         body.append(
             f'<p class="note">{results.ignored} earlier run(s) in results.jsonl belong '

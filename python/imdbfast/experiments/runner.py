@@ -156,14 +156,22 @@ def append_record(path: Path, record: Mapping[str, Any]) -> bytes:
     return line
 
 
-def open_study_dir(directory: Path, study: Study) -> list[dict[str, Any]]:
-    """Checks (or creates) a study directory and returns its finished runs.
+def check_study_dir(
+    directory: Path, study: Study
+) -> tuple[list[dict[str, Any]], int]:
+    """Checks a study directory without changing it (a missing one is fine).
 
-    Drops a trailing partial line from ``results.jsonl`` so that appends start
-    on a line of their own, and records the study in ``study.json``.
+    Reads ``study.json`` and ``results.jsonl`` as :func:`open_study_dir`
+    does; a command runs it before the backend starts, so that a directory
+    of another study or a corrupt results file is one line at once.
+
+    Returns:
+        The finished runs and the byte length of the whole lines of
+        ``results.jsonl`` (see :func:`read_records`).
 
     Raises:
-        StudyError: if the directory belongs to another study.
+        StudyError: if the directory belongs to another study or its files
+            are not what they should be.
     """
     if directory.exists() and not directory.is_dir():
         raise StudyError(f"study directory is not a directory: {directory}")
@@ -184,7 +192,21 @@ def open_study_dir(directory: Path, study: Study) -> list[dict[str, Any]]:
             f"{results} exists without {STUDY_FILE}; refusing to mix results of an "
             "unknown study (choose another output directory)"
         )
-    records, end = read_records(results, study.name)
+    return read_records(results, study.name)
+
+
+def open_study_dir(directory: Path, study: Study) -> list[dict[str, Any]]:
+    """Checks (or creates) a study directory and returns its finished runs.
+
+    Drops a trailing partial line from ``results.jsonl`` so that appends start
+    on a line of their own, and records the study in ``study.json``.
+
+    Raises:
+        StudyError: if the directory belongs to another study.
+    """
+    records, end = check_study_dir(directory, study)
+    study_file = directory / STUDY_FILE
+    results = directory / RESULTS_FILE
     directory.mkdir(parents=True, exist_ok=True)
     if results.exists() and results.stat().st_size != end:
         with open(results, "r+b") as f:
@@ -214,7 +236,10 @@ def _study_lock(directory: Path) -> Iterator[None]:
 
     A second process running the same study would train the same runs twice;
     it is refused instead. The kernel drops the lock when the process ends,
-    however it ends.
+    however it ends. The lock file is removed (while still locked) when the
+    block ends, so a finished study directory holds no ``.lock``; a process
+    that locked a file just removed this way sees that the path no longer
+    names it and is refused like any other second process.
 
     Raises:
         StudyError: if another process holds the lock.
@@ -224,9 +249,17 @@ def _study_lock(directory: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - not POSIX: no lock
         yield
         return
-    with open(directory / LOCK_FILE, "a", encoding="utf-8") as handle:
+    path = directory / LOCK_FILE
+    with open(path, "a", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                current = os.stat(path)
+            except FileNotFoundError:
+                raise BlockingIOError from None
+            mine = os.fstat(handle.fileno())
+            if (current.st_dev, current.st_ino) != (mine.st_dev, mine.st_ino):
+                raise BlockingIOError
         except BlockingIOError:
             raise StudyError(
                 f"another imdbfast experiment is running in {directory}; wait for it "
@@ -235,6 +268,7 @@ def _study_lock(directory: Path) -> Iterator[None]:
         try:
             yield
         finally:
+            path.unlink(missing_ok=True)
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
@@ -367,6 +401,7 @@ def _record(
         "repeat": run.repeat,
         "seed": run.config.seed,
         "config": run.config.to_dict(),
+        "resolved": dict(result.resolved),
         "test": result.metrics(),
         "validation": {
             k[4:]: v[best]

@@ -83,6 +83,7 @@ from __future__ import annotations
 
 import importlib
 
+from imdbfast._keras import keras  # noqa: F401 - first, quietly
 from imdbfast._options import EMBEDDINGS as EMBEDDING_MODES
 from imdbfast._options import MODELS
 from imdbfast.models._base import (

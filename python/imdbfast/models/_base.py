@@ -11,6 +11,7 @@ which makes the name valid for ``TrainConfig.model`` and :func:`build_model`.
 from __future__ import annotations
 
 import inspect
+import numbers
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeVar
@@ -233,6 +234,43 @@ class SentimentClassifier(keras.Model):
             the like, mapped to this model's names).
         """
         return {}
+
+    def resolved_options(self, config: TrainConfig) -> dict[str, Any]:
+        """What this model and its optimizer use for the TrainConfig fields
+        that leave the choice to the model when None: ``embedding_dim``,
+        ``units``, ``dropout``, ``optimizer`` (its class name) and
+        ``learning_rate`` (the seed's rate, or the peak of its schedule).
+
+        Args:
+            config: the TrainConfig the model was built (and compiled) from.
+
+        Returns:
+            ``{field: value}``: the config's value where it sets one, else
+            the model's (None where the model has no such option, e.g.
+            ``units`` of a linear bag-of-n-grams model).
+        """
+        built = self.get_config()
+        units_key = getattr(type(self), "units_argument", "units")
+        optimizer = getattr(self, "optimizer", None)
+        model_values: dict[str, Any] = {
+            "embedding_dim": built.get("embedding_dim"),
+            "units": built.get(units_key),
+            "dropout": built.get("dropout"),
+            "optimizer": None if optimizer is None else type(optimizer).__name__,
+            "learning_rate": self._default_learning_rate,
+        }
+        resolved: dict[str, Any] = {}
+        for field, value in model_values.items():
+            chosen = getattr(config, field)
+            if chosen is not None:
+                resolved[field] = chosen
+            elif isinstance(value, numbers.Integral):  # JSON-able numbers
+                resolved[field] = int(value)
+            elif isinstance(value, numbers.Real):
+                resolved[field] = float(value)
+            else:
+                resolved[field] = value
+        return resolved
 
     @classmethod
     def default_embedding_dim(cls) -> int:

@@ -41,6 +41,7 @@ class FlattenClassifier(SentimentClassifier):
     """
 
     variable_length = False
+    units_argument = "hidden_units"
 
     def __init__(
         self,
