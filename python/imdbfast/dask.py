@@ -70,10 +70,11 @@ try:
     import pandas as pd
     import pyarrow as pa
 except ImportError as _err:  # pragma: no cover - exercised in a subprocess
-    raise MissingExtraError(
+    raise MissingExtraError.of(
         "imdbfast.dask needs Dask (with dask.dataframe and distributed), pandas and "
-        "pyarrow: pip install 'imdbfast[dask]'. "
-        f"Received: {type(_err).__name__}: {_err}"
+        "pyarrow",
+        "pip install 'imdbfast[dask]'",
+        _err,
     ) from _err
 
 __all__ = [

@@ -67,6 +67,17 @@ class MissingExtraError(UserError, ImportError):
     :class:`ImportError`.
     """
 
+    @classmethod
+    def of(cls, needs: str, install: str, err: ImportError) -> "MissingExtraError":
+        """The error for a failed import: ``"<needs>: <install>. Received: ..."``.
+
+        Args:
+            needs: what is missing, e.g. ``"imdbfast.dask needs Dask"``.
+            install: how to install it, e.g. ``"pip install 'imdbfast[dask]'"``.
+            err: the ``ImportError`` that import raised.
+        """
+        return cls(f"{needs}: {install}. Received: {type(err).__name__}: {err}")
+
 
 class MissingFileError(FileNotFoundError, UserError):
     """A file imdbfast was asked to read does not exist.

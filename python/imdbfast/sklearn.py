@@ -32,10 +32,10 @@ try:
     from sklearn.base import BaseEstimator, TransformerMixin
     from sklearn.utils.validation import check_is_fitted
 except ImportError as _err:  # pragma: no cover - exercised in a subprocess
-    raise MissingExtraError(
-        "imdbfast.sklearn needs scikit-learn: pip install 'imdbfast[sklearn]' "
-        "(or pip install scikit-learn). "
-        f"Received: {type(_err).__name__}: {_err}"
+    raise MissingExtraError.of(
+        "imdbfast.sklearn needs scikit-learn",
+        "pip install 'imdbfast[sklearn]' (or pip install scikit-learn)",
+        _err,
     ) from _err
 
 __all__ = ["TextVectorizer"]
