@@ -64,11 +64,12 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    """A finished tiny study (2 training-set sizes x 2 embeddings, 1 seed)."""
+    """A finished tiny study (2 training-set sizes x 2 embeddings, 1 seed, 2 epochs)."""
     from imdbfast.experiments import Study, run_study
 
     glove = write_glove(tmp_path_factory.mktemp("glove") / "glove.txt")
-    base = {k: v for k, v in TINY_TRAIN.items() if k != "verbose"} | {"epochs": 1}
+    # Two epochs: a learning curve of one epoch is not drawn.
+    base = {k: v for k, v in TINY_TRAIN.items() if k != "verbose"} | {"epochs": 2}
     study = Study(
         "browser",
         {"train_size": [60, "all"], "embeddings": ["learned", "glove"]},
