@@ -18,6 +18,12 @@ needs_keras = pytest.mark.skipif(
     importlib.util.find_spec("keras") is None,
     reason="needs Keras 3 with a backend (pip install 'imdbfast[tensorflow]')",
 )
+#: The training commands check for matplotlib (the run's plots) before
+#: anything else that needs no backend.
+needs_matplotlib = pytest.mark.skipif(
+    importlib.util.find_spec("matplotlib") is None,
+    reason="needs matplotlib (pip install 'imdbfast[tensorflow]')",
+)
 
 from imdbfast.cli import build_parser, config_from_args, main
 from imdbfast.config import TrainConfig, preset_names
@@ -416,6 +422,7 @@ def assert_one_line(done, status, *parts):
     assert "Keras 3" not in lines[0]
 
 
+@needs_matplotlib  # else its check comes first
 def test_train_checks_the_run_directory_and_data_before_the_backend(
         tmp_path_factory, tmp_path):
     data = str(tiny_imdb(tmp_path_factory))
@@ -457,6 +464,7 @@ def test_evaluate_and_predict_check_the_run_directory_before_the_backend(tmp_pat
                         "missing model.keras")
 
 
+@needs_matplotlib  # else its check comes first
 def test_experiment_checks_the_study_directory_before_the_backend(tmp_path):
     from imdbfast.experiments.runner import open_study_dir
     from imdbfast.experiments.study import Study
@@ -581,6 +589,7 @@ def test_train_on_a_terminal_draws_a_bar_that_never_passes_its_total(
     assert "\x1b[" in shown  # a real bar, drawn for a terminal
 
 
+@needs_keras  # imdbfast._progress draws Keras' bar
 def test_a_message_after_an_open_progress_line_starts_a_new_line(capsys, monkeypatch):
     from imdbfast import cli
 

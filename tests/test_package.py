@@ -159,6 +159,8 @@ def test_the_python_api_holds_back_tensorflow_start_up_lines():
     (as the command line), unless the user set TF_CPP_MIN_LOG_LEVEL."""
     import re
 
+    pytest.importorskip("tensorflow")  # the lines held back are TensorFlow's
+
     code = (
         "import os\n"
         "import imdbfast, imdbfast.models\n"
@@ -207,6 +209,7 @@ def test_modules_of_an_extra_name_it_when_it_is_missing(module, missing, extra):
 def test_train_without_matplotlib_stops_before_the_first_epoch(tmp_path):
     """pip install imdbfast tensorflow (no matplotlib): the plots are drawn
     after the last epoch, so train() checks for matplotlib first."""
+    pytest.importorskip("keras")
     done = _python_env(
         "import sys\nsys.modules['matplotlib'] = None\n"
         "import keras, imdbfast\n"
