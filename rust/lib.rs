@@ -11,10 +11,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     py::fork::register_fork_guard();
     py::text::register(m)?;
+    py::vocab::register(m)?;
+    py::pad::register(m)?;
     py::bag::register(m)?;
-    py::counts::register(m)?;
+    py::count::register(m)?;
     py::arrow::register(m)?;
     py::glove::register(m)?;
-    py::datasets::register(m)?;
+    py::archive::register(m)?;
     Ok(())
 }

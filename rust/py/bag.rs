@@ -6,10 +6,8 @@
 //! with the GIL released, and results become NumPy arrays without a copy (a
 //! sparse bag as the three CSR arrays that `scipy.sparse.csr_matrix` takes).
 
-use imdbfast_core::bag::{
-    bag_csr, bag_dense, count_ngrams, idf_weights, ngram_ids, BagConfig, BagMode,
-};
-use imdbfast_core::vocab::Vocabulary;
+use imdbfast_core::bag::{bag_csr, bag_dense, ngram_ids, BagConfig, BagMode};
+use imdbfast_core::vocab::learn_ngram_vocabulary;
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
@@ -17,7 +15,8 @@ use pyo3::prelude::*;
 
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
-use crate::py::text::{vocab_config, PyTextPipeline, PyVocabulary, Texts};
+use crate::py::text::{PyTextPipeline, Texts};
+use crate::py::vocab::{vocab_config, PyVocabulary};
 
 /// Count the n-grams of `texts` and build a vocabulary of them (ranked as
 /// `Vocabulary.build` ranks tokens).
@@ -74,26 +73,7 @@ fn ngram_vocabulary<'py>(
     let (inner, idf) = py
         .detach(|| {
             fork::install(threads, || {
-                // A bounded vocabulary needs the counts of its candidates
-                // only (the special tokens may take ranks: a margin).
-                let candidates = config.max_tokens.map(|max| {
-                    max.saturating_sub(config.first_word_id()) + config.specials().len()
-                });
-                let counts = count_ngrams(
-                    pipeline,
-                    &docs,
-                    &widths,
-                    &exclude,
-                    candidates,
-                    config.min_freq,
-                )?;
-                let vocab = Vocabulary::build(counts.counts.clone(), &config)?;
-                let idf = idf_columns
-                    .map(|(offset, depth)| {
-                        idf_weights(&vocab, &counts, config.first_word_id(), offset, depth)
-                    })
-                    .transpose()?;
-                Ok::<_, imdbfast_core::CoreError>((vocab, idf))
+                learn_ngram_vocabulary(pipeline, &docs, &widths, &exclude, &config, idf_columns)
             })
         })
         .py_err()?;

@@ -12,9 +12,10 @@
 
 use std::time::Instant;
 
+use imdbfast_core::count::count_tokens;
 use imdbfast_core::pad::{PadConfig, Side};
 use imdbfast_core::text::{Splitter, Standardizer, TextPipeline};
-use imdbfast_core::vocab::{count_tokens, VocabConfig, VocabOrder, Vocabulary};
+use imdbfast_core::vocab::{VocabConfig, VocabOrder, Vocabulary};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();

@@ -3,7 +3,8 @@
 //! descending, with ties in the order the words were first met (a stable
 //! sort of an `OrderedDict` filled text by text, word by word).
 //!
-//! Counting runs in parallel over contiguous chunks of texts; each entry
+//! Counting runs in parallel over contiguous chunks of texts
+//! ([`crate::count::fold_chunks`]); each entry
 //! keeps the position `(text, token)` where it was first met, the smallest
 //! position wins when chunks merge, so the order is the sequential one.
 
@@ -11,6 +12,7 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
+use crate::count::{fold_chunks, merge_maps};
 use crate::error::{CoreError, Result};
 use crate::text::{Scratch, TextPipeline, TokenSink};
 use crate::token_map::{TokenBytes, TokenMap};
@@ -56,38 +58,28 @@ pub fn rank_first_seen<S: AsRef<str> + Sync>(
     exclude: &[&str],
     max_words: Option<usize>,
 ) -> Vec<String> {
-    const CHUNK: usize = 64;
-    let chunks = docs.len().div_ceil(CHUNK);
-    let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
-    let maps: Vec<TokenMap<Seen>> = docs
-        .par_chunks(CHUNK)
-        .enumerate()
-        .with_min_len(min_len)
-        .fold(
-            || TokenMap::<Seen>::with_capacity(1 << 12), // bounded: a constant
-            |mut map, (chunk_index, chunk)| {
-                let mut scratch = Scratch::default();
-                for (i, doc) in chunk.iter().enumerate() {
-                    let mut sink = SeenSink {
-                        map: &mut map,
-                        doc: (chunk_index * CHUNK + i) as u64,
-                        position: 0,
-                    };
-                    pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut sink);
-                }
-                map
-            },
-        )
-        .collect();
-    let merged = maps.into_par_iter().reduce(TokenMap::default, |a, b| {
-        let (mut big, small) = if a.len() >= b.len() { (a, b) } else { (b, a) };
-        big.merge_from(small, |s, t| {
-            if s.count == 0 || (t.count > 0 && t.first < s.first) {
-                s.first = t.first;
+    let maps: Vec<TokenMap<Seen>> = fold_chunks(
+        docs,
+        || TokenMap::<Seen>::with_capacity(1 << 12), // bounded: a constant
+        |mut map, first, chunk| {
+            let mut scratch = Scratch::default();
+            for (i, doc) in chunk.iter().enumerate() {
+                let mut sink = SeenSink {
+                    map: &mut map,
+                    doc: (first + i) as u64,
+                    position: 0,
+                };
+                pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut sink);
             }
-            s.count += t.count;
-        });
-        big
+            map
+        },
+    )
+    .collect();
+    let merged = merge_maps(maps, |s, t| {
+        if s.count == 0 || (t.count > 0 && t.first < s.first) {
+            s.first = t.first;
+        }
+        s.count += t.count;
     });
     let entries = merged
         .into_entries()

@@ -24,12 +24,13 @@ use std::io::Read;
 use std::path::{Component, Path};
 
 use crate::archive::{read_imdb_tar_from, ReadOptions, CLASSES, SPLITS};
+use crate::count::count_tokens;
 use crate::error::CoreError;
 use crate::glove::{align_glove, parse_glove, stream_glove, Glove, GloveOptions};
 use crate::pad::{pad_ragged_matrix, PadConfig, Side};
 use crate::simd::Level;
 use crate::text::{tokens_by, Scratch, Splitter, Standardizer, TextPipeline};
-use crate::vocab::{count_tokens, VocabConfig, VocabOrder, Vocabulary};
+use crate::vocab::{VocabConfig, VocabOrder, Vocabulary};
 
 /// Byte `i` of `data`, or 0.
 fn byte(data: &[u8], i: usize) -> u8 {

@@ -9,8 +9,9 @@
 //!   first-seen order).
 //! - [`token_map`]: the token -> value map behind stopwords, counting and
 //!   vocabulary lookup (used by both `text` and `vocab`).
-//! - [`vocab`]: counting tokens and building ordered vocabularies.
-//! - [`counts`]: mergeable token counts (streaming and distributed fits).
+//! - [`count`]: the one parallel counting fold and key batch; token counts
+//!   and mergeable counts (streaming and distributed fits).
+//! - [`vocab`]: vocabulary settings, learning, the type and encoding.
 //! - [`pad`]: padding and truncation into row-major id matrices.
 //! - [`buffer`]: zero-filled output buffers for large matrices.
 //! - [`glove`]: parsing GloVe text files into an aligned float32 matrix.
@@ -26,7 +27,7 @@ pub mod archive;
 pub mod arrow;
 pub mod bag;
 pub mod buffer;
-pub mod counts;
+pub mod count;
 pub mod error;
 pub mod first_seen;
 #[doc(hidden)]

@@ -64,15 +64,23 @@ impl Default for PadConfig {
 }
 
 impl PadConfig {
-    /// The part of `seq` that is kept after truncation to `length`.
-    pub fn kept<'a, T>(&self, seq: &'a [T]) -> &'a [T] {
-        if seq.len() <= self.length {
-            return seq;
+    /// The indices of the values of a sequence of `len` values that are
+    /// kept after truncation to `length`.
+    #[inline]
+    pub fn kept_range(&self, len: usize) -> std::ops::Range<usize> {
+        if len <= self.length {
+            return 0..len;
         }
         match self.truncating {
-            Side::Pre => &seq[seq.len() - self.length..],
-            Side::Post => &seq[..self.length],
+            Side::Pre => len - self.length..len,
+            Side::Post => 0..self.length,
         }
+    }
+
+    /// The part of `seq` that is kept after truncation to `length`.
+    #[inline]
+    pub fn kept<'a, T>(&self, seq: &'a [T]) -> &'a [T] {
+        &seq[self.kept_range(seq.len())]
     }
 
     /// Write `seq` (truncated) into `row` (of length `self.length`), filling

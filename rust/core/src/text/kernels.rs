@@ -317,8 +317,9 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     mod ssse3 {
         use super::*;
+        use crate::text::scan::{rewrite, SEP};
         use crate::text::ASCII_PUNCTUATION;
-        use crate::text::{rewrite, Splitter, Standardizer, TextPipeline, SEP};
+        use crate::text::{Splitter, Standardizer, TextPipeline};
 
         /// The definition: what standardizing does to a token.
         fn reference(token: &[u8], word: bool, lower: bool, strip: bool) -> Option<Vec<u8>> {

@@ -1,16 +1,17 @@
-//! Bindings for mergeable token counts (`imdbfast_core::counts`): the
+//! Bindings for mergeable token counts (`imdbfast_core::count`): the
 //! engine of `imdbfast.Tokenizer.count`, `fit_counts`, `partial_fit` and of
 //! `fit` over a stream of texts.
 
 use imdbfast_core::bag::idf_weights;
-use imdbfast_core::counts::TokenCounts;
+use imdbfast_core::count::TokenCounts;
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
-use crate::py::text::{vocab_config, PyTextPipeline, PyVocabulary, Texts};
+use crate::py::text::{PyTextPipeline, Texts};
+use crate::py::vocab::{vocab_config, PyVocabulary};
 
 /// Token (or n-gram) counts of some texts: occurrences, document
 /// frequencies, first positions and the number of texts. `a + b` (and

@@ -30,11 +30,12 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::bag::{check_widths, DocTokens, NgramCounts};
+use crate::count::{fold_chunks, map_capacity, Counts, KeyBatch};
 use crate::error::{CoreError, Result};
 use crate::first_seen::{build_ranked, rank_seen};
 use crate::text::{Scratch, TextPipeline, TokenSink};
-use crate::token_map::{ShardedMap, TokenKey, TokenMap};
-use crate::vocab::{Counts, VocabConfig, VocabOrder, Vocabulary};
+use crate::token_map::{ShardedMap, TokenMap};
+use crate::vocab::{VocabConfig, VocabOrder, Vocabulary};
 
 /// What is known of one token.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -65,9 +66,6 @@ pub struct TokenCounts {
     /// counts they bound, and merging needs no check token by token.
     count_bound: u64,
 }
-
-/// Documents per Rayon task while counting.
-const CHUNK: usize = 64;
 
 /// A counting thread moves its tallies into the counts once it holds this
 /// many distinct tokens (n-grams), so that what counting holds besides the
@@ -131,42 +129,38 @@ impl TokenCounts {
             return self.append(counted);
         };
         let base = self.documents;
-        let chunks = docs.len().div_ceil(CHUNK);
-        let min_len = chunks.div_ceil(2 * rayon::current_num_threads()).max(1);
-        let capacity = (docs.len() * 32).clamp(1 << 8, 1 << 16);
+        let capacity = map_capacity(docs.len(), 32, 1 << 16);
         let shards: Vec<Mutex<TokenMap<Tally>>> = self
             .tallies
             .shards_mut()
             .iter_mut()
             .map(|shard| Mutex::new(std::mem::take(shard)))
             .collect();
-        docs.par_chunks(CHUNK)
-            .enumerate()
-            .with_min_len(min_len)
-            .fold(
-                || ShardedMap::<Tally>::with_capacity(capacity), // bounded: clamped above
-                |mut map, (chunk_index, chunk)| {
-                    let mut scratch = Scratch::default();
-                    let mut tokens = DocTokens::default();
-                    for (i, doc) in chunk.iter().enumerate() {
-                        let doc_index = base + (chunk_index * CHUNK + i) as u64;
-                        let mut sink = TallySink::new(&mut map, doc_index);
-                        if widths == [1] {
-                            // Plain tokens straight from the scanner.
-                            pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut sink);
-                            sink.flush();
-                        } else {
-                            tokens.read(pipeline, doc.as_ref(), &mut scratch);
-                            tokens.for_each_ngram(widths, |gram| sink.add(gram));
-                        }
-                        if map.len() >= FLUSH_AT {
-                            move_into(&shards, &mut map);
-                        }
+        fold_chunks(
+            docs,
+            || ShardedMap::<Tally>::with_capacity(capacity), // bounded: clamped by map_capacity
+            |mut map, first, chunk| {
+                let mut scratch = Scratch::default();
+                let mut tokens = DocTokens::default();
+                for (i, doc) in chunk.iter().enumerate() {
+                    let doc_index = base + (first + i) as u64;
+                    let mut sink = TallySink::new(&mut map, doc_index);
+                    if widths == [1] {
+                        // Plain tokens straight from the scanner.
+                        pipeline.tokens_into(doc.as_ref(), &mut scratch, &mut sink);
+                        sink.flush();
+                    } else {
+                        tokens.read(pipeline, doc.as_ref(), &mut scratch);
+                        tokens.for_each_ngram(widths, |gram| sink.add(gram));
                     }
-                    map
-                },
-            )
-            .for_each(|mut map| move_into(&shards, &mut map));
+                    if map.len() >= FLUSH_AT {
+                        move_into(&shards, &mut map);
+                    }
+                }
+                map
+            },
+        )
+        .for_each(|mut map| move_into(&shards, &mut map));
         for (shard, counted) in self.tallies.shards_mut().iter_mut().zip(shards) {
             // A poisoned lock means a counting thread panicked; Rayon has
             // already passed that panic on, so the map is whole here.
@@ -345,11 +339,7 @@ impl TokenCounts {
     /// Errors: inconsistent settings; `"frequency_first_seen"` of n-grams.
     pub fn vocabulary(&self, config: &VocabConfig, exclude: &[&[u8]]) -> Result<Vocabulary> {
         if config.order != VocabOrder::FrequencyFirstSeen {
-            // The special tokens may take ranks: a margin.
-            let candidates = config
-                .max_tokens
-                .map(|max| max.saturating_sub(config.first_word_id()) + config.specials().len());
-            let counts = self.counts(exclude, candidates, config.min_freq);
+            let counts = self.counts(exclude, config.candidates(), config.min_freq);
             return Vocabulary::build(counts, config);
         }
         if self.widths.iter().any(|&w| w != 1) {
@@ -460,12 +450,9 @@ impl TokenCounts {
     }
 }
 
-/// Number of token keys whose lookups are batched while tallying.
-const BATCH: usize = 16;
-
 /// Tallies the tokens (n-grams) of one document. Plain tokens wait in a
 /// batch with their slot prefetched, so that the cache misses of a batch
-/// overlap (as [`crate::vocab::count_tokens`] does); call
+/// overlap (a [`KeyBatch`], as [`crate::count::count_tokens`] does); call
 /// [`TallySink::flush`] at the end of the document.
 struct TallySink<'a> {
     map: &'a mut ShardedMap<Tally>,
@@ -474,8 +461,7 @@ struct TallySink<'a> {
     /// Index of the next token (n-gram) in the document.
     position: u64,
     /// Keys waiting for their lookup, with their positions.
-    batch: [(TokenKey, u64); BATCH],
-    waiting: usize,
+    batch: KeyBatch<u64>,
 }
 
 impl<'a> TallySink<'a> {
@@ -484,8 +470,7 @@ impl<'a> TallySink<'a> {
             map,
             doc,
             position: 0,
-            batch: [(TokenKey::default(), 0); BATCH],
-            waiting: 0,
+            batch: KeyBatch::default(),
         }
     }
 
@@ -500,10 +485,9 @@ impl<'a> TallySink<'a> {
 
     /// Tally the waiting keys.
     fn flush(&mut self) {
-        for &(key, position) in &self.batch[..self.waiting] {
+        for &(key, position) in self.batch.take() {
             record(self.map.entry_key(key), self.doc, position);
         }
-        self.waiting = 0;
     }
 }
 
@@ -527,12 +511,9 @@ impl TokenSink for TallySink<'_> {
         match TokenMap::<Tally>::key_at(window, len) {
             Some(key) => {
                 self.map.prefetch(key);
-                if let Some(slot) = self.batch.get_mut(self.waiting) {
-                    *slot = (key, self.position);
-                    self.waiting += 1;
-                }
+                let full = self.batch.push(key, self.position);
                 self.position += 1;
-                if self.waiting == BATCH {
+                if full {
                     self.flush();
                 }
             }
@@ -575,13 +556,13 @@ fn overflow(what: &str, value: u64) -> CoreError {
     ))
 }
 
-const MAGIC: &[u8] = b"imdbfast.TokenCounts.1\n";
+pub(super) const MAGIC: &[u8] = b"imdbfast.TokenCounts.1\n";
 
-fn put_u64(out: &mut Vec<u8>, v: u64) {
+pub(super) fn put_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+pub(super) fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
     put_u64(out, b.len() as u64);
     out.extend_from_slice(b);
 }
@@ -607,161 +588,5 @@ impl<'a> Reader<'a> {
     fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = usize::try_from(self.u64()?).ok()?;
         self.take(n)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::first_seen::build_vocabulary;
-    use crate::vocab::count_tokens;
-
-    fn words(v: &Vocabulary) -> Vec<String> {
-        v.tokens().unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    fn merged(p: &TextPipeline, docs: &[&str], cut: usize, widths: &[usize]) -> TokenCounts {
-        let mut a =
-            TokenCounts::count(p, &docs[..cut], widths, "s").unwrap_or_else(|e| panic!("{e}"));
-        let b = TokenCounts::count(p, &docs[cut..], widths, "s").unwrap_or_else(|e| panic!("{e}"));
-        a.append(b).unwrap_or_else(|e| panic!("{e}"));
-        a
-    }
-
-    #[test]
-    fn merged_counts_give_the_one_shot_vocabulary() {
-        let p = TextPipeline::default();
-        let docs = ["b c a", "a b", "c d b a", "e e d", "", "f a"];
-        for order in [
-            VocabOrder::Frequency,
-            VocabOrder::Alphabetical,
-            VocabOrder::FrequencyFirstSeen,
-        ] {
-            let config = VocabConfig {
-                order,
-                max_tokens: Some(6),
-                ..VocabConfig::default()
-            };
-            let one_shot = match order {
-                VocabOrder::FrequencyFirstSeen => build_vocabulary(&p, &docs, &config),
-                _ => Vocabulary::build(count_tokens(&p, &docs), &config),
-            }
-            .unwrap_or_else(|e| panic!("{e}"));
-            for cut in 0..=docs.len() {
-                let counts = merged(&p, &docs, cut, &[1]);
-                assert_eq!(counts.documents, docs.len() as u64);
-                let v = counts
-                    .vocabulary(&config, &[])
-                    .unwrap_or_else(|e| panic!("{e}"));
-                assert_eq!(words(&v), words(&one_shot), "{order:?} cut {cut}");
-            }
-        }
-    }
-
-    #[test]
-    fn documents_and_first_positions_survive_merging() {
-        let p = TextPipeline::default();
-        let docs = ["x y x", "y z", "z z w"];
-        let c = merged(&p, &docs, 1, &[1, 2]);
-        let get = |t: &str| c.get(t.as_bytes()).unwrap_or_default();
-        assert_eq!(
-            (get("x").count, get("x").documents, get("x").first),
-            (2, 1, (0, 0))
-        );
-        assert_eq!(
-            (get("z").count, get("z").documents, get("z").first),
-            (3, 2, (1, 1))
-        );
-        assert_eq!((get("z z").count, get("z z").first), (1, (2, 3)));
-        assert_eq!(get("w").first, (2, 2));
-    }
-
-    #[test]
-    fn bytes_round_trip_and_mismatch_is_refused() {
-        let p = TextPipeline::default();
-        let c = merged(&p, &["a b", "b c d", "a a"], 2, &[1, 2]);
-        let back = TokenCounts::from_bytes(&c.to_bytes()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(back.to_bytes().len(), c.to_bytes().len());
-        assert_eq!(back.get(b"a"), c.get(b"a"));
-        assert_eq!(back.documents, 3);
-        let bytes = c.to_bytes();
-        for n in 0..bytes.len() {
-            assert!(TokenCounts::from_bytes(&bytes[..n]).is_err());
-        }
-        let mut other = TokenCounts::count(&p, &["a"], &[1], "s").unwrap_or_else(|e| panic!("{e}"));
-        assert!(other.append(c.clone()).is_err());
-        let mut blank = TokenCounts::default();
-        blank.append(c).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(blank.documents, 3);
-    }
-
-    /// The bytes of counts of `documents` documents holding one token, "a",
-    /// with the given tally `[count, documents, first document, first index]`.
-    fn one_token_bytes(documents: u64, tally: [u64; 4]) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
-        put_bytes(&mut out, b"s");
-        put_u64(&mut out, 1);
-        put_u64(&mut out, 1);
-        put_u64(&mut out, documents);
-        put_u64(&mut out, 1);
-        put_bytes(&mut out, b"a");
-        for v in tally {
-            put_u64(&mut out, v);
-        }
-        out
-    }
-
-    #[test]
-    fn sums_that_overflow_are_errors_and_change_nothing() {
-        let p = TextPipeline::default();
-        let mut huge = TokenCounts::from_bytes(&one_token_bytes(1, [u64::MAX, 1, 0, 0]))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let two = TokenCounts::count(&p, &["a a"], &[1], "s").unwrap_or_else(|e| panic!("{e}"));
-        let err = huge.append(two.clone()).err().map(|e| e.to_string());
-        assert!(err.is_some_and(|e| e.contains("do not fit in 64 bits")));
-        assert_eq!(huge.get(b"a").map(|t| t.count), Some(u64::MAX));
-        assert_eq!(huge.documents, 1);
-        // Counting more texts straight into the counts is checked too.
-        assert!(huge.add(&p, &["a a"], &[1], "s").is_err());
-        assert_eq!(huge.get(b"a").map(|t| t.count), Some(u64::MAX));
-        assert_eq!(huge.documents, 1);
-        // Other tokens add up as usual, and the bound follows the counts.
-        let mut fine = TokenCounts::from_bytes(&one_token_bytes(1, [u64::MAX - 5, 1, 0, 0]))
-            .unwrap_or_else(|e| panic!("{e}"));
-        fine.append(two).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(fine.get(b"a").map(|t| t.count), Some(u64::MAX - 3));
-        fine.add(&p, &["b b b", "a"], &[1], "s")
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(fine.get(b"a").map(|t| t.count), Some(u64::MAX - 2));
-        assert_eq!(
-            fine.get(b"b").map(|t| (t.count, t.first)),
-            Some((3, (2, 0)))
-        );
-        assert_eq!(fine.documents, 4);
-        // The number of documents.
-        let mut many = TokenCounts::from_bytes(&one_token_bytes(u64::MAX, [1, 1, 0, 0]))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let one = TokenCounts::count(&p, &["b"], &[1], "s").unwrap_or_else(|e| panic!("{e}"));
-        assert!(many.append(one).is_err());
-        assert!(many.add(&p, &["b"], &[1], "s").is_err());
-        assert_eq!(many.documents, u64::MAX);
-    }
-
-    #[test]
-    fn tallies_that_cannot_be_counts_are_refused() {
-        for (documents, tally) in [
-            (1, [1, 0, 0, 0]), // in no document
-            (2, [1, 2, 0, 0]), // in more documents than occurrences
-            (1, [3, 2, 0, 0]), // in more documents than counted
-            (2, [1, 1, 2, 0]), // first met after the last document
-            (2, [1, 1, u64::MAX, 0]),
-        ] {
-            let err = TokenCounts::from_bytes(&one_token_bytes(documents, tally)).err();
-            assert!(
-                err.is_some_and(|e| e.to_string().contains("do not agree")),
-                "{tally:?}"
-            );
-        }
-        assert!(TokenCounts::from_bytes(&one_token_bytes(2, [5, 2, 1, 7])).is_ok());
     }
 }

@@ -1,0 +1,340 @@
+//! Counting the n-grams of a corpus and the documents they occur in, with
+//! the pruning of a bounded vocabulary's candidates (see [`count_ngrams`]).
+//! Both paths run on [`crate::count::fold_chunks`], the general one looks
+//! keys up through a [`crate::count::KeyBatch`].
+
+use rayon::prelude::*;
+
+use crate::bag::ngrams::{check_widths, pack, packable, DocTokens, Parts, NO_PART};
+use crate::count::{count_tokens, fold_chunks, map_capacity, merge_maps, Counts, KeyBatch};
+use crate::error::{CoreError, Result};
+use crate::text::{Scratch, TextPipeline};
+use crate::token_map::{TokenBytes, TokenMap};
+
+/// Per-n-gram statistics while counting.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Stat {
+    count: u64,
+    /// Documents are fewer than `u32::MAX` ([`count_ngrams`] checks).
+    documents: u32,
+    /// Index + 1 of the last document that counted this n-gram (0: none).
+    last: u32,
+}
+
+impl Stat {
+    /// Count one occurrence in document `doc_id` (index + 1).
+    #[inline(always)]
+    fn add(&mut self, doc_id: u32) {
+        self.count += 1;
+        if self.last != doc_id {
+            self.last = doc_id;
+            self.documents += 1;
+        }
+    }
+}
+
+/// N-gram counts of a corpus: occurrences, document frequencies and the
+/// number of documents.
+#[derive(Debug, Default)]
+pub struct NgramCounts {
+    /// Occurrences of each n-gram (the input of [`Vocabulary::build`]).
+    pub counts: Counts,
+    /// Number of documents each n-gram occurs in.
+    pub document_counts: TokenMap<u64>,
+    /// Number of documents counted (empty ones included, as Keras counts them).
+    pub documents: u64,
+}
+
+/// Count the n-grams of `docs` (in parallel) and the documents they occur
+/// in. `exclude` lists n-grams set to a count of 0 (stopwords), which
+/// [`Vocabulary::build`] then leaves out.
+///
+/// With `candidates = Some(k)`, only the n-grams that a vocabulary of the
+/// `k` most frequent ones could hold are returned: those counted at least
+/// `min_freq` times and at least as often as the `k`-th most frequent
+/// (excluded ones aside), ties included, so that [`Vocabulary::build`] picks
+/// exactly what it would pick from all counts (bigram corpora have millions
+/// of distinct n-grams, of which a vocabulary keeps thousands).
+///
+/// When the widths include 1 and a larger one, the unigrams are counted
+/// first: the `k`-th largest unigram count `u` bounds the `k`-th largest
+/// count of all n-grams from below, and an n-gram occurs at most as often
+/// as its rarest token, so n-grams with a token seen fewer than `u` times
+/// are never counted (they cannot be candidates). Most distinct bigrams
+/// hold a rare word, so the count maps stay small.
+pub fn count_ngrams<S: AsRef<str> + Sync>(
+    pipeline: &TextPipeline,
+    docs: &[S],
+    widths: &[usize],
+    exclude: &[&[u8]],
+    candidates: Option<usize>,
+    min_freq: u64,
+) -> Result<NgramCounts> {
+    check_widths(widths)?;
+    if u32::try_from(docs.len()).map_or(true, |n| n == u32::MAX) {
+        return Err(CoreError::invalid(format!(
+            "n-grams are counted over fewer than {} texts. Received: {}",
+            u32::MAX,
+            docs.len()
+        )));
+    }
+    let frequent = match candidates {
+        Some(k) if widths.contains(&1) && widths.iter().any(|&w| w > 1) => {
+            let frequent = frequent_tokens(pipeline, docs, exclude, k, min_freq);
+            if packable(pipeline, widths) {
+                return Ok(count_packed(
+                    pipeline, docs, widths, exclude, k, min_freq, &frequent,
+                ));
+            }
+            Some(frequent)
+        }
+        _ => None,
+    };
+    let capacity = map_capacity(docs.len(), 64, 1 << 18);
+    let maps: Vec<TokenMap<Stat>> = fold_chunks(
+        docs,
+        || TokenMap::<Stat>::with_capacity(capacity), // bounded: clamped by map_capacity
+        |mut map, first, chunk| {
+            let mut scratch = Scratch::default();
+            let mut tokens = DocTokens::default();
+            // Keys wait in a batch with their slot prefetched (the map of a
+            // bigram corpus is far larger than the caches).
+            let mut batch: KeyBatch<u32> = KeyBatch::default();
+            // rare[i]: tokens before i that no counted n-gram may hold.
+            let mut rare: Vec<u32> = Vec::new();
+            for (i, doc) in chunk.iter().enumerate() {
+                let doc_id = (first + i) as u32 + 1;
+                tokens.read(pipeline, doc.as_ref(), &mut scratch);
+                if let Some(frequent) = &frequent {
+                    tokens.mark_rare(&frequent.ids, &mut rare);
+                }
+                let rare = frequent.as_ref().map(|_| &rare[..]);
+                tokens.for_each_ngram_within(widths, rare, |window, len| {
+                    match TokenMap::<Stat>::key_at(window, len) {
+                        Some(key) => {
+                            map.prefetch(key);
+                            if batch.push(key, doc_id) {
+                                for &(key, doc_id) in batch.take() {
+                                    map.entry_key(key).add(doc_id);
+                                }
+                            }
+                        }
+                        None => map.entry_or_default(&window[..len]).add(doc_id),
+                    }
+                });
+                for &(key, doc_id) in batch.take() {
+                    map.entry_key(key).add(doc_id);
+                }
+            }
+            map
+        },
+    )
+    .collect();
+    let merged = merge_maps(maps, |s, t| {
+        s.count += t.count;
+        s.documents += t.documents;
+    });
+    let mut merged = merged;
+    for gram in exclude {
+        if merged.get(gram).is_some() {
+            merged.entry_or_default(gram).count = 0;
+        }
+    }
+    let mut least = 0;
+    if let Some(k) = candidates {
+        let mut values: Vec<u64> = merged
+            .values()
+            .map(|s| s.count)
+            .filter(|&c| c >= min_freq.max(1))
+            .collect();
+        least = if k == 0 {
+            u64::MAX
+        } else if values.len() > k {
+            let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+            *kth
+        } else {
+            0
+        };
+        least = least.max(min_freq);
+    }
+    let kept = if least == 0 { merged.len() } else { 1 << 10 };
+    // bounded: the n-grams held in `merged`, or a constant.
+    let mut counts = Counts::with_capacity(kept);
+    let mut document_counts = TokenMap::with_capacity(kept); // bounded: as above
+    for (gram, stat) in merged.into_entries() {
+        if stat.count >= least {
+            counts.insert(gram.as_bytes(), stat.count);
+            document_counts.insert(gram.as_bytes(), u64::from(stat.documents));
+        }
+    }
+    Ok(NgramCounts {
+        counts,
+        document_counts,
+        documents: docs.len() as u64,
+    })
+}
+
+/// The tokens that an n-gram among the `k` most frequent can hold (see
+/// [`count_ngrams`]): those counted at least as often as the `k`-th most
+/// frequent unigram (`exclude`d ones aside) and at least `min_freq` times.
+fn frequent_tokens<S: AsRef<str> + Sync>(
+    pipeline: &TextPipeline,
+    docs: &[S],
+    exclude: &[&[u8]],
+    k: usize,
+    min_freq: u64,
+) -> Parts {
+    let counts: Vec<(TokenBytes, u64)> = count_tokens(pipeline, docs).into_entries().collect();
+    let mut values: Vec<u64> = counts
+        .iter()
+        .filter(|(token, _)| !exclude.contains(&token.as_bytes()))
+        .map(|&(_, count)| count)
+        .collect();
+    let mut least = min_freq.max(1);
+    if k > 0 && values.len() > k {
+        let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+        least = least.max(*kth);
+    }
+    let mut frequent = Parts::default();
+    for (token, count) in &counts {
+        if *count >= least {
+            frequent.add(token.as_bytes());
+        }
+    }
+    frequent
+}
+
+/// Per-job counts of [`count_packed`]: unigrams by part id, bigrams and
+/// longer n-grams by packed key (bigrams in a table of 64-bit keys: half the
+/// memory per entry, and they are most of the entries).
+#[derive(Default)]
+struct PackedCounts {
+    unigrams: Vec<Stat>,
+    bigrams: foldhash::HashMap<u64, Stat>,
+    grams: foldhash::HashMap<u128, Stat>,
+}
+
+/// [`count_ngrams`] with pruning, for [`packable`] pipelines: tokens become
+/// part ids of `frequent` (the tokens a candidate can hold), unigrams are
+/// counted in an array and longer n-grams under their packed ids, so no
+/// n-gram string is hashed; the candidates are written out as strings at
+/// the end.
+fn count_packed<S: AsRef<str> + Sync>(
+    pipeline: &TextPipeline,
+    docs: &[S],
+    widths: &[usize],
+    exclude: &[&[u8]],
+    k: usize,
+    min_freq: u64,
+    frequent: &Parts,
+) -> NgramCounts {
+    let n_parts = frequent.tokens.len();
+    let jobs: Vec<PackedCounts> = fold_chunks(
+        docs,
+        || PackedCounts {
+            // bounded: one per frequent token, held.
+            unigrams: vec![Stat::default(); n_parts],
+            ..PackedCounts::default()
+        },
+        |mut counts, first, chunk| {
+            let mut scratch = Scratch::default();
+            let mut ids = Vec::new();
+            for (i, doc) in chunk.iter().enumerate() {
+                let doc_id = (first + i) as u32 + 1;
+                frequent.read(pipeline, doc.as_ref(), &mut scratch, &mut ids);
+                for &width in widths {
+                    for window in ids.windows(width) {
+                        if window.contains(&NO_PART) {
+                            continue;
+                        }
+                        let stat = match window {
+                            [id] => counts.unigrams.get_mut(*id as usize),
+                            // Two 32-bit lanes: the low half of pack().
+                            [_, _] => Some(counts.bigrams.entry(pack(window) as u64).or_default()),
+                            _ => Some(counts.grams.entry(pack(window)).or_default()),
+                        };
+                        if let Some(stat) = stat {
+                            stat.add(doc_id);
+                        }
+                    }
+                }
+            }
+            counts
+        },
+    )
+    .collect();
+    let mut merged = PackedCounts {
+        // bounded: one per frequent token, held.
+        unigrams: vec![Stat::default(); n_parts],
+        ..PackedCounts::default()
+    };
+    for job in jobs {
+        for (total, stat) in merged.unigrams.iter_mut().zip(job.unigrams) {
+            total.count += stat.count;
+            total.documents += stat.documents;
+        }
+        merge_grams(&mut merged.bigrams, job.bigrams);
+        merge_grams(&mut merged.grams, job.grams);
+    }
+    for token in exclude {
+        if let Some(&id) = frequent.ids.get(token) {
+            if let Some(stat) = merged.unigrams.get_mut(id as usize) {
+                stat.count = 0;
+            }
+        }
+    }
+    let mut values: Vec<u64> = merged
+        .unigrams
+        .iter()
+        .chain(merged.bigrams.values())
+        .chain(merged.grams.values())
+        .map(|s| s.count)
+        .filter(|&c| c >= min_freq.max(1))
+        .collect();
+    let mut least = min_freq.max(1);
+    if k == 0 {
+        least = u64::MAX;
+    } else if values.len() > k {
+        let (_, kth, _) = values.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+        least = least.max(*kth);
+    }
+    let mut counts = Counts::with_capacity(1 << 10); // bounded: a constant
+    let mut document_counts = TokenMap::with_capacity(1 << 10); // bounded: a constant
+    for (token, stat) in frequent.tokens.iter().zip(&merged.unigrams) {
+        if stat.count >= least {
+            counts.insert(token, stat.count);
+            document_counts.insert(token, u64::from(stat.documents));
+        }
+    }
+    let bigrams = merged
+        .bigrams
+        .iter()
+        .map(|(&key, stat)| (u128::from(key), stat));
+    for (key, stat) in bigrams.chain(merged.grams.iter().map(|(&key, stat)| (key, stat))) {
+        if stat.count >= least {
+            let gram = frequent.join(key);
+            counts.insert(&gram, stat.count);
+            document_counts.insert(&gram, u64::from(stat.documents));
+        }
+    }
+    NgramCounts {
+        counts,
+        document_counts,
+        documents: docs.len() as u64,
+    }
+}
+
+/// Add the counts of `from` to `into` (the larger map is kept).
+fn merge_grams<K: std::hash::Hash + Eq>(
+    into: &mut foldhash::HashMap<K, Stat>,
+    mut from: foldhash::HashMap<K, Stat>,
+) {
+    if into.len() < from.len() {
+        std::mem::swap(into, &mut from);
+    }
+    for (key, stat) in from {
+        let total = into.entry(key).or_default();
+        total.count += stat.count;
+        total.documents += stat.documents;
+    }
+}

@@ -1,0 +1,274 @@
+//! Tests of the bag module: n-grams, counts and bags against Keras' examples,
+//! and the packed paths against the string paths.
+
+use super::*;
+use crate::text::{Scratch, TextPipeline};
+use crate::text::{Splitter, Standardizer};
+use crate::vocab::VocabConfig;
+use crate::vocab::Vocabulary;
+
+fn strings(tokens: &DocTokens, widths: &[usize]) -> Vec<String> {
+    let mut out = Vec::new();
+    tokens.for_each_ngram(widths, |g| {
+        out.push(String::from_utf8_lossy(g).into_owned())
+    });
+    out
+}
+
+#[test]
+fn ngrams_are_space_joined_width_by_width() {
+    let p = TextPipeline::default();
+    let mut t = DocTokens::default();
+    t.read(&p, "The cat, sat!", &mut Scratch::default());
+    assert_eq!(
+        strings(&t, &[1, 2, 3, 4]),
+        ["the", "cat", "sat", "the cat", "cat sat", "the cat sat"]
+    );
+    assert_eq!(strings(&t, &[2]), ["the cat", "cat sat"]);
+    t.read(&p, "", &mut Scratch::default());
+    assert!(strings(&t, &[1, 2]).is_empty() && !t.is_empty_text());
+    let none = TextPipeline::new(
+        Standardizer::default(),
+        Splitter::None,
+        std::iter::empty::<&str>(),
+    );
+    t.read(&none, "!!", &mut Scratch::default());
+    assert!(t.is_empty() && t.is_empty_text());
+    assert!(check_widths(&[]).is_err() && check_widths(&[1, 0]).is_err());
+}
+
+fn fitted(docs: &[&str], widths: &[usize], max_tokens: usize) -> (Vocabulary, NgramCounts) {
+    let p = TextPipeline::default();
+    let counts = count_ngrams(&p, docs, widths, &[], None, 1).unwrap_or_else(|e| panic!("{e}"));
+    let config = VocabConfig {
+        max_tokens: Some(max_tokens),
+        ..VocabConfig::default()
+    };
+    let vocab = Vocabulary::build(counts.counts.clone(), &config).unwrap_or_else(|e| panic!("{e}"));
+    (vocab, counts)
+}
+
+/// The example checked against TextVectorization(output_mode="count",
+/// ngrams=2) on ["The cat sat", "", "the the dog!", "!!!"].
+#[test]
+fn count_and_tf_idf_like_keras() {
+    let docs = ["The cat sat", "", "the the dog!", "!!!"];
+    let (vocab, counts) = fitted(&docs, &[1, 2], 100);
+    let words: Vec<String> = (2..vocab.len())
+        .filter_map(|id| vocab.token(id).map(|t| t.to_string()))
+        .collect();
+    assert_eq!(
+        words,
+        ["the", "the the", "the dog", "the cat", "sat", "dog", "cat sat", "cat"]
+    );
+    assert_eq!(counts.documents, 4);
+    let p = TextPipeline::default();
+    let depth = vocab.len() - 1;
+    let config = BagConfig {
+        mode: BagMode::Count,
+        widths: &[1, 2],
+        depth,
+        column_offset: 1,
+        idf: None,
+    };
+    let dense = bag_dense(&vocab, &p, &docs, &config).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        dense[..2 * depth],
+        [
+            0., 1., 0., 0., 1., 1., 0., 1., 1., //
+            0., 0., 0., 0., 0., 0., 0., 0., 0.
+        ]
+    );
+    assert_eq!(
+        dense[2 * depth..3 * depth],
+        [0., 2., 1., 1., 0., 0., 1., 0., 0.]
+    );
+    let csr = bag_csr(&vocab, &p, &docs, &config).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(csr.indptr, [0, 5, 5, 9, 9]);
+    let mut back = vec![0f32; docs.len() * depth];
+    for row in 0..docs.len() {
+        for k in csr.indptr[row] as usize..csr.indptr[row + 1] as usize {
+            back[row * depth + csr.indices[k] as usize] = csr.data[k];
+        }
+    }
+    assert_eq!(back, dense);
+
+    let (vocab, counts) = fitted(&docs, &[1], 100);
+    let idf = idf_weights(&vocab, &counts, 2, 1, vocab.len() - 1).unwrap_or_default();
+    // "the" is in 2 of 4 documents: ln(1 + 4 / 3).
+    assert_eq!(idf[1], (1.0f64 + 4.0 / 3.0).ln() as f32);
+    let mean = idf[1..].iter().map(|&w| f64::from(w)).sum::<f64>() / 4.0;
+    assert_eq!(idf[0], mean as f32);
+    // Nothing learned (an empty corpus): the OOV weight is 0, not NaN.
+    let (empty, none) = fitted(&[], &[1], 100);
+    let nothing = idf_weights(&empty, &none, 2, 1, 0).unwrap_or_default();
+    assert_eq!(nothing, [0.0]);
+    let config = BagConfig {
+        mode: BagMode::TfIdf,
+        widths: &[1],
+        depth: vocab.len() - 1 + 3,
+        column_offset: 1,
+        idf: Some(&idf),
+    };
+    assert!(bag_dense(&vocab, &p, &docs, &config).is_err());
+    let padded = idf_weights(&vocab, &counts, 2, 1, vocab.len() - 1 + 3).unwrap_or_default();
+    let config = BagConfig {
+        idf: Some(&padded),
+        ..config
+    };
+    let dense =
+        bag_dense(&vocab, &p, &["the the zebra"], &config).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(dense[0], idf[0]);
+    assert_eq!(dense[1], 2.0 * idf[1]);
+    assert_eq!(dense[5..], [0.0; 3]);
+}
+
+#[test]
+fn document_counts_count_each_document_once() {
+    let p = TextPipeline::default();
+    let docs: Vec<String> = (0..1000)
+        .map(|i| {
+            if i % 3 == 0 {
+                "a a a b".into()
+            } else {
+                "b".into()
+            }
+        })
+        .collect();
+    let counts = count_ngrams(&p, &docs, &[1], &[b"b"], None, 1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(counts.counts.get(b"a").copied(), Some(334 * 3));
+    assert_eq!(counts.document_counts.get(b"a").copied(), Some(334));
+    assert_eq!(counts.document_counts.get(b"b").copied(), Some(1000));
+    assert_eq!(counts.counts.get(b"b").copied(), Some(0));
+}
+
+/// Keeping only the candidates of a bounded vocabulary builds the same
+/// vocabulary as all counts, ties at the last kept rank included.
+#[test]
+fn candidates_give_the_same_vocabulary() {
+    let p = TextPipeline::default();
+    let docs: Vec<String> = (0..300)
+        .map(|i| format!("w{} w{} w{} x y", i % 7, i % 11, i % 13))
+        .collect();
+    for max in [2, 3, 5, 8, 12, 40, 500] {
+        for min_freq in [1, 30] {
+            let config = VocabConfig {
+                max_tokens: Some(max),
+                min_freq,
+                ..VocabConfig::default()
+            };
+            let all = count_ngrams(&p, &docs, &[1, 2], &[b"x"], None, min_freq)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let some = count_ngrams(&p, &docs, &[1, 2], &[b"x"], Some(max), min_freq)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(some.counts.len() <= all.counts.len());
+            let a = Vocabulary::build(all.counts, &config).unwrap_or_else(|e| panic!("{e}"));
+            let b = Vocabulary::build(some.counts, &config).unwrap_or_else(|e| panic!("{e}"));
+            let listed = |v: &Vocabulary| -> Vec<String> {
+                (0..v.len())
+                    .filter_map(|id| v.token(id).map(|t| t.to_string()))
+                    .collect()
+            };
+            assert_eq!(
+                listed(&a),
+                listed(&b),
+                "max_tokens={max} min_freq={min_freq}"
+            );
+        }
+    }
+}
+
+/// The packed paths (whitespace splitting: counting and lookups by part
+/// ids) against the string paths (a regex with the same tokens), on
+/// random texts: the same vocabulary, idf weights and bag rows.
+#[test]
+fn packed_paths_match_the_string_paths() {
+    let words = [
+        "a", "b", "film", "the", "[UNK]", "x", "bad", "good", "it", "of", "ab", "ba",
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let docs: Vec<String> = (0..400)
+        .map(|_| {
+            (0..next() % 30)
+                .map(|_| words[(next() % words.len() as u64) as usize])
+                .collect::<Vec<_>>()
+                .join(if next() % 5 == 0 { "  " } else { " " })
+        })
+        .collect();
+    let standardizer = Standardizer::from_name(None, false).unwrap_or_else(|e| panic!("{e}"));
+    let packed = TextPipeline::new(
+        standardizer,
+        Splitter::Whitespace,
+        std::iter::empty::<&str>(),
+    );
+    let strings = TextPipeline::new(
+        standardizer,
+        Splitter::from_spec(Some(r"[^ \t\n\x0B\x0C\r]+")).unwrap_or_else(|e| panic!("{e}")),
+        std::iter::empty::<&str>(),
+    );
+    for widths in [&[1, 2][..], &[1, 2, 3], &[1, 3, 4]] {
+        for max in [5, 12, 40, 1000] {
+            let config = VocabConfig {
+                max_tokens: Some(max + 1),
+                ..VocabConfig::default()
+            };
+            let fit = |p: &TextPipeline| {
+                let counts = count_ngrams(p, &docs, widths, &[b"it"], Some(max), 2)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let vocab = Vocabulary::build(counts.counts.clone(), &config)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                let idf = idf_weights(&vocab, &counts, 2, 1, 0).unwrap_or_default();
+                (vocab, idf)
+            };
+            let (va, ia) = fit(&packed);
+            let (vb, ib) = fit(&strings);
+            let listed = |v: &Vocabulary| -> Vec<String> {
+                (0..v.len())
+                    .filter_map(|id| v.token(id).map(|t| t.to_string()))
+                    .collect()
+            };
+            assert_eq!(listed(&va), listed(&vb), "{widths:?} {max}");
+            assert_eq!(ia, ib);
+            let bag = BagConfig {
+                mode: BagMode::TfIdf,
+                widths,
+                depth: va.len() - 1,
+                column_offset: 1,
+                idf: Some(&ia),
+            };
+            let a = bag_csr(&va, &packed, &docs, &bag).unwrap_or_else(|e| panic!("{e}"));
+            let b = bag_csr(&va, &strings, &docs, &bag).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(a, b, "{widths:?} {max}");
+            assert!(a.data.len() > 100);
+        }
+    }
+}
+
+#[test]
+fn ngram_ids_and_the_empty_text() {
+    let docs = ["a b a", "", "b"];
+    let (vocab, _) = fitted(&docs, &[1, 2], 100);
+    let p = TextPipeline::default();
+    let (values, splits) = ngram_ids(&vocab, &p, &docs, &[1, 2]).unwrap_or_else(|e| panic!("{e}"));
+    let id = |t: &str| vocab.id(t.as_bytes());
+    assert_eq!(
+        values,
+        [id("a"), id("b"), id("a"), id("a b"), id("b a"), id("b")]
+    );
+    assert_eq!(splits, [0, 5, 5, 6]);
+    let none = TextPipeline::new(
+        Standardizer::default(),
+        Splitter::None,
+        std::iter::empty::<&str>(),
+    );
+    let (values, splits) =
+        ngram_ids(&vocab, &none, &["", "b", "?"], &[1]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(values, [0, id("b"), 0]);
+    assert_eq!(splits, [0, 1, 2, 3]);
+}
