@@ -132,7 +132,7 @@ def test_tokenizer_options_are_checked_by_the_core_as_fit_checks_them(layout):
         settings["order" if key == "vocab_order" else key] = value
     pipeline = _native.TextPipeline(None, "whitespace", False, [])
     with pytest.raises(ValueError) as at_build:
-        _native.Vocabulary.build(pipeline, ["a b"], **settings)
+        _native.Vocabulary.build(pipeline, ["a b"], _native.VocabConfig(**settings))
     assert str(at_init.value) == str(at_build.value)
 
 

@@ -5,7 +5,8 @@ The native module is private: use the public wrappers in :mod:`imdbfast`.
 
 __version__: str
 
-# --- text: tokenization, vocabulary, padding (rust/py/text.rs) ---
+# --- text, vocab, pad: tokenization, vocabularies, padding (rust/py/text.rs,
+# rust/py/vocab.rs, rust/py/pad.rs) ---
 
 from collections.abc import Sequence as _Seq
 from typing import Any as _Any
@@ -52,43 +53,65 @@ class TextPipeline:
         """The tokens of one text."""
 
 @_final
-class Vocabulary:
-    """An ordered vocabulary; encodes texts into int32 ids."""
+class VocabConfig:
+    """A vocabulary's settings, checked once when built (ValueError), with
+    the id and bag layouts they give; ``bag``: the ids are seen as the
+    columns of a bag (no padding column, ``max_tokens`` counts columns).
+    Pickles."""
 
     def __new__(
         cls,
-        tokens: _Seq[str],
-        *,
-        max_tokens: int | None,
-        pad_token: str,
-        oov_token: str | None,
-        start_token: str | None,
-        index_from: int | None,
-    ) -> Vocabulary: ...
-    @staticmethod
-    def check_config(
-        *,
-        max_tokens: int | None,
-        min_freq: int,
-        order: str,
-        pad_token: str,
-        oov_token: str | None,
-        start_token: str | None,
-        index_from: int | None,
-    ) -> None:
-        """Check vocabulary settings (order, min_freq, id layout) without building."""
+        max_tokens: int | None = None,
+        min_freq: int = 1,
+        order: str = "frequency",
+        pad_token: str = "",
+        oov_token: str | None = "[UNK]",
+        start_token: str | None = None,
+        index_from: int | None = None,
+        bag: bool = False,
+    ) -> VocabConfig: ...
+    @property
+    def max_tokens(self) -> int | None: ...
+    @property
+    def min_freq(self) -> int: ...
+    @property
+    def order(self) -> str: ...
+    @property
+    def pad_token(self) -> str: ...
+    @property
+    def oov_token(self) -> str | None: ...
+    @property
+    def start_token(self) -> str | None: ...
+    @property
+    def index_from(self) -> int | None: ...
+    @property
+    def bag(self) -> bool: ...
+    @property
+    def specials(self) -> list[str]:
+        """The special tokens that lead the vocabulary as seen, in order."""
+    @property
+    def first_word_index(self) -> int:
+        """Index of the first learned entry in the vocabulary as seen."""
+    @property
+    def column_offset(self) -> int:
+        """The id of a bag's column 0 (0 for ids)."""
+    def bag_columns(self, vocabulary_size: int, pad_to_max_tokens: bool) -> int:
+        """The number of columns of a bag over a vocabulary of that many ids."""
+    def idf_columns(self, pad_to_max_tokens: bool) -> tuple[int, int]:
+        """``(column_offset, depth)`` of the idf weights to learn."""
+    def __reduce__(self) -> tuple[_Any, tuple[_Any, ...]]: ...
+
+@_final
+class Vocabulary:
+    """An ordered vocabulary; encodes texts into int32 ids."""
+
+    def __new__(cls, tokens: _Seq[str], config: VocabConfig) -> Vocabulary: ...
     @staticmethod
     def build(
         pipeline: TextPipeline,
         texts: _Texts,
+        config: VocabConfig,
         *,
-        max_tokens: int | None,
-        min_freq: int,
-        order: str,
-        pad_token: str,
-        oov_token: str | None,
-        start_token: str | None,
-        index_from: int | None,
         num_threads: int | None = None,
     ) -> Vocabulary:
         """Count tokens in parallel and build a vocabulary."""
@@ -131,16 +154,10 @@ def ngram_vocabulary(
     pipeline: TextPipeline,
     texts: _Texts,
     widths: _Seq[int],
+    config: VocabConfig,
     *,
     exclude: _Seq[str],
     idf_columns: tuple[int, int] | None,
-    max_tokens: int | None,
-    min_freq: int,
-    order: str,
-    pad_token: str,
-    oov_token: str | None,
-    start_token: str | None,
-    index_from: int | None,
     num_threads: int | None = None,
 ) -> tuple[Vocabulary, _npt.NDArray[_np.float32] | None]:
     """Count n-grams (and document frequencies) and build a vocabulary; with
@@ -185,6 +202,20 @@ def ngram_ids_ragged(
     num_threads: int | None = None,
 ) -> tuple[_npt.NDArray[_np.int32], _npt.NDArray[_np.int64]]:
     """The ids of each text's n-grams, width by width: (values, row_splits)."""
+
+def ngram_ids_padded(
+    vocabulary: Vocabulary,
+    pipeline: TextPipeline,
+    texts: _Texts,
+    widths: _Seq[int],
+    length: int,
+    padding: str,
+    truncating: str,
+    *,
+    num_threads: int | None = None,
+) -> _npt.NDArray[_np.int32]:
+    """The ids of each text's n-grams in a (len(texts), length) int32 array,
+    padded with 0 and truncated as pad_sequences does."""
 
 def pad_sequences_int32(
     sequences: _Any, maxlen: int | None, padding: str, truncating: str, value: int
@@ -242,7 +273,7 @@ def glove_align(
 def zip_members(path: str | os.PathLike[str]) -> list[str]:
     """The member names of a zip archive."""
 
-# --- datasets: aclImdb directory / tar.gz reading (rust/py/datasets.rs) ---
+# --- datasets: aclImdb directory / tar.gz reading (rust/py/archive.rs) ---
 
 _SplitParts = tuple[
     list[str],
@@ -274,7 +305,7 @@ def imdb_read_dir(
     """Read the labeled aclImdb reviews from an extracted directory; symbolic
     links are refused unless ``follow_symlinks``."""
 
-# --- counts: mergeable token counts (rust/py/counts.rs) ---
+# --- counts: mergeable token counts (rust/py/count.rs) ---
 
 @_final
 class TokenCounts:
@@ -320,16 +351,10 @@ class TokenCounts:
 
 def vocabulary_from_counts(
     counts: TokenCounts,
+    config: VocabConfig,
     *,
     exclude: _Seq[str],
     idf_columns: tuple[int, int] | None,
-    max_tokens: int | None,
-    min_freq: int,
-    order: str,
-    pad_token: str,
-    oov_token: str | None,
-    start_token: str | None,
-    index_from: int | None,
     num_threads: int | None = None,
 ) -> tuple[Vocabulary, _npt.NDArray[_np.float32] | None]:
     """The vocabulary (and idf weights) learned from counts."""

@@ -42,7 +42,7 @@ from imdbfast._options import (
     with_aliases,
 )
 from imdbfast._regex import to_rust
-from imdbfast.preprocessing import pad_sequences
+from imdbfast.preprocessing import pad_sequences  # noqa: F401  (importable from here)
 from imdbfast.stopwords import get_stopwords
 
 __all__ = [
@@ -405,10 +405,18 @@ class Tokenizer:
         self._widths = widths
         self._stopword_list = stopword_list
 
-        # The Rust core checks the id layout (special tokens, index_from,
-        # max_tokens) now rather than at fit time.
-        _native.Vocabulary.check_config(
-            min_freq=min_freq, order=vocab_order, **self._layout()
+        # The vocabulary settings, checked once by the Rust core (now rather
+        # than at fit time): every native call that learns or rebuilds a
+        # vocabulary takes them, and the id and bag layouts come from them.
+        self._vocab_config = _native.VocabConfig(
+            max_tokens=self.max_tokens,
+            min_freq=self.min_freq,
+            order=self.vocab_order,
+            pad_token=self.pad_token,
+            oov_token=self.oov_token,
+            start_token=self.start_token,
+            index_from=self.index_from,
+            bag=self._bag,
         )
         # Callables run in Python (see _prepare); the Rust pipelines then see
         # their output: standardized text, or tokens joined by _SEPARATOR.
@@ -457,51 +465,14 @@ class Tokenizer:
 
     # ---------------------------------------------------------------- config
 
-    def _learning(self) -> dict[str, Any]:
-        """How the core learns a vocabulary from counts: ``min_freq``, the
-        order, the threads and :meth:`_layout`."""
-        return {
-            "min_freq": self.min_freq,
-            "order": self.vocab_order,
-            "num_threads": self.num_threads,
-            **self._layout(),
-        }
-
-    def _layout(self) -> dict[str, Any]:
-        """The vocabulary's size limit and special tokens, as the core takes them.
-
-        Bag modes keep Keras' layout (no padding column) on top of the
-        core's: the core's id 0 (padding) is left out, so ``max_tokens``
-        entries are ``max_tokens + 1`` ids there.
-        """
-        max_tokens = self.max_tokens
-        if max_tokens is not None and self._bag:
-            max_tokens += 1
-        return {
-            "max_tokens": max_tokens,
-            "pad_token": self.pad_token,
-            "oov_token": self.oov_token,
-            "start_token": self.start_token,
-            "index_from": self.index_from,
-        }
-
     def _specials(self) -> list[str]:
-        """The special tokens that lead :meth:`get_vocabulary`, in id order."""
-        if self._bag:
-            return [self.oov_token] if self.oov_token is not None else []
-        tokens = [self.pad_token]
-        if self.start_token is not None:
-            tokens.append(self.start_token)
-        if self.oov_token is not None:
-            tokens.append(self.oov_token)
-        return tokens
+        """The special tokens that lead :meth:`get_vocabulary`, in id order
+        (the core's layout: bag modes have no padding column)."""
+        return self._vocab_config.specials
 
     def _first_word(self) -> int:
         """Index in :meth:`get_vocabulary` of the first learned entry."""
-        first = len(self._specials())
-        if self.index_from is not None and not self._bag:
-            first = max(first, self.index_from + 1)
-        return first
+        return self._vocab_config.first_word_index
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments, as a JSON-serializable dict.
@@ -624,16 +595,18 @@ class Tokenizer:
                 vocab = _native.Vocabulary.build(
                     self._pipeline,
                     text_list,
-                    **self._learning(),
+                    self._vocab_config,
+                    num_threads=self.num_threads,
                 )
             else:
                 vocab, idf = _native.ngram_vocabulary(
                     pipeline,
                     text_list,
                     list(self._widths or (1,)),
+                    self._vocab_config,
                     exclude=excluded,
                     idf_columns=self._idf_columns_spec(),
-                    **self._learning(),
+                    num_threads=self.num_threads,
                 )
             self._commit(vocab, idf, counts=None)
         return self
@@ -705,9 +678,10 @@ class Tokenizer:
                 )
         return _native.vocabulary_from_counts(
             counts,
+            self._vocab_config,
             exclude=self._stopword_list,
             idf_columns=self._idf_columns_spec(),
-            **self._learning(),
+            num_threads=self.num_threads,
         )
 
     def _commit(
@@ -799,10 +773,7 @@ class Tokenizer:
         """``(column_offset, depth)`` of the idf weights to learn, or None."""
         if self.output_mode != "tf_idf":
             return None
-        depth = 0
-        if self.pad_to_max_tokens and self.max_tokens is not None:
-            depth = self.max_tokens
-        return (1, depth)
+        return self._vocab_config.idf_columns(self.pad_to_max_tokens)
 
     def _count_into(self, counts: TokenCounts, texts: Iterable[str] | Any) -> None:
         """Add the counts of ``texts`` to ``counts`` (an iterator chunk by
@@ -907,7 +878,7 @@ class Tokenizer:
                     f"index_from={self.index_from}"
                 )
             internal += [f"[UNUSED{i}]" for i in range(len(internal), len(internal) + reserved)]
-        return _native.Vocabulary(internal + words, **self._layout())
+        return _native.Vocabulary(internal + words, self._vocab_config)
 
     def _idf_columns(
         self, idf_weights: Sequence[float] | np.ndarray, entries: int, with_specials: bool
@@ -1164,6 +1135,18 @@ class Tokenizer:
             return self._transform_bag(vocab, idf, text_list)
         length = self.output_sequence_length
         if self._widths is not None:
+            if length is not None:
+                # Padded in the core, as pad_sequences pads the ragged rows.
+                return _native.ngram_ids_padded(
+                    vocab,
+                    self._encode_pipeline,
+                    text_list,
+                    list(self._widths),
+                    length,
+                    self.padding,
+                    self.truncating,
+                    num_threads=self.num_threads,
+                )
             values, row_splits = _native.ngram_ids_ragged(
                 vocab,
                 self._encode_pipeline,
@@ -1171,14 +1154,7 @@ class Tokenizer:
                 list(self._widths),
                 num_threads=self.num_threads,
             )
-            rows = np.split(values, row_splits[1:-1]) if len(text_list) else []
-            if length is None:
-                return rows
-            if not rows:
-                return np.zeros((0, length), dtype=np.int32)
-            return pad_sequences(
-                rows, maxlen=length, padding=self.padding, truncating=self.truncating
-            )
+            return np.split(values, row_splits[1:-1]) if len(text_list) else []
         if length is None:
             values, row_splits = vocab.encode_ragged(
                 self._encode_pipeline,
@@ -1204,16 +1180,13 @@ class Tokenizer:
     ) -> Any:
         """Bag rows of texts (see :meth:`transform`), with the tf-idf
         weights ``idf`` learned with ``vocab``."""
-        depth = (
-            self.max_tokens
-            if self.pad_to_max_tokens and self.max_tokens is not None
-            else len(vocab) - 1  # vocabulary_size() of this vocabulary
-        )
+        layout = self._vocab_config
+        depth = layout.bag_columns(len(vocab), self.pad_to_max_tokens)
         widths = list(self._widths or (1,))
         if self.output_mode == "one_hot" and self.split is not None:
             return self._one_hot_rows(vocab, text_list, depth)
         idf = idf if self.output_mode == "tf_idf" else None
-        # Column c counts id c + 1: the core's padding id 0 has no column.
+        # Column c counts id c + column_offset: the padding id has no column.
         if not self.sparse:
             return _native.bag_matrix(
                 vocab,
@@ -1222,7 +1195,7 @@ class Tokenizer:
                 widths,
                 self.output_mode,
                 depth,
-                1,
+                layout.column_offset,
                 idf,
                 num_threads=self.num_threads,
             )
@@ -1234,7 +1207,7 @@ class Tokenizer:
             widths,
             self.output_mode,
             depth,
-            1,
+            layout.column_offset,
             idf,
             num_threads=self.num_threads,
         )
@@ -1259,8 +1232,8 @@ class Tokenizer:
             list(self._widths or (1,)),
             num_threads=self.num_threads,
         )
-        # Column c is id c + 1: the core's padding id 0 has no column.
-        columns = values.astype(np.int64) - 1
+        # Column c is id c + column_offset: the padding id has no column.
+        columns = values.astype(np.int64) - self._vocab_config.column_offset
         if self.sparse:
             data = np.ones(len(columns), dtype=np.float32)
             block = _scipy_sparse().csr_matrix(

@@ -6,7 +6,10 @@
 //! with the GIL released, and results become NumPy arrays without a copy (a
 //! sparse bag as the three CSR arrays that `scipy.sparse.csr_matrix` takes).
 
-use imdbfast_core::bag::{bag_csr, bag_dense, ngram_ids, BagConfig, BagMode};
+use imdbfast_core::bag::{
+    bag_csr, bag_dense, ngram_ids, ngram_ids_padded as padded_ids, BagConfig, BagMode,
+};
+use imdbfast_core::pad::{PadConfig, Side};
 use imdbfast_core::vocab::learn_ngram_vocabulary;
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
@@ -16,7 +19,7 @@ use pyo3::prelude::*;
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
 use crate::py::text::{PyTextPipeline, Texts};
-use crate::py::vocab::{vocab_config, PyVocabulary};
+use crate::py::vocab::{PyVocabConfig, PyVocabulary};
 
 /// Count the n-grams of `texts` and build a vocabulary of them (ranked as
 /// `Vocabulary.build` ranks tokens).
@@ -25,6 +28,7 @@ use crate::py::vocab::{vocab_config, PyVocabulary};
 ///     pipeline: the text pipeline.
 ///     texts: list or tuple of str.
 ///     widths: n-gram widths, each >= 1.
+///     config: the vocabulary's settings.
 ///     exclude: n-grams left out of the vocabulary (stopwords).
 ///     idf_columns: None, or `(column_offset, depth)`: also return the idf
 ///         weight of each of `depth` bag columns (column `c` is id
@@ -35,36 +39,21 @@ use crate::py::vocab::{vocab_config, PyVocabulary};
 ///
 /// Raises:
 ///     TypeError: an item of `texts` is not a str.
-///     ValueError: a width < 1, or inconsistent vocabulary settings.
+///     ValueError: a width < 1.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (pipeline, texts, widths, *, exclude, idf_columns, max_tokens, min_freq, order, pad_token, oov_token, start_token, index_from, num_threads=None))]
+#[pyo3(signature = (pipeline, texts, widths, config, *, exclude, idf_columns, num_threads=None))]
 fn ngram_vocabulary<'py>(
     py: Python<'py>,
     pipeline: &PyTextPipeline,
     texts: &Bound<'py, PyAny>,
     widths: Vec<usize>,
+    config: &PyVocabConfig,
     exclude: Vec<String>,
     idf_columns: Option<(usize, usize)>,
-    max_tokens: Option<usize>,
-    min_freq: u64,
-    order: &str,
-    pad_token: String,
-    oov_token: Option<String>,
-    start_token: Option<String>,
-    index_from: Option<usize>,
     num_threads: Option<usize>,
 ) -> PyResult<(PyVocabulary, Option<Bound<'py, PyArray1<f32>>>)> {
-    let config = vocab_config(
-        max_tokens,
-        min_freq,
-        order,
-        pad_token,
-        oov_token,
-        start_token,
-        index_from,
-    )?;
-    config.validate().py_err()?;
+    let config = &config.inner.config;
     let threads = fork::threads(num_threads)?;
     let texts = Texts::extract(texts)?;
     let docs = texts.strs()?;
@@ -73,7 +62,7 @@ fn ngram_vocabulary<'py>(
     let (inner, idf) = py
         .detach(|| {
             fork::install(threads, || {
-                learn_ngram_vocabulary(pipeline, &docs, &widths, &exclude, &config, idf_columns)
+                learn_ngram_vocabulary(pipeline, &docs, &widths, &exclude, config, idf_columns)
             })
         })
         .py_err()?;
@@ -214,10 +203,55 @@ fn ngram_ids_ragged<'py>(
     Ok((values.into_pyarray(py), splits.into_pyarray(py)))
 }
 
+/// The ids of each text's n-grams, width by width, in an `(len(texts),
+/// length)` int32 array padded with 0 and truncated as `pad_sequences`
+/// pads and truncates the rows of `ngram_ids_ragged`.
+///
+/// Raises:
+///     TypeError: an item of `texts` is not a str.
+///     ValueError: a width < 1, `padding`/`truncating` not "pre" or "post".
+///     MemoryError: the matrix cannot be allocated.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (vocabulary, pipeline, texts, widths, length, padding, truncating, *, num_threads=None))]
+fn ngram_ids_padded<'py>(
+    py: Python<'py>,
+    vocabulary: &PyVocabulary,
+    pipeline: &PyTextPipeline,
+    texts: &Bound<'py, PyAny>,
+    widths: Vec<usize>,
+    length: usize,
+    padding: &str,
+    truncating: &str,
+    num_threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray2<i32>>> {
+    let threads = fork::threads(num_threads)?;
+    let pad = PadConfig {
+        length,
+        padding: Side::parse(padding, "padding").py_err()?,
+        truncating: Side::parse(truncating, "truncating").py_err()?,
+    };
+    let texts = Texts::extract(texts)?;
+    let docs = texts.strs()?;
+    let (vocab, pipeline) = (&vocabulary.inner, &pipeline.inner);
+    let n = docs.len();
+    let out = py
+        .detach(|| {
+            fork::install(threads, || {
+                padded_ids(vocab, pipeline, &docs, &widths, &pad)
+            })
+        })
+        .py_err()?;
+    let array = Array2::from_shape_vec((n, length), out)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(array.into_pyarray(py))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(ngram_vocabulary, m)?)?;
     m.add_function(wrap_pyfunction!(bag_sparse, m)?)?;
     m.add_function(wrap_pyfunction!(bag_matrix, m)?)?;
     m.add_function(wrap_pyfunction!(ngram_ids_ragged, m)?)?;
+    m.add_function(wrap_pyfunction!(ngram_ids_padded, m)?)?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use pyo3::types::PyBytes;
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
 use crate::py::text::{PyTextPipeline, Texts};
-use crate::py::vocab::{vocab_config, PyVocabulary};
+use crate::py::vocab::{PyVocabConfig, PyVocabulary};
 
 /// Token (or n-gram) counts of some texts: occurrences, document
 /// frequencies, first positions and the number of texts. `a + b` (and
@@ -171,6 +171,7 @@ impl PyTokenCounts {
 ///
 /// Args:
 ///     counts: the token counts.
+///     config: the vocabulary's settings.
 ///     exclude: tokens left out of the vocabulary (stopwords).
 ///     idf_columns: None, or `(column_offset, depth)` as for `ngram_vocabulary`.
 ///
@@ -178,42 +179,25 @@ impl PyTokenCounts {
 ///     `(vocabulary, idf)`: idf is a float32 array, or None.
 ///
 /// Raises:
-///     ValueError: inconsistent vocabulary settings, or
-///         "frequency_first_seen" of n-gram counts.
+///     ValueError: "frequency_first_seen" of n-gram counts.
 #[pyfunction]
-#[allow(clippy::too_many_arguments)]
-#[pyo3(signature = (counts, *, exclude, idf_columns, max_tokens, min_freq, order, pad_token, oov_token, start_token, index_from, num_threads=None))]
+#[pyo3(signature = (counts, config, *, exclude, idf_columns, num_threads=None))]
 fn vocabulary_from_counts<'py>(
     py: Python<'py>,
     counts: PyRef<'py, PyTokenCounts>,
+    config: &PyVocabConfig,
     exclude: Vec<String>,
     idf_columns: Option<(usize, usize)>,
-    max_tokens: Option<usize>,
-    min_freq: u64,
-    order: &str,
-    pad_token: String,
-    oov_token: Option<String>,
-    start_token: Option<String>,
-    index_from: Option<usize>,
     num_threads: Option<usize>,
 ) -> PyResult<(PyVocabulary, Option<Bound<'py, PyArray1<f32>>>)> {
     let threads = fork::threads(num_threads)?;
-    let config = vocab_config(
-        max_tokens,
-        min_freq,
-        order,
-        pad_token,
-        oov_token,
-        start_token,
-        index_from,
-    )?;
-    config.validate().py_err()?;
+    let config = &config.inner.config;
     let exclude: Vec<&[u8]> = exclude.iter().map(|w| w.as_bytes()).collect();
     let counts = &counts.inner;
     let (inner, idf) = py
         .detach(|| {
             fork::install(threads, || {
-                let vocab = counts.vocabulary(&config, &exclude)?;
+                let vocab = counts.vocabulary(config, &exclude)?;
                 let idf = idf_columns
                     .map(|(offset, depth)| {
                         let tallies = counts.document_counts(&vocab);

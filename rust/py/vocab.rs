@@ -3,10 +3,13 @@
 //! written straight into the buffers that become the returned NumPy arrays.
 
 use imdbfast_core::pad::{PadConfig, Side};
-use imdbfast_core::vocab::{learn_vocabulary, VocabConfig, VocabOrder, Vocabulary};
+use imdbfast_core::vocab::{
+    learn_vocabulary, Layout, VocabConfig, VocabOrder, VocabSettings, Vocabulary,
+};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
@@ -18,25 +21,178 @@ pub struct PyVocabulary {
     pub(crate) inner: Vocabulary,
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn vocab_config(
-    max_tokens: Option<usize>,
-    min_freq: u64,
-    order: &str,
-    pad_token: String,
-    oov_token: Option<String>,
-    start_token: Option<String>,
-    index_from: Option<usize>,
-) -> PyResult<VocabConfig> {
-    Ok(VocabConfig {
-        max_tokens,
-        min_freq,
-        order: VocabOrder::parse(order).py_err()?,
-        pad_token,
-        oov_token,
-        start_token,
-        index_from,
-    })
+/// A vocabulary's settings, checked once by the core when built: the size
+/// limit, `min_freq`, the order, the special tokens and `index_from`, and
+/// the layout its ids are seen in (`bag`: the columns of a bag, Keras' bag
+/// modes, where the padding id has no column and `max_tokens` counts
+/// columns). Every binding that learns or rebuilds a vocabulary takes one;
+/// the id and bag layouts are read from it. Pickles.
+#[pyclass(module = "imdbfast._native", name = "VocabConfig", frozen, eq)]
+#[derive(PartialEq)]
+pub struct PyVocabConfig {
+    pub(crate) inner: VocabSettings,
+}
+
+#[pymethods]
+impl PyVocabConfig {
+    /// Check and build the settings.
+    ///
+    /// Raises:
+    ///     ValueError: an unknown order, or inconsistent settings (special
+    ///         tokens that do not all differ, `index_from` or `max_tokens` too
+    ///         small for the special ids, `min_freq` of 0).
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (max_tokens=None, min_freq=1, order="frequency", pad_token=String::new(), oov_token=Some("[UNK]".to_owned()), start_token=None, index_from=None, bag=false))]
+    #[pyo3(
+        text_signature = "(max_tokens=None, min_freq=1, order='frequency', pad_token='', oov_token='[UNK]', start_token=None, index_from=None, bag=False)"
+    )]
+    fn new(
+        max_tokens: Option<usize>,
+        min_freq: u64,
+        order: &str,
+        pad_token: String,
+        oov_token: Option<String>,
+        start_token: Option<String>,
+        index_from: Option<usize>,
+        bag: bool,
+    ) -> PyResult<Self> {
+        let config = VocabConfig {
+            max_tokens,
+            min_freq,
+            order: VocabOrder::parse(order).py_err()?,
+            pad_token,
+            oov_token,
+            start_token,
+            index_from,
+        };
+        let layout = if bag { Layout::Bag } else { Layout::Ids };
+        Ok(PyVocabConfig {
+            inner: VocabSettings::new(config, layout).py_err()?,
+        })
+    }
+
+    /// The most entries (ids, or columns of a bag), or None.
+    #[getter]
+    fn max_tokens(&self) -> Option<usize> {
+        self.inner.max_tokens
+    }
+
+    #[getter]
+    fn min_freq(&self) -> u64 {
+        self.inner.config.min_freq
+    }
+
+    #[getter]
+    fn order(&self) -> &'static str {
+        self.inner.config.order.as_str()
+    }
+
+    #[getter]
+    fn pad_token(&self) -> &str {
+        &self.inner.config.pad_token
+    }
+
+    #[getter]
+    fn oov_token(&self) -> Option<&str> {
+        self.inner.config.oov_token.as_deref()
+    }
+
+    #[getter]
+    fn start_token(&self) -> Option<&str> {
+        self.inner.config.start_token.as_deref()
+    }
+
+    #[getter]
+    fn index_from(&self) -> Option<usize> {
+        self.inner.config.index_from
+    }
+
+    /// Whether the ids are seen as the columns of a bag.
+    #[getter]
+    fn bag(&self) -> bool {
+        self.inner.layout == Layout::Bag
+    }
+
+    /// The special tokens that lead the vocabulary as seen (those with a
+    /// column, for a bag), in order.
+    #[getter]
+    fn specials(&self) -> Vec<String> {
+        self.inner
+            .specials()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Index of the first learned entry in the vocabulary as seen (after
+    /// the special tokens and the reserved ids).
+    #[getter]
+    fn first_word_index(&self) -> usize {
+        self.inner.first_word_index()
+    }
+
+    /// The id of a bag's column 0 (0 for ids): column `c` is id
+    /// `c + column_offset`.
+    #[getter]
+    fn column_offset(&self) -> usize {
+        self.inner.column_offset()
+    }
+
+    /// The number of columns of a bag over a vocabulary of `vocabulary_size`
+    /// ids: `max_tokens` with `pad_to_max_tokens` (when set), else one per id
+    /// that has a column.
+    fn bag_columns(&self, vocabulary_size: usize, pad_to_max_tokens: bool) -> usize {
+        self.inner.bag_columns(vocabulary_size, pad_to_max_tokens)
+    }
+
+    /// `(column_offset, depth)` of the idf weights to learn, as
+    /// `ngram_vocabulary` and `vocabulary_from_counts` take them.
+    fn idf_columns(&self, pad_to_max_tokens: bool) -> (usize, usize) {
+        self.inner.idf_columns(pad_to_max_tokens)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let this = slf.get();
+        let c = &this.inner.config;
+        let args = (
+            this.inner.max_tokens,
+            c.min_freq,
+            c.order.as_str(),
+            c.pad_token.as_str(),
+            c.oov_token.as_deref(),
+            c.start_token.as_deref(),
+            c.index_from,
+            this.inner.layout == Layout::Bag,
+        )
+            .into_pyobject(slf.py())?;
+        Ok((slf.get_type().into_any(), args))
+    }
+
+    fn __repr__(&self) -> String {
+        let c = &self.inner.config;
+        let py_str = |s: Option<&str>| s.map_or("None".to_owned(), |s| format!("{s:?}"));
+        let py_int = |n: Option<usize>| n.map_or("None".to_owned(), |n| n.to_string());
+        format!(
+            "VocabConfig(max_tokens={}, min_freq={}, order={:?}, pad_token={:?}, \
+             oov_token={}, start_token={}, index_from={}, bag={})",
+            py_int(self.inner.max_tokens),
+            c.min_freq,
+            c.order.as_str(),
+            c.pad_token,
+            py_str(c.oov_token.as_deref()),
+            py_str(c.start_token.as_deref()),
+            py_int(c.index_from),
+            if self.inner.layout == Layout::Bag {
+                "True"
+            } else {
+                "False"
+            },
+        )
+    }
 }
 
 #[pymethods]
@@ -46,58 +202,10 @@ impl PyVocabulary {
     /// Raises:
     ///     ValueError: the special tokens are not in place, or a token repeats.
     #[new]
-    #[pyo3(signature = (tokens, *, max_tokens, pad_token, oov_token, start_token, index_from))]
-    fn new(
-        tokens: Vec<String>,
-        max_tokens: Option<usize>,
-        pad_token: String,
-        oov_token: Option<String>,
-        start_token: Option<String>,
-        index_from: Option<usize>,
-    ) -> PyResult<Self> {
-        let config = vocab_config(
-            max_tokens,
-            1,
-            "frequency",
-            pad_token,
-            oov_token,
-            start_token,
-            index_from,
-        )?;
+    fn new(tokens: Vec<String>, config: &PyVocabConfig) -> PyResult<Self> {
         Ok(PyVocabulary {
-            inner: Vocabulary::from_tokens(tokens, &config).py_err()?,
+            inner: Vocabulary::from_tokens(tokens, &config.inner.config).py_err()?,
         })
-    }
-
-    /// Check vocabulary settings without building a vocabulary: the order,
-    /// `min_freq` and the id layout (special tokens, `index_from`,
-    /// `max_tokens`), exactly as `build` and the constructor check them.
-    ///
-    /// Raises:
-    ///     ValueError: inconsistent settings.
-    #[staticmethod]
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (*, max_tokens, min_freq, order, pad_token, oov_token, start_token, index_from))]
-    fn check_config(
-        max_tokens: Option<usize>,
-        min_freq: u64,
-        order: &str,
-        pad_token: String,
-        oov_token: Option<String>,
-        start_token: Option<String>,
-        index_from: Option<usize>,
-    ) -> PyResult<()> {
-        vocab_config(
-            max_tokens,
-            min_freq,
-            order,
-            pad_token,
-            oov_token,
-            start_token,
-            index_from,
-        )?
-        .validate()
-        .py_err()
     }
 
     /// Count the tokens of `texts` (a list or tuple of str) in parallel and
@@ -107,37 +215,21 @@ impl PyVocabulary {
     ///     TypeError: an item of `texts` is not a str (its index is named).
     ///     ValueError: inconsistent settings.
     #[staticmethod]
-    #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (pipeline, texts, *, max_tokens, min_freq, order, pad_token, oov_token, start_token, index_from, num_threads=None))]
+    #[pyo3(signature = (pipeline, texts, config, *, num_threads=None))]
     fn build(
         py: Python<'_>,
         pipeline: &PyTextPipeline,
         texts: &Bound<'_, PyAny>,
-        max_tokens: Option<usize>,
-        min_freq: u64,
-        order: &str,
-        pad_token: String,
-        oov_token: Option<String>,
-        start_token: Option<String>,
-        index_from: Option<usize>,
+        config: &PyVocabConfig,
         num_threads: Option<usize>,
     ) -> PyResult<Self> {
         let threads = fork::threads(num_threads)?;
-        let config = vocab_config(
-            max_tokens,
-            min_freq,
-            order,
-            pad_token,
-            oov_token,
-            start_token,
-            index_from,
-        )?;
-        config.validate().py_err()?;
+        let config = &config.inner.config;
         let texts = Texts::extract(texts)?;
         let docs = texts.strs()?;
         let pipeline = &pipeline.inner;
         let inner = py
-            .detach(|| fork::install(threads, || learn_vocabulary(pipeline, &docs, &config)))
+            .detach(|| fork::install(threads, || learn_vocabulary(pipeline, &docs, config)))
             .py_err()?;
         Ok(PyVocabulary { inner })
     }
@@ -259,6 +351,7 @@ impl PyVocabulary {
 type RaggedIds<'py> = (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i64>>);
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyVocabConfig>()?;
     m.add_class::<PyVocabulary>()?;
     Ok(())
 }

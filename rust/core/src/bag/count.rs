@@ -37,7 +37,7 @@ impl Stat {
 /// number of documents.
 #[derive(Debug, Default)]
 pub struct NgramCounts {
-    /// Occurrences of each n-gram (the input of [`Vocabulary::build`]).
+    /// Occurrences of each n-gram (the input of [`crate::vocab::Vocabulary::build`]).
     pub counts: Counts,
     /// Number of documents each n-gram occurs in.
     pub document_counts: TokenMap<u64>,
@@ -47,12 +47,12 @@ pub struct NgramCounts {
 
 /// Count the n-grams of `docs` (in parallel) and the documents they occur
 /// in. `exclude` lists n-grams set to a count of 0 (stopwords), which
-/// [`Vocabulary::build`] then leaves out.
+/// [`crate::vocab::Vocabulary::build`] then leaves out.
 ///
 /// With `candidates = Some(k)`, only the n-grams that a vocabulary of the
 /// `k` most frequent ones could hold are returned: those counted at least
 /// `min_freq` times and at least as often as the `k`-th most frequent
-/// (excluded ones aside), ties included, so that [`Vocabulary::build`] picks
+/// (excluded ones aside), ties included, so that [`crate::vocab::Vocabulary::build`] picks
 /// exactly what it would pick from all counts (bigram corpora have millions
 /// of distinct n-grams, of which a vocabulary keeps thousands).
 ///
@@ -99,7 +99,8 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
             let mut tokens = DocTokens::default();
             // Keys wait in a batch with their slot prefetched (the map of a
             // bigram corpus is far larger than the caches).
-            let mut batch: KeyBatch<u32> = KeyBatch::default();
+            // (A batch holds the keys of one document: flushed at its end.)
+            let mut batch = KeyBatch::default();
             // rare[i]: tokens before i that no counted n-gram may hold.
             let mut rare: Vec<u32> = Vec::new();
             for (i, doc) in chunk.iter().enumerate() {
@@ -113,8 +114,8 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
                     match TokenMap::<Stat>::key_at(window, len) {
                         Some(key) => {
                             map.prefetch(key);
-                            if batch.push(key, doc_id) {
-                                for &(key, doc_id) in batch.take() {
+                            if batch.push(key, ()) {
+                                for &(key, ()) in batch.take() {
                                     map.entry_key(key).add(doc_id);
                                 }
                             }
@@ -122,7 +123,7 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
                         None => map.entry_or_default(&window[..len]).add(doc_id),
                     }
                 });
-                for &(key, doc_id) in batch.take() {
+                for &(key, ()) in batch.take() {
                     map.entry_key(key).add(doc_id);
                 }
             }

@@ -19,7 +19,7 @@ pub fn inverse_document_frequency(document_count: u64, documents: u64) -> f32 {
 /// mean), and `depth` beyond the vocabulary pads with 0
 /// (`pad_to_max_tokens`).
 ///
-/// Errors: [`CoreError::OutOfMemory`] when `depth` weights cannot be
+/// Errors: [`crate::CoreError::OutOfMemory`] when `depth` weights cannot be
 /// allocated.
 pub fn idf_weights(
     vocab: &Vocabulary,

@@ -10,9 +10,9 @@
 //! n-gram is a slice of that buffer and no string is built for it.
 //!
 //! A bag row has one column per vocabulary entry (an id minus a column
-//! offset: Keras' bag modes have no padding column, so column 0 is the OOV
-//! token); `multi_hot` writes 1 where an n-gram occurs, `count` the number of
-//! occurrences, `tf_idf` the count times the column's idf weight, all in
+//! offset, see [`crate::vocab::Layout::Bag`]: Keras' bag modes have no
+//! padding column, so column 0 is the OOV token); `multi_hot` writes 1
+//! where an n-gram occurs, `count` the number of occurrences, `tf_idf` the count times the column's idf weight, all in
 //! `f32`. Rows are built as sorted `(column, count)` runs, written either
 //! into a dense row-major matrix or straight into CSR arrays (never a dense
 //! intermediate).
@@ -27,10 +27,12 @@
 //! - [`count`]: n-gram and document counts ([`count_ngrams`]).
 //! - [`idf`]: inverse document frequencies ([`idf_weights`]).
 //! - [`modes`]: the bag modes and settings ([`BagMode`], [`BagConfig`]).
-//! - [`rows`]: bag rows, dense or CSR, and n-gram ids.
+//! - [`rows`]: bag rows, dense or CSR.
+//! - [`ids`]: the ids of each text's n-grams, ragged or padded.
 
 pub mod count;
 pub mod idf;
+pub mod ids;
 pub mod modes;
 pub mod ngrams;
 pub mod rows;
@@ -40,6 +42,7 @@ mod tests;
 
 pub use count::{count_ngrams, NgramCounts};
 pub use idf::{idf_weights, inverse_document_frequency};
+pub use ids::{ngram_ids, ngram_ids_padded};
 pub use modes::{BagConfig, BagMode};
 pub use ngrams::{check_widths, DocTokens};
-pub use rows::{bag_csr, bag_dense, ngram_ids, Csr};
+pub use rows::{bag_csr, bag_dense, Csr};

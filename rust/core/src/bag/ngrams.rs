@@ -1,7 +1,7 @@
 //! The n-grams of a text: its tokens laid out once with one space between
 //! them ([`DocTokens`], an n-gram is a slice of that buffer), or, for
 //! pipelines whose tokens hold no space, the tokens' ids among known
-//! [`Parts`] with an n-gram packed into one integer key ([`pack`]).
+//! `Parts` with an n-gram packed into one integer key (`pack`).
 
 use std::ops::ControlFlow;
 

@@ -1,12 +1,11 @@
 //! Bag rows of texts, built as sorted `(column, count)` runs and written
 //! into a dense row-major matrix ([`bag_dense`]) or straight into CSR
-//! arrays ([`bag_csr`]); and the ids of each text's n-grams
-//! ([`ngram_ids`], `output_mode="int"` with `ngrams`).
+//! arrays ([`bag_csr`]).
 
 use rayon::prelude::*;
 
 use crate::bag::modes::BagConfig;
-use crate::bag::ngrams::{check_widths, pack, packable, DocTokens, Parts, MAX_PACKED, NO_PART};
+use crate::bag::ngrams::{pack, packable, DocTokens, Parts, MAX_PACKED, NO_PART};
 use crate::buffer::try_zeroed_matrix;
 use crate::error::{CoreError, Result};
 use crate::text::{Scratch, TextPipeline};
@@ -256,44 +255,4 @@ pub fn bag_dense<S: AsRef<str> + Sync>(
             }
         });
     Ok(out)
-}
-
-/// The ids of each text's n-grams (`output_mode="int"` with `ngrams`): one
-/// flat buffer plus `row_splits` (length `docs.len() + 1`). A text that is
-/// empty after standardization with [`crate::text::Splitter::None`] is the
-/// padding id 0 when width 1 is asked for (Keras' mask token).
-pub fn ngram_ids<S: AsRef<str> + Sync>(
-    vocab: &Vocabulary,
-    pipeline: &TextPipeline,
-    docs: &[S],
-    widths: &[usize],
-) -> Result<(Vec<i32>, Vec<i64>)> {
-    check_widths(widths)?;
-    const CHUNK: usize = 256;
-    let parts: Vec<(Vec<i32>, Vec<usize>)> = docs
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut scratch = Scratch::default();
-            let mut tokens = DocTokens::default();
-            let mut values = Vec::new();
-            let mut lens = Vec::with_capacity(chunk.len()); // bounded: CHUNK
-            for doc in chunk {
-                let before = values.len();
-                tokens.read(pipeline, doc.as_ref(), &mut scratch);
-                if tokens.is_empty_text() && widths.contains(&1) {
-                    values.push(0);
-                }
-                tokens.for_each_ngram_at(widths, |window, len| {
-                    // -1: unknown, without an OOV token (left out).
-                    let id = vocab.id_at(window, len);
-                    if id >= 0 {
-                        values.push(id);
-                    }
-                });
-                lens.push(values.len() - before);
-            }
-            (values, lens)
-        })
-        .collect();
-    Ok(crate::vocab::join_ragged(parts, docs.len()))
 }

@@ -272,3 +272,40 @@ fn ngram_ids_and_the_empty_text() {
     assert_eq!(values, [0, id("b"), 0]);
     assert_eq!(splits, [0, 1, 2, 3]);
 }
+
+/// The padded n-gram ids are the ragged ones padded row by row as
+/// `pad_sequences` pads them (`PadConfig::write_row` with 0), for every
+/// side and for rows shorter and longer than the length.
+#[test]
+fn padded_ngram_ids_are_the_ragged_ones_padded() {
+    use crate::pad::{PadConfig, Side};
+    let docs = ["a b a c", "", "b", "c c a b a b", "z"];
+    let (vocab, _) = fitted(&docs, &[1, 2], 6);
+    let p = TextPipeline::default();
+    for widths in [&[1][..], &[2], &[1, 2]] {
+        let (values, splits) =
+            ngram_ids(&vocab, &p, &docs, widths).unwrap_or_else(|e| panic!("{e}"));
+        for length in [0, 1, 3, 12] {
+            for padding in [Side::Pre, Side::Post] {
+                for truncating in [Side::Pre, Side::Post] {
+                    let pad = PadConfig {
+                        length,
+                        padding,
+                        truncating,
+                    };
+                    let got = ngram_ids_padded(&vocab, &p, &docs, widths, &pad)
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    let mut want = vec![0; docs.len() * length];
+                    for (i, row) in want.chunks_mut(length.max(1)).enumerate() {
+                        if length > 0 {
+                            let seq = &values[splits[i] as usize..splits[i + 1] as usize];
+                            pad.write_row(seq, row, 0);
+                        }
+                    }
+                    assert_eq!(got, want, "{widths:?} {pad:?}");
+                }
+            }
+        }
+    }
+    assert!(ngram_ids_padded(&vocab, &p, &docs, &[0], &PadConfig::default()).is_err());
+}

@@ -198,7 +198,7 @@ pub enum Splitter {
     Character,
     /// The whole standardized text is one token. A text that is empty after
     /// standardization is the empty token, which sinks receive through
-    /// [`TokenSink::empty_text`] (Keras looks it up as the mask token, id 0).
+    /// [`crate::text::TokenSink::empty_text`] (Keras looks it up as the mask token, id 0).
     None,
 }
 

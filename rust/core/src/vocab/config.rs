@@ -22,6 +22,15 @@ pub enum VocabOrder {
 }
 
 impl VocabOrder {
+    /// The name [`VocabOrder::parse`] reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VocabOrder::Frequency => "frequency",
+            VocabOrder::Alphabetical => "alphabetical",
+            VocabOrder::FrequencyFirstSeen => "frequency_first_seen",
+        }
+    }
+
     /// Parse `"frequency"`, `"alphabetical"` or `"frequency_first_seen"`.
     pub fn parse(value: &str) -> Result<Self> {
         match value {
@@ -133,5 +142,102 @@ impl VocabConfig {
             ));
         }
         Ok(())
+    }
+}
+
+/// How the ids of a vocabulary are seen by its user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// As ids, the padding id 0 included (`output_mode="int"`).
+    #[default]
+    Ids,
+    /// As the columns of a bag (Keras' bag modes): the padding id 0 has no
+    /// column, column `c` is id `c + 1`, and `max_tokens` counts columns
+    /// (`max_tokens + 1` ids).
+    Bag,
+}
+
+impl Layout {
+    /// The id of column 0 (ids below it have no column).
+    pub fn column_offset(self) -> usize {
+        match self {
+            Layout::Ids => 0,
+            Layout::Bag => 1,
+        }
+    }
+}
+
+/// A vocabulary's settings as a user gives them, checked once: the core's
+/// [`VocabConfig`] (which counts ids) and the [`Layout`] its ids are seen
+/// in. Every id and bag layout a user sees comes from here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VocabSettings {
+    /// `max_tokens` as given: ids, or columns of a bag.
+    pub max_tokens: Option<usize>,
+    /// How the ids are seen.
+    pub layout: Layout,
+    /// The settings in ids (`max_tokens` plus the column offset).
+    pub config: VocabConfig,
+}
+
+impl VocabSettings {
+    /// The settings `config` (its `max_tokens` as the user gives it, in the
+    /// units of `layout`), checked.
+    ///
+    /// Errors: inconsistent settings (see [`VocabConfig::validate`]).
+    pub fn new(config: VocabConfig, layout: Layout) -> Result<Self> {
+        let max_tokens = config.max_tokens;
+        let config = VocabConfig {
+            max_tokens: max_tokens.map(|max| max.saturating_add(layout.column_offset())),
+            ..config
+        };
+        config.validate()?;
+        Ok(VocabSettings {
+            max_tokens,
+            layout,
+            config,
+        })
+    }
+
+    /// The id of a bag's column 0 (0 for ids).
+    pub fn column_offset(&self) -> usize {
+        self.layout.column_offset()
+    }
+
+    /// The special tokens the user sees first, in order (those with a
+    /// column, for a bag).
+    pub fn specials(&self) -> Vec<&str> {
+        let mut specials = self.config.specials();
+        specials.drain(..self.column_offset().min(specials.len()));
+        specials
+    }
+
+    /// The index of the first learned token among the entries the user
+    /// sees (the reserved ids before it included).
+    pub fn first_word_index(&self) -> usize {
+        self.config
+            .first_word_id()
+            .saturating_sub(self.column_offset())
+    }
+
+    /// The number of columns of a bag over a vocabulary of `vocab_len` ids:
+    /// `max_tokens` with `pad_to_max_tokens` (when set), else one per id
+    /// that has a column.
+    pub fn bag_columns(&self, vocab_len: usize, pad_to_max_tokens: bool) -> usize {
+        match self.max_tokens {
+            Some(max) if pad_to_max_tokens => max,
+            _ => vocab_len.saturating_sub(self.column_offset()),
+        }
+    }
+
+    /// `(column_offset, depth)` of the idf weights to learn: `depth` is
+    /// `max_tokens` with `pad_to_max_tokens`, else 0 (one per column of
+    /// the vocabulary learned, see [`crate::bag::idf_weights`]).
+    pub fn idf_columns(&self, pad_to_max_tokens: bool) -> (usize, usize) {
+        let depth = match self.max_tokens {
+            Some(max) if pad_to_max_tokens => max,
+            _ => 0,
+        };
+        (self.column_offset(), depth)
     }
 }

@@ -192,7 +192,7 @@ impl Vocabulary {
     /// ids are written; with post-padding and post-truncation they go
     /// straight into their row and tokenizing stops once the row is full.
     ///
-    /// Errors: [`CoreError::OutOfMemory`] (naming `output_sequence_length`)
+    /// Errors: [`crate::CoreError::OutOfMemory`] (naming `output_sequence_length`)
     /// when the matrix cannot be allocated.
     pub fn encode_padded<S: AsRef<str> + Sync>(
         &self,

@@ -24,7 +24,8 @@
 //! `index_from=10**9` is as cheap as `index_from=3` until the whole token
 //! list is asked for).
 //!
-//! - [`config`]: the settings and the id layout ([`VocabConfig`]).
+//! - [`config`]: the settings and the id layout ([`VocabConfig`]), as a user
+//!   gives and sees them ([`VocabSettings`], [`Layout`]).
 //! - [`learn`]: learning a vocabulary from texts or counts.
 //! - [`vocabulary`]: the [`Vocabulary`] type and its lookups.
 //! - [`encode`]: texts into ids (padded matrices, ragged rows).
@@ -39,7 +40,7 @@ pub mod vocabulary;
 #[cfg(test)]
 mod tests;
 
-pub use config::{VocabConfig, VocabOrder};
+pub use config::{Layout, VocabConfig, VocabOrder, VocabSettings};
 pub use encode::join_ragged;
 pub use learn::{learn_ngram_vocabulary, learn_vocabulary};
 pub use vocabulary::Vocabulary;
