@@ -415,7 +415,7 @@ class Tokenizer(
         fitted = f"vocabulary_size={self.vocabulary_size()}" if self._vocab is not None else "not fitted"
         return f"Tokenizer({args}) [{fitted}]"
 
-    # ------------------------------------------------------------ vocabulary
+    # ----------------------------------------------------------------- state
 
     def _commit(
         self,
