@@ -117,8 +117,8 @@ def test_one_wording_for_texts_and_vocabularies(tmp_path):
     glove = tmp_path / "g.txt"
     glove.write_text("a 1 2\n")
     for vocabulary in (["a", 3], b"ab"):  # (a str is a path to the Tokenizer)
-        assert _message(lambda: imdbfast.load_glove(glove, vocabulary)) == _message(
-            lambda: Tokenizer(vocabulary=vocabulary)
+        assert _message(lambda v=vocabulary: imdbfast.load_glove(glove, v)) == _message(
+            lambda v=vocabulary: Tokenizer(vocabulary=v)
         )
 
 
