@@ -29,6 +29,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from imdbfast._files import read_json
+from imdbfast._options import short_repr
 from imdbfast.bundle import Bundle, Predictor, load_run, test_scores
 from imdbfast.config import TrainConfig
 from imdbfast.errors import UserError
@@ -155,15 +156,8 @@ def _normalized(weights: Sequence[float] | None, count: int) -> np.ndarray:
 
 def _short_list(values: list[Any]) -> str:
     """``values`` for a message, each cut to 20 characters."""
-    parts = [_short(v) for v in values]
+    parts = [short_repr(v, 20, big_int_bits=64) for v in values]
     return "[" + ", ".join(parts[:10]) + (", ..." if len(parts) > 10 else "") + "]"
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, int) and value.bit_length() > 64:
-        return f"an integer of {value.bit_length()} bits"
-    text = repr(value)
-    return text if len(text) <= 20 else text[:17] + "..."
 
 
 def ensemble(
