@@ -365,7 +365,7 @@ def load_run(run_dir: str | os.PathLike[str]) -> Bundle:
     import keras
 
     import imdbfast.models  # noqa: F401  (registers the custom classes)
-    from imdbfast.batching import configure_tensorflow
+    from imdbfast.runtime import configure_tensorflow
     from imdbfast.tokenizer import Tokenizer
 
     paths = run_files(run_dir)

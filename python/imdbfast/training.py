@@ -50,6 +50,7 @@ from imdbfast.config import TrainConfig
 from imdbfast.distribution import data_parallel_scope, writes_run_dir
 from imdbfast.errors import require_keras, require_matplotlib, user_input
 from imdbfast.run_dir import RUN_FILES, choose_run_dir, write_history, write_metrics
+from imdbfast.runtime import describe_device
 
 _log = logging.getLogger(__name__)
 
@@ -506,38 +507,6 @@ def vocabulary_coverage(train_ids: np.ndarray, oov_id: int | None) -> float | No
     return 1.0 - int(np.count_nonzero(ids == oov_id)) / ids.size
 
 
-def describe_device() -> str:
-    """Where Keras computes: ``"GPU (<name>)"`` or ``"CPU"``, for the backend in use.
-
-    Returns:
-        A short description of the first accelerator, or ``"CPU"``.
-    """
-    import keras
-
-    backend = keras.backend.backend()
-    names: list[str] = []
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        for gpu in tf.config.list_physical_devices("GPU"):
-            details = tf.config.experimental.get_device_details(gpu)
-            names.append(str(details.get("device_name", gpu.name)))
-    elif backend == "jax":
-        import jax
-
-        names = [str(d.device_kind) for d in jax.devices() if d.platform != "cpu"]
-    elif backend == "torch":
-        import torch
-
-        if torch.cuda.is_available():
-            names = [torch.cuda.get_device_name(i)
-                     for i in range(torch.cuda.device_count())]
-    if not names:
-        return "CPU"
-    shown = names[0] if len(set(names)) == 1 else ", ".join(names)
-    return f"GPU ({shown})" if len(names) == 1 else f"{len(names)} GPUs ({shown})"
-
-
 def train(
     config: Any = None, /, prepared: PreparedData | None = None, **overrides: Any
 ) -> TrainResult:
@@ -601,12 +570,8 @@ def _train(config: Any, prepared: PreparedData | None,
 
     import keras
 
-    from imdbfast.batching import (
-        batches_for,
-        configure_tensorflow,
-        fit_input,
-        predict_sorted,
-    )
+    from imdbfast.batching import batches_for, fit_input, predict_sorted
+    from imdbfast.runtime import configure_tensorflow
     from imdbfast.layers import right_padded_inputs
     from imdbfast.metrics import binary_metrics, precision_recall_curve
     from imdbfast.models import build_model
