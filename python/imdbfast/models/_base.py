@@ -178,7 +178,7 @@ class SentimentClassifier(keras.Model):
     #: what the model reads: ``"ids"`` (token ids) or ``"bag"`` (bag rows)
     input_kind: ClassVar[str] = "ids"
     #: whether the encoder runs :class:`imdbfast.layers.LSTM` layers (see
-    #: :func:`imdbfast.batching.use_tf_intra_op_threads`)
+    #: :func:`imdbfast.runtime.use_tf_intra_op_threads`)
     has_lstm: ClassVar[bool] = False
     _default_learning_rate: ClassVar[float] = 1e-3
     #: the loss is the sample-weighted mean over the batch (see compute_loss)
