@@ -533,7 +533,6 @@ def _train(config: Any, prepared: PreparedData | None,
 
     import keras
 
-    from imdbfast.metrics import binary_metrics, precision_recall_curve
     from imdbfast.runtime import configure_tensorflow
 
     configure_tensorflow(config)  # before the first tensor
@@ -562,13 +561,7 @@ def _train(config: Any, prepared: PreparedData | None,
         history, best_epoch = _fit(config, model, inputs, jit_compile, seconds,
                                    checkpoint_dir=run_dir if writer else None,
                                    created=created)
-        with _phase(seconds, "evaluate"):
-            probabilities = predict(config, model, encoded["test"],
-                                    empty_id=tokenizer.oov_id, replicas=replicas)
-            scores = binary_metrics(imdb.test.labels, probabilities)
-            curve = precision_recall_curve(imdb.test.labels, probabilities)
-        _log.info("test: accuracy %.4f on %s reviews (%.1f s)", scores["accuracy"],
-                  f"{len(imdb.test):,}", seconds["evaluate"])
+        scores, curve = _evaluate(config, model, prepared, replicas, seconds)
 
     with _phase(seconds, "save"):
         if writer:
@@ -714,6 +707,23 @@ def _fit(config: TrainConfig, model: Any, inputs: FitInputs, jit_compile: bool |
               len(history.get("loss", [])), config.monitor,
               best_values[min(best_epoch, len(best_values)) - 1], seconds["fit"])
     return history, best_epoch
+
+
+def _evaluate(config: TrainConfig, model: Any, prepared: PreparedData, replicas: int,
+              seconds: dict[str, float]) -> tuple[dict[str, Any], Any]:
+    """The evaluate step: the model's test-split figures (``binary_metrics``)
+    and precision-recall curve."""
+    from imdbfast.metrics import binary_metrics, precision_recall_curve
+
+    test = prepared.imdb.test
+    with _phase(seconds, "evaluate"):
+        probabilities = predict(config, model, prepared.encoded["test"],
+                                empty_id=prepared.tokenizer.oov_id, replicas=replicas)
+        scores = binary_metrics(test.labels, probabilities)
+        curve = precision_recall_curve(test.labels, probabilities)
+    _log.info("test: accuracy %.4f on %s reviews (%.1f s)", scores["accuracy"],
+              f"{len(test):,}", seconds["evaluate"])
+    return scores, curve
 
 
 def _save_run(run_dir: Path, config: TrainConfig, tokenizer: Any,
