@@ -28,9 +28,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from imdbfast._bundle import Bundle, Predictor, load_run, test_scores
 from imdbfast._files import read_json
 from imdbfast._options import short_repr
-from imdbfast.bundle import Bundle, Predictor, load_run, test_scores
 from imdbfast.config import TrainConfig
 from imdbfast.errors import UserError
 from imdbfast.run_dir import BUNDLE_FILES, RUN_FILES, run_files, write_metrics
@@ -226,7 +226,7 @@ def ensemble(
     result = load_ensemble(target)
     if data_source is not None:
         # Each member scores the test reviews once; the ensemble combines those.
-        texts, labels = result._test_split(data_source)
+        texts, labels = result.test_split(data_source)
         probabilities = result.member_probabilities(texts)
         write_metrics(
             {
