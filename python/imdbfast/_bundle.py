@@ -19,6 +19,7 @@ from typing import Any, Iterable, NamedTuple
 
 import numpy as np
 
+from imdbfast._options import check_texts
 from imdbfast._inputs import encode, predict
 from imdbfast.config import TrainConfig
 from imdbfast.errors import require_keras, user_input
@@ -65,11 +66,7 @@ class Predictor:
     def _text_list(texts: Iterable[str]) -> list[str]:
         """``texts`` as a list; a single str is refused (it would be read
         as its characters)."""
-        if isinstance(texts, str):
-            raise TypeError(
-                "`texts` must be an iterable of str, not a single str. "
-                "Received: a str (wrap it in a list)"
-            )
+        check_texts(texts)
         return list(texts)
 
     def predict_proba(
