@@ -133,7 +133,7 @@ def test_any_split_property(texts, cuts, name):
 
 
 def test_fit_reads_an_iterator_in_chunks(monkeypatch):
-    import imdbfast.tokenizer as module
+    import imdbfast.tokenizer._fitting as module  # where fitting reads FIT_CHUNK
 
     monkeypatch.setattr(module, "FIT_CHUNK", 3)
     seen = []

@@ -89,6 +89,39 @@ def test_single_string_is_rejected():
         Tokenizer().fit(5)
 
 
+def _message(call):
+    with pytest.raises((TypeError, ValueError)) as caught:
+        call()
+    return type(caught.value), str(caught.value)
+
+
+def test_one_wording_for_texts_and_vocabularies(tmp_path):
+    """Each input check has one home and one wording: the Python checks, the
+    Rust binding's item check and the vectorizer and GloVe loader agree."""
+    bad = ["a", "b", 3]
+    # The Rust binding checks plain lists; a callable standardize makes
+    # Python check them, a stream makes the chunker check them.
+    rust = _message(lambda: Tokenizer().fit(bad))
+    assert rust == _message(lambda: Tokenizer(standardize=str.lower).fit(bad))
+    assert rust == _message(lambda: Tokenizer().fit(iter(bad)))
+    assert rust == (TypeError, "texts must contain only str, but item 2 is of type int")
+    single = _message(lambda: Tokenizer().fit("one text"))
+    assert single[0] is TypeError and "not a single str" in single[1]
+    shape = _message(lambda: Tokenizer().fit(np.array([["a", "b"]])))
+    assert shape[0] is ValueError and "one column" in shape[1]
+    pytest.importorskip("sklearn")
+    from imdbfast.sklearn import TextVectorizer
+
+    assert _message(lambda: TextVectorizer().fit("one text")) == single
+    assert _message(lambda: TextVectorizer().fit(np.array([["a", "b"]]))) == shape
+    glove = tmp_path / "g.txt"
+    glove.write_text("a 1 2\n")
+    for vocabulary in (["a", 3], b"ab"):  # (a str is a path to the Tokenizer)
+        assert _message(lambda v=vocabulary: imdbfast.load_glove(glove, v)) == _message(
+            lambda v=vocabulary: Tokenizer(vocabulary=v)
+        )
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [

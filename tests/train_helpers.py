@@ -98,3 +98,25 @@ def tiny_run(tmp_path_factory: Any) -> Any:
             **TINY_TRAIN,
         )
     return _CACHE["run"]
+
+
+#: The training fields of the n-gram runs of :func:`ngram_runs`.
+NGRAM_SMALL = dict(batch_size=16, eval_batch_size=32, seed=5, verbose=0, epochs=2)
+
+
+def ngram_runs(tmp_path_factory: Any) -> dict[str, Any]:
+    """The shared ``ngrams-linear`` (``bag``) and ``fasttext-bigrams``
+    (``fast``) TrainResults on the synthetic data, with its ``data`` source and
+    their ``out`` directory (tests/test_ngram_models.py, tests/test_ensembles.py)."""
+    if "ngram_runs" not in _CACHE:
+        import imdbfast
+
+        data = str(tiny_imdb(tmp_path_factory))
+        out = tmp_path_factory.mktemp("ngram-runs")
+        bag = imdbfast.train("ngrams-linear", data_source=data, output_dir=str(out),
+                             run_name="bag", **NGRAM_SMALL)
+        fast = imdbfast.train("fasttext-bigrams", data_source=data,
+                              output_dir=str(out), run_name="fast",
+                              **NGRAM_SMALL | {"max_tokens": 300})
+        _CACHE["ngram_runs"] = {"data": data, "out": out, "bag": bag, "fast": fast}
+    return _CACHE["ngram_runs"]

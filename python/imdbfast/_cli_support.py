@@ -116,7 +116,7 @@ def start_backend(verbose: bool) -> None:
         # error naming the pip extra.
         require_keras("this command", quiet=not verbose)
 
-        from imdbfast.training import describe_device
+        from imdbfast.runtime import describe_device
 
         describe_device()  # the GPU probing, while stderr is held
     if not verbose:

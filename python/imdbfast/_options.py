@@ -4,6 +4,12 @@ One home for each list: :mod:`imdbfast.config`, :mod:`imdbfast.models` and
 :mod:`imdbfast.tokenizer` import them from here. The module imports neither
 Keras nor NumPy, so ``TrainConfig`` and the command line parser stay light.
 
+One home, and one wording, for two input checks as well: the texts a
+tokenizer, vectorizer or predictor is given (:func:`check_texts`,
+:func:`check_texts_shape`, :func:`check_text_items`, :func:`texts_not_iterable`)
+and vocabulary lists (:func:`token_list`); and for the cut ``repr`` that error
+messages quote (:func:`short_repr`).
+
 Rules the Rust core already enforces (the vocabulary id layout, the vocabulary
 orders) are checked by the core; the lists here that the core also parses
 (standardize modes, padding sides) are compared with it by the tests.
@@ -13,7 +19,7 @@ from __future__ import annotations
 
 import numbers
 import pkgutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
 
@@ -282,3 +288,129 @@ def get_preset(kind: str, name: str, table: Mapping[str, T]) -> T:
             f"Unknown {kind}. Expected one of {', '.join(table)}. Received: {name!r}"
         )
     return table[name]
+
+
+def short_repr(value: Any, width: int, *, big_int_bits: int | None = None) -> str:
+    """``repr(value)`` cut to ``width`` characters, for an error message.
+
+    Args:
+        value: the value to show.
+        width: the most characters returned; a longer ``repr`` is cut and
+            ends with ``"..."``.
+        big_int_bits: if set, an int of more bits is described by its size
+            (``"an integer of 300 bits"``) instead of its digits.
+
+    Returns:
+        The text to quote.
+    """
+    if (
+        big_int_bits is not None
+        and isinstance(value, int)
+        and value.bit_length() > big_int_bits
+    ):
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+# ------------------------------------------------------ texts and vocabularies
+
+
+def check_texts(texts: Any) -> None:
+    """Refuses a single text where texts are expected: a ``str`` or ``bytes``
+    would be read as its characters.
+
+    Raises:
+        TypeError: ``texts`` is a ``str`` or ``bytes``.
+    """
+    if isinstance(texts, (str, bytes)):
+        kind = type(texts).__name__
+        raise TypeError(
+            f"texts must be an iterable of str, not a single {kind}: wrap it in a "
+            f"list. Received: a {kind}"
+        )
+
+
+def check_texts_shape(shape: Sequence[int]) -> None:
+    """Refuses an array of texts that is neither 1-D nor one column.
+
+    Args:
+        shape: the array's shape.
+
+    Raises:
+        ValueError: ``shape`` has other than 1 dimension, or 2 dimensions
+            of which the second is not 1.
+    """
+    if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
+        return
+    raise ValueError(
+        "texts must be 1-D, or 2-D with one column. "
+        f"Received: an array of shape {tuple(shape)}"
+    )
+
+
+def texts_not_iterable(texts: Any) -> TypeError:
+    """The error for texts that are not an iterable (to raise)."""
+    return TypeError(
+        f"texts must be an iterable of str. Received: {type(texts).__name__}"
+    )
+
+
+def check_text_items(texts: Iterable[Any], start: int = 0) -> None:
+    """Raises a TypeError naming the first item of ``texts`` that is not a str.
+
+    Args:
+        texts: the texts to check.
+        start: the index of the first one in the whole input (a chunk of a
+            stream names the index in the stream).
+
+    Raises:
+        TypeError: an item is not a str (the Rust binding's wording).
+    """
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(
+                f"texts must contain only str, but item {start + i} is of type "
+                f"{type(text).__name__}"
+            )
+
+
+def token_list(vocabulary: Iterable[Any], *, unordered: bool = False) -> list[str]:
+    """The entries of a vocabulary given in id order, checked to be str.
+
+    Args:
+        vocabulary: a list, tuple or other iterable of str (a NumPy array is
+            turned into a list by the caller).
+        unordered: also take a mapping or a set, read in iteration order
+            (:func:`imdbfast.load_glove` takes any iterable); otherwise they
+            are refused, having no id order.
+
+    Returns:
+        The entries, as a new list.
+
+    Raises:
+        TypeError: a single ``str`` or ``bytes``, a mapping or set (unless
+            ``unordered``), not an iterable, or an entry that is not a str.
+    """
+    expected = (
+        "`vocabulary` must be a sequence of str in id order (a list, tuple or "
+        "1-D array)"
+    )
+    if isinstance(vocabulary, (str, bytes)):
+        kind = type(vocabulary).__name__
+        raise TypeError(
+            f"{expected}, not a single {kind}. Received: {short_repr(vocabulary, 40)}"
+        )
+    if not unordered and isinstance(vocabulary, (Mapping, set, frozenset)):
+        raise TypeError(f"{expected}. Received: {type(vocabulary).__name__}")
+    try:
+        tokens = list(vocabulary)
+    except TypeError:
+        raise TypeError(f"{expected}. Received: {type(vocabulary).__name__}") from None
+    for i, token in enumerate(tokens):
+        if not isinstance(token, str):
+            raise TypeError(
+                "`vocabulary` must contain only str. "
+                f"Received: {type(token).__name__} at index {i}"
+            )
+    return tokens

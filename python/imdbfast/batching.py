@@ -34,7 +34,6 @@ sample weights: 1 for the reviews, 0 for the filler
 from __future__ import annotations
 
 import math
-import os
 import weakref
 from typing import Any, Iterator
 
@@ -43,6 +42,14 @@ import numpy as np
 from imdbfast._keras import keras
 from imdbfast.config import TrainConfig
 from imdbfast.distribution import filler_rows
+
+# TensorFlow's process settings lived here before imdbfast.runtime; importable
+# from here still.
+from imdbfast.runtime import (  # noqa: F401
+    configure_tensorflow,
+    use_tf_cpu_bfc_allocator,
+    use_tf_intra_op_threads,
+)
 
 
 def default_length_multiple(backend: str | None = None) -> int:
@@ -53,96 +60,6 @@ def default_length_multiple(backend: str | None = None) -> int:
     """
     backend = backend or keras.backend.backend()
     return 32 if backend == "jax" else 8
-
-
-def use_tf_cpu_bfc_allocator() -> bool:
-    """Asks TensorFlow to keep CPU tensor memory in its BFC allocator.
-
-    Sets ``TF_CPU_ALLOCATOR_USE_BFC=true`` unless the variable is already set
-    (so ``TF_CPU_ALLOCATOR_USE_BFC=false`` opts out). TensorFlow reads it when
-    it creates its CPU allocator, at its first operation, so this must run
-    before any tensor exists; later it does nothing.
-
-    Why: without oneDNN (``TF_ENABLE_ONEDNN_OPTS=0``, or a CPU on which
-    TensorFlow leaves oneDNN off), TensorFlow's CPU allocator is plain
-    ``malloc``, and glibc maps every block above its ``mmap`` threshold (at most
-    32 MiB) afresh and unmaps it when freed, so each large activation of every
-    step is faulted in page by page. With oneDNN on, TensorFlow already uses a
-    BFC allocator for large blocks, and this changes nothing. Measured in
-    ``benches/README.md``.
-
-    Returns:
-        True if this call set the variable.
-    """
-    if "TF_CPU_ALLOCATOR_USE_BFC" in os.environ:
-        return False
-    os.environ["TF_CPU_ALLOCATOR_USE_BFC"] = "true"
-    return True
-
-
-def configure_tensorflow(config: TrainConfig) -> None:
-    """TensorFlow's process-wide CPU settings for a run of ``config``:
-    :func:`use_tf_cpu_bfc_allocator` and :func:`use_tf_intra_op_threads`.
-    Call it before the first tensor exists (``train()`` and ``load()`` do);
-    later it changes nothing."""
-    use_tf_cpu_bfc_allocator()
-    use_tf_intra_op_threads(config)
-
-
-def use_tf_intra_op_threads(config: TrainConfig) -> bool:
-    """Gives each TensorFlow op half the CPUs when ``config``'s model runs
-    fused LSTMs on the CPU.
-
-    Sets TensorFlow's intra-op threads (the threads one op may split its
-    work over) to half the CPUs this process may run on, at least 1, when
-    all of these hold: the backend is TensorFlow, the model has
-    :class:`imdbfast.layers.LSTM` layers (``has_lstm``) and
-    ``config.fused_lstm``, TensorFlow sees no GPU, and neither
-    ``TF_NUM_INTRAOP_THREADS`` nor ``tf.config.threading`` has set the
-    number. TensorFlow fixes its thread pools when it starts, at its first
-    operation, so this must run before any tensor exists; later it does
-    nothing.
-
-    Why: the fused LSTM's op (``BlockLSTM``) runs a few small Eigen
-    expressions per time step, and with more than one intra-op thread each
-    is split across threads that are already busy with the other direction
-    of the bidirectional layer (the two directions run side by side on the
-    inter-op threads): the splitting costs more in wake-ups than it saves.
-    On the 2-core machine (``benches/README.md``) one thread per op made
-    predicting the 25,000 test reviews 3.6-3.9 s -> 2.4-2.5 s and a training
-    epoch no slower with ~15 % less CPU; the bag-of-n-grams model, one large
-    op at a time, was slower with it (evaluation 0.37 -> 0.55 s), so it is
-    left alone.
-
-    Args:
-        config: the run's TrainConfig.
-
-    Returns:
-        True if this call set the number of threads.
-    """
-    if keras.backend.backend() != "tensorflow" or not config.fused_lstm:
-        return False
-    from imdbfast.models import get_model_class
-
-    if not get_model_class(config.model).has_lstm:
-        return False
-    if "TF_NUM_INTRAOP_THREADS" in os.environ:
-        return False
-    import tensorflow as tf
-
-    threading = tf.config.threading
-    if threading.get_intra_op_parallelism_threads() or tf.config.list_physical_devices(
-        "GPU"
-    ):
-        return False
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1
-    )
-    try:
-        threading.set_intra_op_parallelism_threads(max(1, cpus // 2))
-    except RuntimeError:  # TensorFlow has started: its pools are fixed
-        return False
-    return True
 
 
 class BucketedBatches(keras.utils.PyDataset):

@@ -42,7 +42,7 @@ import numpy as np
 
 from imdbfast import _native
 from imdbfast import _download
-from imdbfast._options import check_num_threads
+from imdbfast._options import check_num_threads, token_list
 
 __all__ = ["GloVe", "load_glove", "GLOVE_6B_URL"]
 
@@ -88,20 +88,10 @@ class GloVe:
 
 
 def _vocabulary_list(vocabulary: Iterable[str] | None) -> list[str] | None:
+    """The vocabulary's words (any iterable of str, in row order), or None."""
     if vocabulary is None:
         return None
-    if isinstance(vocabulary, str):
-        raise TypeError(
-            "vocabulary must be a sequence of str, not a single str. "
-            f"Received: {vocabulary[:40]!r}"
-        )
-    words = list(vocabulary)
-    for i, w in enumerate(words):
-        if not isinstance(w, str):
-            raise TypeError(
-                f"vocabulary items must be str. Received: {type(w).__name__} at index {i}"
-            )
-    return words
+    return token_list(vocabulary, unordered=True)
 
 
 def _from_file(

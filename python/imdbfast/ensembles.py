@@ -28,8 +28,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from imdbfast._bundle import Bundle, Predictor, load_run, test_scores
 from imdbfast._files import read_json
-from imdbfast.bundle import Bundle, Predictor, load_run, test_scores
+from imdbfast._options import short_repr
 from imdbfast.config import TrainConfig
 from imdbfast.errors import UserError
 from imdbfast.run_dir import BUNDLE_FILES, RUN_FILES, run_files, write_metrics
@@ -155,15 +156,8 @@ def _normalized(weights: Sequence[float] | None, count: int) -> np.ndarray:
 
 def _short_list(values: list[Any]) -> str:
     """``values`` for a message, each cut to 20 characters."""
-    parts = [_short(v) for v in values]
+    parts = [short_repr(v, 20, big_int_bits=64) for v in values]
     return "[" + ", ".join(parts[:10]) + (", ..." if len(parts) > 10 else "") + "]"
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, int) and value.bit_length() > 64:
-        return f"an integer of {value.bit_length()} bits"
-    text = repr(value)
-    return text if len(text) <= 20 else text[:17] + "..."
 
 
 def ensemble(
@@ -232,7 +226,7 @@ def ensemble(
     result = load_ensemble(target)
     if data_source is not None:
         # Each member scores the test reviews once; the ensemble combines those.
-        texts, labels = result._test_split(data_source)
+        texts, labels = result.test_split(data_source)
         probabilities = result.member_probabilities(texts)
         write_metrics(
             {

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from imdbfast import _arrow
+from imdbfast._options import check_texts, check_texts_shape
 from imdbfast.errors import MissingExtraError
 from imdbfast.tokenizer import Tokenizer
 
@@ -215,27 +216,15 @@ class TextVectorizer(TransformerMixin, BaseEstimator):  # type: ignore[misc]
 def _texts(X: Any) -> Any:
     """The texts of a 1-D sequence, or of a one-column 2-D array: a list
     of str, or Arrow data as the tokenizer reads it (nulls included)."""
-    if isinstance(X, str):
-        raise TypeError(
-            "TextVectorizer takes a sequence of texts, not a single str. "
-            "Received: a str (wrap it in a list)"
-        )
+    check_texts(X)
     shape = getattr(X, "shape", None)
+    if shape is not None:
+        check_texts_shape(shape)
     if shape is not None and len(shape) == 2:
-        if shape[1] != 1:
-            raise ValueError(
-                "TextVectorizer takes one column of texts. "
-                f"Received: an array of shape {tuple(shape)}"
-            )
         column = X.iloc[:, 0] if hasattr(X, "iloc") else None  # a DataFrame
         if column is not None and _arrow.is_arrow(column):
             return column
         X = np.asarray(X)[:, 0]
-    elif shape is not None and len(shape) != 1:
-        raise ValueError(
-            "TextVectorizer takes a 1-D sequence of texts. "
-            f"Received: an array of shape {tuple(shape)}"
-        )
     if _arrow.is_arrow(X):
         return X
     texts = list(X)

@@ -16,6 +16,11 @@ The steps, each timed:
    precision, recall, F1, confusion matrix, average precision;
 6. **save** - the run directory (:mod:`imdbfast.run_dir`).
 
+:func:`train` runs them as one function each (data, model, fit, save, with
+evaluation in between); what the model reads, bag-of-n-grams rows or padded
+ids, is chosen in one place, :mod:`imdbfast._inputs` (encoding, the fit data,
+prediction), which loaded bundles use too.
+
 With ``distribution="data_parallel"``, steps 3 to 5 run in the backend's
 data-parallel scope, on batches topped up to a multiple of the replica count
 (:mod:`imdbfast.distribution`), and only one process saves.
@@ -46,10 +51,20 @@ from typing import Any, Iterator, Mapping
 
 import numpy as np
 
+from imdbfast._inputs import (
+    FitInputs,
+    describe_encoded,
+    encode,
+    fit_inputs,
+    make_tokenizer,
+    predict,
+    vocabulary_coverage,  # noqa: F401  (importable from here, its home before)
+)
 from imdbfast.config import TrainConfig
 from imdbfast.distribution import data_parallel_scope, writes_run_dir
 from imdbfast.errors import require_keras, require_matplotlib, user_input
 from imdbfast.run_dir import RUN_FILES, choose_run_dir, write_history, write_metrics
+from imdbfast.runtime import describe_device
 
 _log = logging.getLogger(__name__)
 
@@ -252,22 +267,6 @@ def _phase(seconds: dict[str, float], name: str) -> Iterator[None]:
         seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - start
 
 
-def make_tokenizer(config: TrainConfig) -> Any:
-    """The (unfitted) Tokenizer a config asks for."""
-    from imdbfast.tokenizer import Tokenizer
-
-    bag = config.uses_bag_rows
-    return Tokenizer(
-        max_tokens=config.max_tokens,
-        standardize=config.standardize,
-        output_sequence_length=None if bag else config.sequence_length,
-        strip_html=config.strip_html,
-        ngrams=config.ngrams,
-        output_mode=config.output_mode,
-        sparse=bag,
-    )
-
-
 def resolve_jit_compile(config: TrainConfig) -> bool | str:
     """The ``jit_compile`` to give ``model.compile`` (see TrainConfig.jit_compile).
 
@@ -437,11 +436,8 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
     with _phase(seconds, "tokenize"):
         tokenizer = make_tokenizer(config)
         tokenizer.fit(imdb.train.texts)
-        encode = (
-            tokenizer.transform if config.uses_bag_rows else tokenizer.transform_ragged
-        )
         encoded = {
-            name: encode(getattr(imdb, name).texts)
+            name: encode(config, tokenizer, getattr(imdb, name).texts)
             for name in ("train", "validation", "test")
         }
     _log.info(
@@ -449,20 +445,9 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
         f"{len(imdb.train):,}", f"{len(imdb.validation):,}", f"{len(imdb.test):,}",
         seconds["load"],
     )
-    if not config.uses_bag_rows:
-        coverage = vocabulary_coverage(encoded["train"][0], tokenizer.oov_id)
-        _log.info(
-            "vocabulary: %s tokens, %s of the training tokens in it (%.1f s)",
-            f"{tokenizer.vocabulary_size():,}",
-            "all" if coverage is None else f"{coverage:.1%}",
-            seconds["tokenize"],
-        )
-    else:
-        _log.info(
-            "vocabulary: %s entries, %s rows with %s stored values (%.1f s)",
-            f"{tokenizer.vocabulary_size():,}", config.output_mode,
-            f"{encoded['train'].nnz:,}", seconds["tokenize"],
-        )
+    _log.info("vocabulary: %s (%.1f s)",
+              describe_encoded(config, tokenizer, encoded["train"]),
+              seconds["tokenize"])
     glove = None
     with _phase(seconds, "glove"), user_input():
         if config.uses_glove:
@@ -483,59 +468,6 @@ def prepare(config: Any = None, /, **overrides: Any) -> PreparedData:
         glove=glove,
         seconds=seconds,
     )
-
-
-def vocabulary_coverage(train_ids: np.ndarray, oov_id: int | None) -> float | None:
-    """The share of training tokens that are in the vocabulary.
-
-    Args:
-        train_ids: every training token's id (the ``values`` of
-            ``Tokenizer.transform_ragged``, so tokens past ``sequence_length``
-            are not counted).
-        oov_id: the tokenizer's OOV id.
-
-    Returns:
-        A fraction in [0, 1]; None without an OOV id (out-of-vocabulary tokens
-        are then dropped and cannot be counted).
-    """
-    if oov_id is None:
-        return None
-    ids = np.asarray(train_ids)
-    if not ids.size:
-        return 1.0
-    return 1.0 - int(np.count_nonzero(ids == oov_id)) / ids.size
-
-
-def describe_device() -> str:
-    """Where Keras computes: ``"GPU (<name>)"`` or ``"CPU"``, for the backend in use.
-
-    Returns:
-        A short description of the first accelerator, or ``"CPU"``.
-    """
-    import keras
-
-    backend = keras.backend.backend()
-    names: list[str] = []
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        for gpu in tf.config.list_physical_devices("GPU"):
-            details = tf.config.experimental.get_device_details(gpu)
-            names.append(str(details.get("device_name", gpu.name)))
-    elif backend == "jax":
-        import jax
-
-        names = [str(d.device_kind) for d in jax.devices() if d.platform != "cpu"]
-    elif backend == "torch":
-        import torch
-
-        if torch.cuda.is_available():
-            names = [torch.cuda.get_device_name(i)
-                     for i in range(torch.cuda.device_count())]
-    if not names:
-        return "CPU"
-    shown = names[0] if len(set(names)) == 1 else ", ".join(names)
-    return f"GPU ({shown})" if len(names) == 1 else f"{len(names)} GPUs ({shown})"
 
 
 def train(
@@ -601,32 +533,13 @@ def _train(config: Any, prepared: PreparedData | None,
 
     import keras
 
-    from imdbfast.batching import (
-        batches_for,
-        configure_tensorflow,
-        fit_input,
-        predict_sorted,
-    )
-    from imdbfast.layers import right_padded_inputs
-    from imdbfast.metrics import binary_metrics, precision_recall_curve
-    from imdbfast.models import build_model
+    from imdbfast.runtime import configure_tensorflow
 
     configure_tensorflow(config)  # before the first tensor
 
     run_dir = choose_run_dir(config)
-    if prepared is None:
-        prepared = prepare(config)
-        seconds["load"] = prepared.seconds["load"]
-        seconds["tokenize"] = prepared.seconds["tokenize"]
-        seconds["build"] = prepared.seconds["glove"]
-    else:
-        seconds.update(load=0.0, tokenize=0.0)
-        _log.info("data: prepared already (%s train, %s validation, %s test reviews)",
-                  f"{len(prepared.imdb.train):,}",
-                  f"{len(prepared.imdb.validation):,}",
-                  f"{len(prepared.imdb.test):,}")
+    prepared = _prepared_data(config, prepared, seconds)
     imdb, tokenizer, encoded = prepared.imdb, prepared.tokenizer, prepared.encoded
-    empty_id = tokenizer.oov_id
     # Only one process writes the run directory; any other keeps its
     # checkpoint (which it reloads like the writer) in a temporary directory.
     writer = writes_run_dir()
@@ -635,132 +548,24 @@ def _train(config: Any, prepared: PreparedData | None,
                   keras.backend.backend(),
                   f", {replicas} replicas (data parallel)" if replicas > 1 else "")
         keras.utils.set_random_seed(config.seed)
-        glove = prepared.glove
-        bag = config.uses_bag_rows
         with _phase(seconds, "build"):
-            model = build_model(
-                config,
-                tokenizer.vocabulary_size(),
-                glove.matrix if glove is not None else None,
-            )
-            if config.nb_scaling:
-                from imdbfast.models.bag_of_ngrams import nb_log_count_ratios
-
-                model.set_feature_scale(
-                    nb_log_count_ratios(encoded["train"], imdb.train.labels)
-                )
-            jit_compile = resolve_jit_compile(config)
-            # Batches topped up for several replicas carry weight-0 rows,
-            # which a weighted accuracy leaves out.
-            accuracy: dict[str, Any] = (
-                {} if replicas == 1
-                else {"metrics": [], "weighted_metrics": ["accuracy"]}
-            )
-            model.compile(
-                optimizer=config.optimizer or "auto",
-                learning_rate=config.learning_rate,
-                jit_compile=jit_compile,
-                steps_per_execution=steps_per_execution(replicas),
-                **accuracy,
-            )
-            # ... and that the loss leaves out too.
-            model.weighted_mean_loss = replicas > 1
+            model, jit_compile = _build_model(config, prepared, replicas)
         _log.info("model: %s, %s embeddings, %s parameters (%.1f s)", config.model,
                   config.embeddings, f"{model.count_params():,}", seconds["build"])
-
         xla = jit_compile is True or (
             jit_compile == "auto" and keras.backend.backend() == "jax"
         )
-        if bag:
-            # Keras batches sparse rows itself (a SparseTensor per batch).
-            train_data: Any = {
-                "x": encoded["train"],
-                "y": np.asarray(imdb.train.labels, dtype=np.float32),
-                "batch_size": config.batch_size,
-                "shuffle": True,
-            }
-            validation_data: Any = (
-                encoded["validation"],
-                np.asarray(imdb.validation.labels, dtype=np.float32),
-            )
-            mean_train_tokens = None
-        else:
-            train_batches = batches_for(config, encoded["train"], imdb.train.labels,
-                                        training=True, empty_id=empty_id, xla=xla,
-                                        replicas=replicas)
-            val_batches = batches_for(config, encoded["validation"],
-                                      imdb.validation.labels, empty_id=empty_id,
-                                      replicas=replicas)
-            train_data = {"x": fit_input(train_batches), "shuffle": False}
-            validation_data = fit_input(val_batches)
-            mean_train_tokens = float(np.mean(train_batches.lengths))
-        checkpoint_dir = run_dir if writer else Path(tempfile.mkdtemp(prefix="imdbfast-"))
-        if not checkpoint_dir.exists():
-            created.append(checkpoint_dir)
-        checkpoint_dir.mkdir(parents=True, exist_ok=True)
-        model_path = checkpoint_dir / RUN_FILES["model"]
-        callbacks = _fit_callbacks(config, model, model_path, jit_compile)
-        if not bag:
-            callbacks.append(train_batches.epoch_callback())
-        if config.verbose:
-            from imdbfast._progress import Progress
-
-            callbacks.append(Progress())  # instead of Keras' progress bar
-        with _phase(seconds, "fit"):
-            # Sequence batches come shuffled (seeded) from BucketedBatches,
-            # right-padded: the training and validation steps are traced
-            # without the fused LSTM's stock-loop branch, and dropped after
-            # fit, so a caller's own fit or evaluate on the returned model
-            # traces them again with it.
-            with right_padded_inputs():
-                fit_history = model.fit(
-                    **train_data,
-                    validation_data=validation_data,
-                    epochs=config.epochs,
-                    callbacks=callbacks,
-                    verbose=config.verbose,
-                )
-            model.train_function = model.test_function = None
-            history = {
-                k: [float(v) for v in vals] for k, vals in fit_history.history.items()
-            }
-            best_epoch = _best_epoch(history, config.monitor)
-            # The checkpoint holds the best epoch's weights; evaluate those.
-            model.load_weights(os.fspath(model_path))
-            if not writer:
-                shutil.rmtree(checkpoint_dir, ignore_errors=True)
-        best_values = history.get(config.monitor) or [math.nan]
-        _log.info("best epoch: %d of %d, %s %.4f (fit %.1f s)", best_epoch,
-                  len(history.get("loss", [])), config.monitor,
-                  best_values[min(best_epoch, len(best_values)) - 1], seconds["fit"])
-
-        with _phase(seconds, "evaluate"):
-            if bag:
-                probabilities = model.predict(
-                    encoded["test"], batch_size=config.eval_batch_size, verbose=0
-                )[:, 0]
-            else:
-                test_batches = batches_for(config, encoded["test"], empty_id=empty_id,
-                                           replicas=replicas)
-                probabilities = predict_sorted(model, test_batches)[:, 0]
-            scores = binary_metrics(imdb.test.labels, probabilities)
-            curve = precision_recall_curve(imdb.test.labels, probabilities)
-        _log.info("test: accuracy %.4f on %s reviews (%.1f s)", scores["accuracy"],
-                  f"{len(imdb.test):,}", seconds["evaluate"])
+        inputs = fit_inputs(config, encoded["train"], imdb.train.labels,
+                            encoded["validation"], imdb.validation.labels,
+                            empty_id=tokenizer.oov_id, xla=xla, replicas=replicas)
+        history, best_epoch = _fit(config, model, inputs, jit_compile, seconds,
+                                   checkpoint_dir=run_dir if writer else None,
+                                   created=created)
+        scores, curve = _evaluate(config, model, prepared, replicas, seconds)
 
     with _phase(seconds, "save"):
-        from imdbfast import plots
-
         if writer:
-            tokenizer.save(run_dir / RUN_FILES["tokenizer"])
-            config.save(run_dir / RUN_FILES["config"])
-            write_history(history, run_dir / RUN_FILES["history"])
-            plots.plot_history(history, run_dir / RUN_FILES["curves"],
-                               best_epoch=best_epoch)
-            plots.plot_confusion_matrix(scores["confusion_matrix"],
-                                        run_dir / RUN_FILES["confusion_matrix"])
-            plots.plot_precision_recall(curve,
-                                        run_dir / RUN_FILES["precision_recall"])
+            _save_run(run_dir, config, tokenizer, history, best_epoch, scores, curve)
     seconds["total"] = time.perf_counter() - start
     if writer:
         _log.info("saved: %s (%.1f s)", run_dir, seconds["save"])
@@ -784,12 +589,157 @@ def _train(config: Any, prepared: PreparedData | None,
     )
     if writer:
         write_metrics(
-            _metrics_payload(result, imdb=imdb, glove=glove,
-                             mean_train_tokens=mean_train_tokens,
+            _metrics_payload(result, imdb=imdb, glove=prepared.glove,
+                             mean_train_tokens=inputs.mean_train_tokens,
                              jit_compile=jit_compile, replicas=replicas),
             run_dir / RUN_FILES["metrics"],
         )
     return result
+
+
+def _prepared_data(config: TrainConfig, prepared: PreparedData | None,
+                   seconds: dict[str, float]) -> PreparedData:
+    """The data step: ``prepared``, or :func:`prepare` of ``config`` with its
+    seconds counted in ``seconds`` (the GloVe matrix as part of ``build``)."""
+    if prepared is None:
+        prepared = prepare(config)
+        seconds["load"] = prepared.seconds["load"]
+        seconds["tokenize"] = prepared.seconds["tokenize"]
+        seconds["build"] = prepared.seconds["glove"]
+    else:
+        seconds.update(load=0.0, tokenize=0.0)
+        _log.info("data: prepared already (%s train, %s validation, %s test reviews)",
+                  f"{len(prepared.imdb.train):,}",
+                  f"{len(prepared.imdb.validation):,}",
+                  f"{len(prepared.imdb.test):,}")
+    return prepared
+
+
+def _build_model(config: TrainConfig, prepared: PreparedData,
+                 replicas: int) -> tuple[Any, bool | str]:
+    """The model step: the config's model, built for the prepared vocabulary
+    (and GloVe matrix) and compiled; with the ``jit_compile`` it was given."""
+    from imdbfast.models import build_model
+
+    glove = prepared.glove
+    model = build_model(
+        config,
+        prepared.tokenizer.vocabulary_size(),
+        glove.matrix if glove is not None else None,
+    )
+    if config.nb_scaling:
+        from imdbfast.models.bag_of_ngrams import nb_log_count_ratios
+
+        model.set_feature_scale(
+            nb_log_count_ratios(prepared.encoded["train"], prepared.imdb.train.labels)
+        )
+    jit_compile = resolve_jit_compile(config)
+    # Batches topped up for several replicas carry weight-0 rows,
+    # which a weighted accuracy leaves out.
+    accuracy: dict[str, Any] = (
+        {} if replicas == 1
+        else {"metrics": [], "weighted_metrics": ["accuracy"]}
+    )
+    model.compile(
+        optimizer=config.optimizer or "auto",
+        learning_rate=config.learning_rate,
+        jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution(replicas),
+        **accuracy,
+    )
+    # ... and that the loss leaves out too.
+    model.weighted_mean_loss = replicas > 1
+    return model, jit_compile
+
+
+def _fit(config: TrainConfig, model: Any, inputs: FitInputs, jit_compile: bool | str,
+         seconds: dict[str, float], *, checkpoint_dir: Path | None,
+         created: list[Path]) -> tuple[dict[str, list[float]], int]:
+    """The fit step: ``model.fit`` with a best-only checkpoint in
+    ``checkpoint_dir`` (None: a temporary directory, removed after), then the
+    best epoch's weights loaded back.
+
+    Returns:
+        The history and the 1-based best epoch.
+    """
+    if checkpoint_dir is None:
+        checkpoint_dir = Path(tempfile.mkdtemp(prefix="imdbfast-"))
+        temporary = True
+    else:
+        temporary = False
+    if not checkpoint_dir.exists():
+        created.append(checkpoint_dir)
+    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    model_path = checkpoint_dir / RUN_FILES["model"]
+    callbacks = _fit_callbacks(config, model, model_path, jit_compile)
+    callbacks += inputs.callbacks
+    if config.verbose:
+        from imdbfast._progress import Progress
+
+        callbacks.append(Progress())  # instead of Keras' progress bar
+    from imdbfast.layers import right_padded_inputs
+
+    with _phase(seconds, "fit"):
+        # Sequence batches come shuffled (seeded) from BucketedBatches,
+        # right-padded: the training and validation steps are traced
+        # without the fused LSTM's stock-loop branch, and dropped after
+        # fit, so a caller's own fit or evaluate on the returned model
+        # traces them again with it.
+        with right_padded_inputs():
+            fit_history = model.fit(
+                **inputs.fit_args,
+                validation_data=inputs.validation_data,
+                epochs=config.epochs,
+                callbacks=callbacks,
+                verbose=config.verbose,
+            )
+        model.train_function = model.test_function = None
+        history = {
+            k: [float(v) for v in vals] for k, vals in fit_history.history.items()
+        }
+        best_epoch = _best_epoch(history, config.monitor)
+        # The checkpoint holds the best epoch's weights; evaluate those.
+        model.load_weights(os.fspath(model_path))
+        if temporary:
+            shutil.rmtree(checkpoint_dir, ignore_errors=True)
+    best_values = history.get(config.monitor) or [math.nan]
+    _log.info("best epoch: %d of %d, %s %.4f (fit %.1f s)", best_epoch,
+              len(history.get("loss", [])), config.monitor,
+              best_values[min(best_epoch, len(best_values)) - 1], seconds["fit"])
+    return history, best_epoch
+
+
+def _evaluate(config: TrainConfig, model: Any, prepared: PreparedData, replicas: int,
+              seconds: dict[str, float]) -> tuple[dict[str, Any], Any]:
+    """The evaluate step: the model's test-split figures (``binary_metrics``)
+    and precision-recall curve."""
+    from imdbfast.metrics import binary_metrics, precision_recall_curve
+
+    test = prepared.imdb.test
+    with _phase(seconds, "evaluate"):
+        probabilities = predict(config, model, prepared.encoded["test"],
+                                empty_id=prepared.tokenizer.oov_id, replicas=replicas)
+        scores = binary_metrics(test.labels, probabilities)
+        curve = precision_recall_curve(test.labels, probabilities)
+    _log.info("test: accuracy %.4f on %s reviews (%.1f s)", scores["accuracy"],
+              f"{len(test):,}", seconds["evaluate"])
+    return scores, curve
+
+
+def _save_run(run_dir: Path, config: TrainConfig, tokenizer: Any,
+              history: dict[str, list[float]], best_epoch: int,
+              scores: Mapping[str, Any], curve: Any) -> None:
+    """The save step: tokenizer, config, history and plots in ``run_dir``
+    (the model is there already: the checkpoint; ``metrics.json`` follows)."""
+    from imdbfast import plots
+
+    tokenizer.save(run_dir / RUN_FILES["tokenizer"])
+    config.save(run_dir / RUN_FILES["config"])
+    write_history(history, run_dir / RUN_FILES["history"])
+    plots.plot_history(history, run_dir / RUN_FILES["curves"], best_epoch=best_epoch)
+    plots.plot_confusion_matrix(scores["confusion_matrix"],
+                                run_dir / RUN_FILES["confusion_matrix"])
+    plots.plot_precision_recall(curve, run_dir / RUN_FILES["precision_recall"])
 
 
 def _metrics_payload(result: TrainResult, *, imdb: Any, glove: Any,

@@ -48,7 +48,7 @@ about twice as fast as Keras' step loop); ``fused_lstm=False`` turns it off.
 The classes with such layers say so (``has_lstm = True``: ``bilstm``,
 ``lstm``, ``deep_bilstm_attention``), and :func:`imdbfast.train` and :func:`imdbfast.load`
 then give each TensorFlow op half the CPUs
-(:func:`imdbfast.batching.use_tf_intra_op_threads`).
+(:func:`imdbfast.runtime.use_tf_intra_op_threads`).
 
 Embeddings are ``"learned"``, ``"glove"`` (frozen) or ``"glove-finetune"``. A
 GloVe matrix (one row per vocabulary id, e.g. from

@@ -49,7 +49,13 @@ MODEL_CLASSES: Mapping[str, type[SentimentClassifier]] = MappingProxyType(_REGIS
 # --------------------------------------------------------------------------
 
 
-def _check_common(vocabulary_size: int, embedding_dim: int, embeddings: str) -> None:
+def check_common(vocabulary_size: int, embedding_dim: int, embeddings: str) -> None:
+    """Checks the arguments every model's embedding takes.
+
+    Raises:
+        ValueError: for a vocabulary below 2, a dimension below 1, or an
+            unknown ``embeddings`` mode.
+    """
     check_int("vocabulary_size", vocabulary_size, minimum=1)
     check_int("embedding_dim", embedding_dim, minimum=1)
     if vocabulary_size < 2:
@@ -60,7 +66,7 @@ def _check_common(vocabulary_size: int, embedding_dim: int, embeddings: str) -> 
     check_choice("embeddings", embeddings, EMBEDDINGS)
 
 
-def _embedding_layer(
+def embedding_layer(
     vocabulary_size: int,
     embedding_dim: int,
     embeddings: str,
@@ -68,6 +74,9 @@ def _embedding_layer(
     mask_zero: bool,
     dtype: Any,
 ) -> keras.layers.Embedding:
+    """The ``embedding`` layer of a model: uniform-initialised and trainable
+    when learned, zeros (filled by :func:`set_embedding_matrix`) for GloVe,
+    frozen for ``"glove"``."""
     return keras.layers.Embedding(
         input_dim=vocabulary_size,
         output_dim=embedding_dim,
@@ -93,9 +102,17 @@ def _embedding_dropout(rate: float, dtype: Any) -> keras.layers.Layer | None:
 _FROM_WEIGHTS = object()
 
 
-def _set_embedding_matrix(
+def set_embedding_matrix(
     layer: keras.layers.Embedding, matrix: Any, embeddings: str
 ) -> None:
+    """Copies ``matrix`` (``(vocabulary_size, dim)``) into ``layer``; a model
+    rebuilt from its config (``matrix`` is the from-weights marker) keeps
+    the weights it is given later.
+
+    Raises:
+        ValueError: without a matrix for GloVe embeddings, or for one of the
+            wrong shape.
+    """
     if matrix is _FROM_WEIGHTS:
         return
     if matrix is None:
@@ -161,7 +178,7 @@ class SentimentClassifier(keras.Model):
     #: what the model reads: ``"ids"`` (token ids) or ``"bag"`` (bag rows)
     input_kind: ClassVar[str] = "ids"
     #: whether the encoder runs :class:`imdbfast.layers.LSTM` layers (see
-    #: :func:`imdbfast.batching.use_tf_intra_op_threads`)
+    #: :func:`imdbfast.runtime.use_tf_intra_op_threads`)
     has_lstm: ClassVar[bool] = False
     _default_learning_rate: ClassVar[float] = 1e-3
     #: the loss is the sample-weighted mean over the batch (see compute_loss)
@@ -416,9 +433,9 @@ class RecurrentClassifier(SentimentClassifier):
         fused_lstm: bool = True,
         **kwargs: Any,
     ) -> None:
-        _check_common(vocabulary_size, embedding_dim, embeddings)
+        check_common(vocabulary_size, embedding_dim, embeddings)
         # === Layers ===
-        embedding = _embedding_layer(
+        embedding = embedding_layer(
             vocabulary_size, embedding_dim, embeddings, mask_zero=True, dtype=dtype
         )
         word_drop = _embedding_dropout(embedding_dropout, dtype)
@@ -436,7 +453,7 @@ class RecurrentClassifier(SentimentClassifier):
             x = layer(x)
         outputs = head(x)
         super().__init__(inputs=token_ids, outputs=outputs, **kwargs)
-        _set_embedding_matrix(embedding, embedding_matrix, embeddings)
+        set_embedding_matrix(embedding, embedding_matrix, embeddings)
 
         # === Config ===
         self.vocabulary_size = int(vocabulary_size)

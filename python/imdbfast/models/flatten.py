@@ -10,10 +10,10 @@ from imdbfast._options import check_int
 from imdbfast.config import TrainConfig
 from imdbfast.models._base import (
     SentimentClassifier,
-    _check_common,
-    _embedding_layer,
-    _set_embedding_matrix,
+    check_common,
+    embedding_layer,
     register,
+    set_embedding_matrix,
 )
 
 __all__ = ["FlattenClassifier"]
@@ -54,10 +54,10 @@ class FlattenClassifier(SentimentClassifier):
         dtype: Any = None,
         **kwargs: Any,
     ) -> None:
-        _check_common(vocabulary_size, embedding_dim, embeddings)
+        check_common(vocabulary_size, embedding_dim, embeddings)
         check_int("sequence_length", sequence_length, minimum=1)
         # === Layers ===
-        embedding = _embedding_layer(
+        embedding = embedding_layer(
             vocabulary_size, embedding_dim, embeddings, mask_zero=False, dtype=dtype
         )
         flatten = keras.layers.Flatten(dtype=dtype, name="flatten")
@@ -81,7 +81,7 @@ class FlattenClassifier(SentimentClassifier):
             x = hidden(x)
         outputs = head(x)
         super().__init__(inputs=token_ids, outputs=outputs, **kwargs)
-        _set_embedding_matrix(embedding, embedding_matrix, embeddings)
+        set_embedding_matrix(embedding, embedding_matrix, embeddings)
 
         # === Config ===
         self.vocabulary_size = int(vocabulary_size)
