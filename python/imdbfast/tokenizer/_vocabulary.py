@@ -137,7 +137,8 @@ class TokenizerVocabulary:
     ) -> _native.Vocabulary:
         """A vocabulary of these learned entries (preceded by the reserved
         placeholders when ``with_placeholders``)."""
-        internal = [self.pad_token] if self._bag else []
+        # The ids before column 0 of a bag (its pad id) are held but not seen.
+        internal = [self.pad_token] * self._vocab_config.column_offset
         internal += self._specials()
         reserved = self._first_word() - len(self._specials())
         if reserved > 0 and not with_placeholders:
