@@ -9,13 +9,13 @@
 use imdbfast_core::bag::{
     bag_csr, bag_dense, ngram_ids, ngram_ids_padded as padded_ids, BagConfig, BagMode,
 };
-use imdbfast_core::pad::{PadConfig, Side};
+use imdbfast_core::pad::PadConfig;
 use imdbfast_core::vocab::learn_ngram_vocabulary;
-use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
-use pyo3::exceptions::PyValueError;
+
 use pyo3::prelude::*;
 
+use crate::py::buffer::into_matrix;
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
 use crate::py::text::{PyTextPipeline, Texts};
@@ -169,9 +169,7 @@ fn bag_matrix<'py>(
     let out = py
         .detach(|| fork::install(threads, || bag_dense(vocab, pipeline, &docs, &config)))
         .py_err()?;
-    let array = Array2::from_shape_vec((n, depth), out)
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(array.into_pyarray(py))
+    into_matrix(py, n, depth, out)
 }
 
 /// `(values, row_splits)` of a ragged encoding.
@@ -226,11 +224,7 @@ fn ngram_ids_padded<'py>(
     num_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyArray2<i32>>> {
     let threads = fork::threads(num_threads)?;
-    let pad = PadConfig {
-        length,
-        padding: Side::parse(padding, "padding").py_err()?,
-        truncating: Side::parse(truncating, "truncating").py_err()?,
-    };
+    let pad = PadConfig::parse(length, padding, truncating).py_err()?;
     let texts = Texts::extract(texts)?;
     let docs = texts.strs()?;
     let (vocab, pipeline) = (&vocabulary.inner, &pipeline.inner);
@@ -242,9 +236,7 @@ fn ngram_ids_padded<'py>(
             })
         })
         .py_err()?;
-    let array = Array2::from_shape_vec((n, length), out)
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(array.into_pyarray(py))
+    into_matrix(py, n, length, out)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

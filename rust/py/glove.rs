@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use imdbfast_core::glove::{self, Glove, GloveOptions};
-use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray2, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use super::buffer::into_matrix;
 use super::errors::IntoPyResult;
 use super::fork;
 
@@ -121,10 +121,8 @@ fn glove_align<'py>(
 
 /// A parsed or aligned table as the tuple the Python wrapper unpacks.
 fn glove_parts(py: Python<'_>, g: Glove) -> PyResult<GloveParts<'_>> {
-    let matrix = Array2::from_shape_vec((g.rows, g.dim), g.matrix)
-        .map_err(|e| PyValueError::new_err(format!("internal shape error: {e}")))?;
     Ok((
-        matrix.into_pyarray(py),
+        into_matrix(py, g.rows, g.dim, g.matrix)?,
         g.words,
         g.hits,
         g.misses,

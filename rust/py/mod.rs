@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod arrow;
 pub mod bag;
+pub mod buffer;
 pub mod count;
 pub mod errors;
 pub mod fork;

@@ -4,11 +4,11 @@
 
 use imdbfast_core::buffer::Zeroable;
 use imdbfast_core::pad::{pad_ragged_matrix, PadConfig, Side};
-use numpy::ndarray::Array2;
-use numpy::{Element, IntoPyArray, PyArray1, PyArray2, PyArrayMethods};
+use numpy::{Element, PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
+use crate::py::buffer::into_matrix;
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
 
@@ -116,9 +116,7 @@ where
             })
         })
         .py_err()?;
-    let array = Array2::from_shape_vec((rows, length), out)
-        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-    Ok(Some(array.into_pyarray(py)))
+    into_matrix(py, rows, length, out).map(Some)
 }
 
 macro_rules! pad_fn {

@@ -6,11 +6,11 @@ use imdbfast_core::pad::{PadConfig, Side};
 use imdbfast_core::vocab::{
     learn_vocabulary, Layout, VocabConfig, VocabOrder, VocabSettings, Vocabulary,
 };
-use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
+use crate::py::buffer::into_matrix;
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
 use crate::py::text::{PyTextPipeline, Texts};
@@ -304,11 +304,7 @@ impl PyVocabulary {
         num_threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyArray2<i32>>> {
         let threads = fork::threads(num_threads)?;
-        let pad = PadConfig {
-            length,
-            padding: Side::parse(padding, "padding").py_err()?,
-            truncating: Side::parse(truncating, "truncating").py_err()?,
-        };
+        let pad = PadConfig::parse(length, padding, truncating).py_err()?;
         let texts = Texts::extract(texts)?;
         let docs = texts.strs()?;
         let (vocab, pipeline) = (&self.inner, &pipeline.inner);
@@ -316,9 +312,7 @@ impl PyVocabulary {
         let out = py
             .detach(|| fork::install(threads, || vocab.encode_padded(pipeline, &docs, &pad)))
             .py_err()?;
-        let array = Array2::from_shape_vec((n, length), out)
-            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-        Ok(array.into_pyarray(py))
+        into_matrix(py, n, length, out)
     }
 
     /// Encode `texts` into `(values int32, row_splits int64)`, each row

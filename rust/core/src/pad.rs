@@ -64,6 +64,27 @@ impl Default for PadConfig {
 }
 
 impl PadConfig {
+    /// The settings as Keras spells them (`padding`/`truncating`: `"pre"` or
+    /// `"post"`), checked.
+    pub fn parse(length: usize, padding: &str, truncating: &str) -> Result<Self> {
+        Ok(PadConfig {
+            length,
+            padding: Side::parse(padding, "padding")?,
+            truncating: Side::parse(truncating, "truncating")?,
+        })
+    }
+
+    /// A zero-filled matrix of `rows` id rows of this length, or
+    /// [`CoreError::OutOfMemory`] naming `output_sequence_length`.
+    pub fn id_matrix(&self, rows: usize) -> Result<Vec<i32>> {
+        try_zeroed_matrix(rows, self.length, || {
+            format!(
+                "the id matrix ({rows} texts x output_sequence_length={})",
+                self.length
+            )
+        })
+    }
+
     /// The indices of the values of a sequence of `len` values that are
     /// kept after truncation to `length`.
     #[inline]

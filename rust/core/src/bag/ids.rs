@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use crate::bag::ngrams::{check_widths, DocTokens};
-use crate::buffer::try_zeroed_matrix;
+
 use crate::error::Result;
 use crate::pad::{PadConfig, Side};
 use crate::text::{Scratch, TextPipeline};
@@ -81,13 +81,7 @@ pub fn ngram_ids_padded<S: AsRef<str> + Sync>(
     pad: &PadConfig,
 ) -> Result<Vec<i32>> {
     check_widths(widths)?;
-    let mut out = try_zeroed_matrix(docs.len(), pad.length, || {
-        format!(
-            "the id matrix ({} texts x output_sequence_length={})",
-            docs.len(),
-            pad.length
-        )
-    })?;
+    let mut out = pad.id_matrix(docs.len())?;
     if pad.length == 0 {
         return Ok(out);
     }

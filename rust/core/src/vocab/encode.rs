@@ -6,7 +6,6 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
-use crate::buffer::try_zeroed_matrix;
 use crate::error::Result;
 use crate::pad::{PadConfig, Side};
 use crate::text::{Scratch, TextPipeline, TokenSink};
@@ -188,7 +187,7 @@ impl Vocabulary {
     /// Encode `docs` into a row-major `docs.len() x pad.length` matrix,
     /// padded with 0 and truncated as `pad` says (in parallel).
     ///
-    /// The matrix starts zero-filled (see [`try_zeroed_matrix`]), so only
+    /// The matrix starts zero-filled (see [`PadConfig::id_matrix`]), so only
     /// ids are written; with post-padding and post-truncation they go
     /// straight into their row and tokenizing stops once the row is full.
     ///
@@ -200,13 +199,7 @@ impl Vocabulary {
         docs: &[S],
         pad: &PadConfig,
     ) -> Result<Vec<i32>> {
-        let mut out = try_zeroed_matrix(docs.len(), pad.length, || {
-            format!(
-                "the id matrix ({} texts x output_sequence_length={})",
-                docs.len(),
-                pad.length
-            )
-        })?;
+        let mut out = pad.id_matrix(docs.len())?;
         if pad.length == 0 {
             return Ok(out);
         }
