@@ -73,36 +73,21 @@ class TokenizerEncoding:
         if self._bag:
             return self._transform_bag(vocab, idf, text_list)
         length = self.output_sequence_length
+        if length is None:
+            values, row_splits = self._ragged_ids(vocab, text_list, None)
+            return np.split(values, row_splits[1:-1]) if len(text_list) else []
         if self._widths is not None:
-            if length is not None:
-                # Padded in the core, as pad_sequences pads the ragged rows.
-                return _native.ngram_ids_padded(
-                    vocab,
-                    self._text.encode_pipeline,
-                    text_list,
-                    list(self._widths),
-                    length,
-                    self.padding,
-                    self.truncating,
-                    num_threads=self.num_threads,
-                )
-            values, row_splits = _native.ngram_ids_ragged(
+            # Padded in the core, as pad_sequences pads the ragged rows.
+            return _native.ngram_ids_padded(
                 vocab,
                 self._text.encode_pipeline,
                 text_list,
                 list(self._widths),
-                num_threads=self.num_threads,
-            )
-            return np.split(values, row_splits[1:-1]) if len(text_list) else []
-        if length is None:
-            values, row_splits = vocab.encode_ragged(
-                self._text.encode_pipeline,
-                text_list,
-                None,
+                length,
+                self.padding,
                 self.truncating,
                 num_threads=self.num_threads,
             )
-            return np.split(values, row_splits[1:-1]) if len(text_list) else []
         return vocab.encode(
             self._text.encode_pipeline,
             text_list,
@@ -206,7 +191,14 @@ class TokenizerEncoding:
             )
         vocab = self._fitted()
         text_list = self._text.prepare(self._text.texts(texts))
-        length = self.output_sequence_length
+        return self._ragged_ids(vocab, text_list, self.output_sequence_length)
+
+    def _ragged_ids(
+        self, vocab: _native.Vocabulary, text_list: Texts, length: int | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(values, row_splits)`` of the texts' ids (n-grams width by
+        width), each row truncated to ``length`` from the ``truncating`` side
+        when given, never padded."""
         if self._widths is None:
             return vocab.encode_ragged(
                 self._text.encode_pipeline,
