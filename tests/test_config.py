@@ -152,6 +152,7 @@ def test_training_presets_have_descriptive_names_and_the_old_ones_as_aliases():
         "lstm-learned",
         "attention-glove-finetune",
         "ngrams-linear",
+        "nbsvm-trigrams",
         "fasttext-bigrams",
     ]
     assert set(PRESETS) == set(preset_names()) | set(PRESET_ALIASES)
@@ -166,7 +167,8 @@ def test_training_presets_have_descriptive_names_and_the_old_ones_as_aliases():
     for name in preset_names():
         cfg = TrainConfig.preset(name)
         if cfg.ngrams is not None:  # the n-gram models: model and n-gram kind
-            assert name in ("ngrams-linear", "fasttext-bigrams") and cfg.ngrams == 2
+            expected = {"ngrams-linear": 2, "nbsvm-trigrams": 3, "fasttext-bigrams": 2}
+            assert cfg.ngrams == expected[name]
             continue
         model = {"deep_bilstm_attention": "attention"}.get(cfg.model, cfg.model)
         embeddings = {"glove": "glove-frozen"}.get(cfg.embeddings, cfg.embeddings)

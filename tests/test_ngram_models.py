@@ -159,6 +159,25 @@ def test_bag_of_ngrams_trains_with_nb_scaling(runs):
     assert metrics["mean_train_tokens"] is None
 
 
+def test_nbsvm_trigrams_preset_trains(tmp_path_factory, tmp_path):
+    """The 1-3-gram NBSVM preset on tiny data: trigrams in the capped
+    vocabulary, NB scaling, the small validation split."""
+    config = TrainConfig.preset("nbsvm-trigrams")
+    assert (config.model, config.ngrams, config.nb_scaling) == ("bag_of_ngrams", 3, True)
+    assert config.output_mode == "multi_hot" and config.validation_split == 0.05
+    data = str(tiny_imdb(tmp_path_factory))
+    result = imdbfast.train("nbsvm-trigrams", data_source=data, output_dir=str(tmp_path),
+                            run_name="tri", **SMALL | {"max_tokens": 2000})
+    assert result.tokenizer.vocabulary_size() == 2000
+    vocabulary = result.tokenizer.get_vocabulary()
+    assert any(entry.count(" ") == 2 for entry in vocabulary)  # trigrams are entries
+    assert result.test_accuracy > 0.8  # the synthetic cue words are easy
+    assert not np.allclose(result.model.feature_scale, 1.0)  # NB ratios were set
+    assert imdbfast.load(result.run_dir).evaluate()["accuracy"] == pytest.approx(
+        result.test_accuracy
+    )
+
+
 def test_bag_bundle_predicts_like_the_trained_model(runs):
     result = runs["bag"]
     imdb = imdbfast.load_imdb(runs["data"])
