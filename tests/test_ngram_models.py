@@ -18,7 +18,7 @@ import imdbfast  # noqa: E402
 from imdbfast.config import TrainConfig  # noqa: E402
 from imdbfast.models import BagOfNgramsClassifier, nb_log_count_ratios  # noqa: E402
 
-from train_helpers import ngram_runs  # noqa: E402
+from train_helpers import NGRAM_SMALL, ngram_runs, tiny_imdb  # noqa: E402
 
 
 # --- naive-Bayes ratios ---------------------------------------------------------
@@ -167,7 +167,7 @@ def test_nbsvm_trigrams_preset_trains(tmp_path_factory, tmp_path):
     assert config.output_mode == "multi_hot" and config.validation_split == 0.05
     data = str(tiny_imdb(tmp_path_factory))
     result = imdbfast.train("nbsvm-trigrams", data_source=data, output_dir=str(tmp_path),
-                            run_name="tri", **SMALL | {"max_tokens": 2000})
+                            run_name="tri", **NGRAM_SMALL | {"max_tokens": 2000})
     assert result.tokenizer.vocabulary_size() == 2000
     vocabulary = result.tokenizer.get_vocabulary()
     assert any(entry.count(" ") == 2 for entry in vocabulary)  # trigrams are entries
