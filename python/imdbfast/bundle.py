@@ -16,6 +16,12 @@ from __future__ import annotations
 from imdbfast._bundle import Bundle, Predictions, Predictor, load_run, test_scores
 from imdbfast._loading import load
 
+# Names this module imported before its classes moved to _bundle, still importable from here.
+from imdbfast.config import TrainConfig  # noqa: F401
+from imdbfast.errors import require_keras, user_input  # noqa: F401
+from imdbfast.metrics import binary_metrics  # noqa: F401
+from imdbfast.run_dir import run_files  # noqa: F401
+
 __all__ = [
     "Bundle",
     "Predictions",
