@@ -231,10 +231,13 @@ def _pooled(train: Split, test: Split) -> Split:
     return Split(
         train.texts + test.texts,
         np.concatenate([train.labels, test.labels]),
-        np.concatenate([train.ids, test.ids]) if known else None,  # type: ignore[list-item]
-        np.concatenate([train.ratings, test.ratings]) if known else None,  # type: ignore[list-item]
-        [f"{part}/{name}" for part, split in (("train", train), ("test", test))
-         for name in (split.files or [f"{i:09d}" for i in range(len(split))])],
+        np.concatenate([train.ids, test.ids]) if known else None,
+        np.concatenate([train.ratings, test.ratings]) if known else None,
+        [
+            f"{part}/{name}"
+            for part, split in (("train", train), ("test", test))
+            for name in (split.files or [f"{i:09d}" for i in range(len(split))])
+        ],
     )
 
 
