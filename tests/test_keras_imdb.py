@@ -23,10 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from imdbfast import Tokenizer, load_imdb
 from imdbfast.datasets import KERAS_IMDB_SEED
-
 from test_datasets import make_tree
 from test_keras_parity import HARD_TEXTS
 

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from imdbfast import load_imdb
-
 from test_datasets import make_tree
 
 
