@@ -194,7 +194,7 @@ def test_default_order_is_seeded_shuffle_of_the_sorted_rows(imdb_tar: Path) -> N
     other = load_imdb(imdb_tar, seed=6, train_size=4000, validation_split=0.2)
     assert other.test.files != shuffled.test.files
     assert sorted(other.test.files) == sorted(shuffled.test.files)
-    with pytest.raises(ValueError, match=r"order must be one of 'shuffled', 'sorted'\. Received: 'class'"):
+    with pytest.raises(ValueError, match=r"order must be one of 'shuffled', 'sorted', 'keras_imdb'\. Received: 'class'"):
         load_imdb(imdb_tar, order="class")
     assert "order" in (load_imdb.__doc__ or "") and "shuffled" in (load_imdb.__doc__ or "")
 

@@ -220,9 +220,9 @@ def test_ragged_rows_are_views_of_one_buffer():
 def test_keras_imdb_layout():
     tok = Tokenizer.from_preset("keras_imdb", output_sequence_length=6).fit(CORPUS)
     vocab = tok.get_vocabulary()
-    assert vocab[:5] == ["", "[START]", "[OOV]", "[UNUSED3]", "great"]
+    assert vocab[:6] == ["", "[START]", "[OOV]", "[UNUSED3]", "great", "the"]
     ids = tok.transform(["great unknownword"])
-    assert ids.tolist() == [[1, 4, 2, 0, 0, 0]]
+    assert ids.tolist() == [[0, 0, 0, 1, 4, 2]]  # pre-padded, as pad_sequences
     tok = Tokenizer(start_token="<s>", index_from=5, max_tokens=8).fit(CORPUS)
     assert tok.get_vocabulary()[:7] == ["", "<s>", "[UNK]", "[UNUSED3]", "[UNUSED4]", "[UNUSED5]", "great"]
     assert tok.vocabulary_size() == 8

@@ -35,6 +35,18 @@ train. ``validation_split=0`` gives an empty validation split.
 ``train_size=N`` then keeps N reviews of that train part, stratified by class:
 class quotas proportional to the class sizes (largest remainder, ties to neg),
 each class sampled with a fresh ``random.Random(seed).sample(sorted_names, quota)``.
+
+Two recipes of the seed notebooks, on the official archive:
+
+- ``keras.datasets.imdb`` (seeds 001-003): ``order="keras_imdb",
+  validation_split=0`` gives the train and test reviews in ``load_data()``'s
+  order (``np.random.RandomState(113)``, train then test, over the sorted
+  rows); with the ``keras_imdb`` tokenizer preset, the same conventions on the
+  official archive.
+- Seed 004 (Kaggle CSV, ``df.sample(frac=1, random_state=12)``, 70/10/20):
+  ``pool=True, csv_split="pandas", seed=12`` pools the 50,000 reviews (train
+  rows, then test rows, each sorted: the order of a Kaggle-format CSV written
+  from them) and slices them as seed 004 slices its data frame.
 """
 
 from __future__ import annotations
@@ -56,6 +68,8 @@ from imdbfast._options import check_num_threads
 __all__ = [
     "IMDB",
     "ORDERS",
+    "CSV_SPLITS",
+    "KERAS_IMDB_SEED",
     "Split",
     "load_imdb",
     "IMDB_URL",
@@ -69,7 +83,12 @@ IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 _CACHE_NAME = "aclImdb_v1.tar.gz"
 #: The values of ``load_imdb(order=...)``.
-ORDERS = ("shuffled", "sorted")
+ORDERS = ("shuffled", "sorted", "keras_imdb")
+#: The seed of ``order="keras_imdb"``: ``keras.datasets.imdb.load_data``'s
+#: default ``seed``.
+KERAS_IMDB_SEED = 113
+#: The values of ``load_imdb(csv_split=...)``.
+CSV_SPLITS = ("auto", "column", "shuffle", "pandas")
 _POSITIVE = {"positive", "pos", "1"}
 _NEGATIVE = {"negative", "neg", "0"}
 
@@ -196,6 +215,64 @@ def _ordered(split: Split) -> Split:
     return split.take(idx)
 
 
+def _keras_shuffled(split: Split, rng: np.random.RandomState) -> Split:
+    """``keras.datasets.imdb.load_data``'s shuffle of one split, transcribed:
+    ``indices = np.arange(len(x)); rng.shuffle(indices); x = x[indices]``."""
+    indices = np.arange(len(split))
+    rng.shuffle(indices)
+    return split.take(indices)
+
+
+def _pooled(train: Split, test: Split) -> Split:
+    """The pooled order of a directory or archive: the train split's rows, then
+    the test split's, each in the sorted order; file names get their split as
+    a prefix (``"train/1_2.txt"``), so that they stay unique."""
+    known = train.ids is not None and test.ids is not None
+    return Split(
+        train.texts + test.texts,
+        np.concatenate([train.labels, test.labels]),
+        np.concatenate([train.ids, test.ids]) if known else None,
+        np.concatenate([train.ratings, test.ratings]) if known else None,
+        [
+            f"{part}/{name}"
+            for part, split in (("train", train), ("test", test))
+            for name in (split.files or [f"{i:09d}" for i in range(len(split))])
+        ],
+    )
+
+
+def _split_pool(
+    everything: Split,
+    mode: str,
+    csv_fractions: tuple[float, float, float],
+    seed: int,
+    where: str,
+) -> tuple[Split, Split, Split]:
+    """(train, test, validation) of the pooled rows, by ``"shuffle"`` or
+    ``"pandas"`` (see :func:`load_imdb`'s ``csv_split``), each sorted."""
+    fractions = tuple(float(x) for x in csv_fractions)
+    if len(fractions) != 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-9:
+        raise ValueError(
+            "csv_fractions must be three non-negative fractions (train, validation, "
+            f"test) adding up to 1. Received: {csv_fractions!r}"
+        )
+    n = len(everything)
+    if mode == "pandas":
+        # DataFrame.sample(frac=1, random_state=seed): a RandomState(seed),
+        # round(frac * n) rows drawn by choice(n, size, replace=False).
+        order = np.random.RandomState(seed).choice(n, size=n, replace=False).tolist()
+    else:
+        order = list(range(n))
+        random.Random(seed).shuffle(order)
+    n_train = int(fractions[0] * n)
+    n_val = int(fractions[1] * n)
+    parts = order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
+    if not parts[0] or not parts[2]:
+        raise ValueError(f"{where}: empty split: {n} rows are too few for csv_fractions={fractions}")
+    train, validation, test = (_ordered(everything.take(p)) for p in parts)
+    return train, test, validation
+
+
 def _finish(
     train: Split,
     test: Split,
@@ -208,6 +285,13 @@ def _finish(
     replaced: list[str],
     order: str = "sorted",
 ) -> IMDB:
+    if order == "keras_imdb":
+        # keras.datasets.imdb.load_data: one RandomState(113) shuffles the
+        # train rows, then the test rows (then a CSV's own validation rows).
+        rng = np.random.RandomState(KERAS_IMDB_SEED)
+        train, test = _keras_shuffled(train, rng), _keras_shuffled(test, rng)
+        if validation is not None:
+            validation = _keras_shuffled(validation, rng)
     if validation is None:
         names = train.files if train.files is not None else [f"{i:09d}" for i in range(len(train))]
         mask = _validation_rows(train.labels, names, validation_split, seed)
@@ -336,6 +420,7 @@ def _load_csv(
     seed: int,
     replace: bool,
     max_review_bytes: int = DEFAULT_MAX_REVIEW_BYTES,
+    pool: bool = False,
 ) -> tuple[Split, Split, Split | None, list[str]]:
     rows, header, replaced = _read_csv(path, replace, max_review_bytes)
     cols = {name.strip().lower(): i for i, name in enumerate(header)}
@@ -365,7 +450,7 @@ def _load_csv(
     everything = Split(texts, labels, ids, ratings, files)
     mode = csv_split
     if mode == "auto":
-        mode = "column" if "split" in cols else "shuffle"
+        mode = "column" if "split" in cols and not pool else "shuffle"
     if mode == "column":
         if "split" not in cols:
             raise ValueError(f"{path}: csv_split='column' needs a 'split' column. Received: {header!r}")
@@ -386,25 +471,7 @@ def _load_csv(
         test = _ordered(everything.take(where["test"]))
         validation = _ordered(everything.take(where["validation"])) if where["validation"] else None
         return train, test, validation, replaced
-    if mode != "shuffle":
-        raise ValueError(
-            f"csv_split must be 'auto', 'column' or 'shuffle'. Received: {csv_split!r}"
-        )
-    fractions = tuple(float(x) for x in csv_fractions)
-    if len(fractions) != 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-9:
-        raise ValueError(
-            "csv_fractions must be three non-negative fractions (train, validation, "
-            f"test) adding up to 1. Received: {csv_fractions!r}"
-        )
-    n = len(rows)
-    order = list(range(n))
-    random.Random(seed).shuffle(order)
-    n_train = int(fractions[0] * n)
-    n_val = int(fractions[1] * n)
-    parts = order[:n_train], order[n_train : n_train + n_val], order[n_train + n_val :]
-    if not parts[0] or not parts[2]:
-        raise ValueError(f"{path}: empty split: {n} rows are too few for csv_fractions={fractions}")
-    train, validation, test = (_ordered(everything.take(p)) for p in parts)
+    train, test, validation = _split_pool(everything, mode, csv_fractions, seed, str(path))
     return train, test, validation, replaced
 
 
@@ -445,8 +512,9 @@ def load_imdb(
     seed: int = 1337,
     train_size: int | None = None,
     encoding_errors: Literal["strict", "replace"] = "strict",
-    csv_split: Literal["auto", "column", "shuffle"] = "auto",
+    csv_split: Literal["auto", "column", "shuffle", "pandas"] = "auto",
     csv_fractions: tuple[float, float, float] = (0.7, 0.1, 0.2),
+    pool: bool = False,
     url: str | None = None,
     sha256: str | None | Literal["auto"] = "auto",
     download: bool = True,
@@ -454,7 +522,7 @@ def load_imdb(
     max_review_bytes: int = DEFAULT_MAX_REVIEW_BYTES,
     follow_symlinks: bool = False,
     num_threads: int | None = None,
-    order: Literal["shuffled", "sorted"] = "shuffled",
+    order: Literal["shuffled", "sorted", "keras_imdb"] = "shuffled",
 ) -> IMDB:
     """Load the labeled IMDB reviews with a reproducible validation split.
 
@@ -481,9 +549,22 @@ def load_imdb(
             has no validation rows); ``"shuffle"`` is the seed notebook's split:
             row indices shuffled with ``random.Random(seed).shuffle``, the first
             ``int(0.7 n)`` to train, the next ``int(0.1 n)`` to validation, the
-            rest (~20 %) to test (``validation_split`` is not used); ``"auto"``:
-            ``"column"`` if there is a split column, else ``"shuffle"``.
-        csv_fractions: the (train, validation, test) fractions of ``"shuffle"``.
+            rest (~20 %) to test (``validation_split`` is not used);
+            ``"pandas"``: the same slices of the rows in the order of pandas'
+            ``df.sample(frac=1, random_state=seed)`` (seed 004's split with
+            ``seed=12``: ``np.random.RandomState(seed).choice(n, n,
+            replace=False)``); ``"auto"``: ``"column"`` if there is a split
+            column (and ``pool`` is off), else ``"shuffle"``.
+        csv_fractions: the (train, validation, test) fractions of
+            ``"shuffle"`` and ``"pandas"``.
+        pool: pool the labeled reviews and split them as a CSV without a
+            split column (``csv_split``: ``"shuffle"``, or ``"pandas"``;
+            ``"auto"`` is ``"shuffle"``; ``validation_split`` is not used).
+            For a directory or archive the pooled order is the train split's
+            rows, then the test split's, each sorted (class, then file name),
+            and file names get their split as a prefix (``"test/5_3.txt"``):
+            the order of a Kaggle-format CSV written from them. Seed 004's
+            split of the archive: ``pool=True, csv_split="pandas", seed=12``.
         url: download URL when ``source`` is None and the cache is empty (else
             ``$IMDBFAST_IMDB_URL``, else the official URL).
         sha256: expected sha256 of the download; ``"auto"``:
@@ -505,7 +586,14 @@ def load_imdb(
         order: ``"shuffled"`` (default): the rows of each split in a seeded
             random order (``numpy.random.default_rng((seed, k)).permutation``
             of the sorted rows, ``k`` = 0, 1, 2 for train, validation, test);
-            ``"sorted"``: by class (neg, then pos), then file name.
+            ``"sorted"``: by class (neg, then pos), then file name;
+            ``"keras_imdb"``: ``keras.datasets.imdb.load_data``'s shuffle,
+            transcribed: one ``np.random.RandomState(113)`` shuffles the
+            indices of the sorted train rows, then those of the test rows (then
+            those of a CSV's own validation rows); the validation split and
+            ``train_size`` then take their rows in that order. With
+            ``validation_split=0`` the train and test splits are in
+            ``load_data()``'s order of the same reviews.
 
     Returns:
         An :class:`IMDB` with ``train``, ``validation`` and ``test`` splits.
@@ -542,6 +630,16 @@ def load_imdb(
         raise ValueError(
             f"order must be one of {', '.join(map(repr, ORDERS))}. Received: {order!r}"
         )
+    if csv_split not in CSV_SPLITS:
+        raise ValueError(
+            f"csv_split must be one of {', '.join(map(repr, CSV_SPLITS))}. "
+            f"Received: {csv_split!r}"
+        )
+    if pool and csv_split == "column":
+        raise ValueError(
+            "pool=True splits the pooled reviews: csv_split must be 'auto', 'shuffle' "
+            f"or 'pandas'. Received: {csv_split!r}"
+        )
     num_threads = check_num_threads(num_threads)
     replace = encoding_errors == "replace"
     path = (
@@ -566,6 +664,7 @@ def load_imdb(
             seed=seed,
             replace=replace,
             max_review_bytes=max_review_bytes,
+            pool=bool(pool),
         )
     elif name.endswith((".tar.gz", ".tgz", ".tar")) or _is_gzip(path):
         train_parts, test_parts, replaced = _native.imdb_read_tar(
@@ -574,6 +673,11 @@ def load_imdb(
         train, test = _split_from_parts(train_parts), _split_from_parts(test_parts)
     else:
         raise _unknown_source(path)
+    if pool and not name.endswith(".csv"):
+        mode = "shuffle" if csv_split == "auto" else csv_split
+        train, test, validation = _split_pool(
+            _pooled(train, test), mode, csv_fractions, seed, os.fspath(path)
+        )
     return _finish(
         train,
         test,

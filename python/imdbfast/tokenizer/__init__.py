@@ -61,6 +61,7 @@ from imdbfast.tokenizer._checks import MAX_IDS  # noqa: F401
 from imdbfast.tokenizer._document import FORMAT, FORMAT_VERSION
 from imdbfast.tokenizer._fitting import FIT_CHUNK, TokenCounts  # noqa: F401
 from imdbfast.tokenizer._presets import (
+    KERAS_IMDB,
     KERAS_LEGACY,
     KERAS_LEGACY_FILTERS,
     PRESET_ALIASES,
@@ -81,6 +82,7 @@ __all__ = [
     "SEED_004",
     "KERAS_LEGACY",
     "KERAS_LEGACY_FILTERS",
+    "KERAS_IMDB",
     "PRESETS",
     "PRESET_ALIASES",
     "FORMAT",

@@ -1,5 +1,6 @@
 """The tokenizer's named configurations (:meth:`Tokenizer.from_preset`) and
-the constants that spell them out (:data:`PYTHON_REGEX`, :data:`KERAS_LEGACY`).
+the constants that spell them out (:data:`PYTHON_REGEX`, :data:`KERAS_LEGACY`,
+:data:`KERAS_IMDB`).
 
 Plain data: re-exported by :mod:`imdbfast.tokenizer`.
 """
@@ -56,12 +57,34 @@ KERAS_LEGACY: dict[str, Any] = {
     "output_sequence_length": None,
 }
 
+#: ``keras.datasets.imdb``'s conventions on the reviews given to
+#: :meth:`Tokenizer.fit`: the legacy Keras ``Tokenizer``'s words
+#: (:data:`KERAS_LEGACY`) ranked as its ``word_index`` (count descending, ties
+#: in first-seen order, rank 1 the most frequent); 0 pad, 1 ``"[START]"``
+#: (starts every text), 2 ``"[OOV]"``, 3 reserved, the word of rank ``r`` at
+#: ``r + 3`` (``index_from=3``). ``max_tokens`` is ``load_data``'s
+#: ``num_words``: an id ``>= max_tokens`` becomes 2, so words of rank
+#: ``1 .. max_tokens - 4`` are kept. With ``output_sequence_length=L`` the
+#: texts are padded and truncated as ``keras.utils.pad_sequences(maxlen=L)``
+#: does by default: zeros in front, the *last* ``L`` ids kept (the start id is
+#: dropped from a longer text); without it the output is ragged, like
+#: ``load_data``'s lists. One difference: a word never seen in the fitted
+#: texts encodes as 2, where ``load_data`` leaves test words unseen in
+#: training out.
+KERAS_IMDB: dict[str, Any] = {
+    **KERAS_LEGACY,
+    "start_token": "[START]",
+    "oov_token": "[OOV]",
+    "index_from": 3,
+    "padding": "pre",
+    "truncating": "pre",
+}
+
 _PRESETS: dict[str, dict[str, Any]] = {
     # keras.layers.TextVectorization's defaults.
     "text_vectorization": {},
     "python_regex": PYTHON_REGEX,
-    # keras.datasets.imdb ids: 0 pad, 1 start, 2 OOV, word of rank r at r + 3.
-    "keras_imdb": {"start_token": "[START]", "oov_token": "[OOV]", "index_from": 3},
+    "keras_imdb": KERAS_IMDB,
     "keras_legacy": KERAS_LEGACY,
 }
 

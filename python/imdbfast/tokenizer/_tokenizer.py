@@ -362,8 +362,10 @@ class Tokenizer(
         ``\\b\\w+\\b`` words, NLTK English stopwords, ``min_freq=5``,
         alphabetical vocabulary, ``"<pad>"`` = 0, ``"<unk>"`` = 1, 256 ids per
         text; stopwords kept out of the vocabulary and encoded as ``"<unk>"``),
-        ``"keras_imdb"`` (``keras.datasets.imdb`` ids: 0 pad, 1
-        ``"[START]"``, 2 ``"[OOV]"``, words from 4) and ``"keras_legacy"``
+        ``"keras_imdb"`` (:data:`KERAS_IMDB`: ``keras.datasets.imdb``'s
+        conventions: the legacy ``Tokenizer``'s word ranks, 0 pad, 1
+        ``"[START]"``, 2 ``"[OOV]"``, words from 4, ``max_tokens`` as
+        ``num_words``, pre-padding and pre-truncation) and ``"keras_legacy"``
         (:data:`KERAS_LEGACY`: the legacy ``keras.preprocessing.text.Tokenizer``;
         ``from_preset("keras_legacy", max_tokens=N, oov_token="<OOV>")`` is
         ``Tokenizer(num_words=N, oov_token="<OOV>")``).
