@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from imdbfast import _glove_cache
 from imdbfast.embeddings import GloVe, load_glove
 

@@ -54,16 +54,16 @@ import numpy as np
 from imdbfast import _download
 
 __all__ = [
+    "DEFAULT_LIMIT_BYTES",
+    "FULL_CHECK_BYTES",
+    "MAGIC",
+    "MAP_BYTES",
     "CacheEntry",
     "cache_enabled",
     "cache_key",
     "entries_dir",
     "read_entry",
     "write_entry",
-    "MAGIC",
-    "FULL_CHECK_BYTES",
-    "MAP_BYTES",
-    "DEFAULT_LIMIT_BYTES",
 ]
 
 MAGIC = b"IMDBFAST-GLOVE-CACHE\x00\x01\r\n"
@@ -244,13 +244,13 @@ def _parse_entry(f: Any, key: str) -> CacheEntry | None:
     if nbytes <= MAP_BYTES:
         matrix = np.empty((rows, dim), dtype=np.float32)
         f.seek(offset)
-        if f.readinto(memoryview(matrix).cast("B")) != nbytes:
+        if f.readinto(matrix.data.cast("B")) != nbytes:
             return None
     else:
         mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
         matrix = np.frombuffer(mapped, dtype=np.float32, count=rows * dim, offset=offset)
         matrix = matrix.reshape(rows, dim)
-    if _matrix_crc(memoryview(matrix).cast("B")) != header["matrix_crc"]:
+    if _matrix_crc(matrix.data.cast("B")) != header["matrix_crc"]:
         return None
     return CacheEntry(
         matrix=matrix,
@@ -289,7 +289,7 @@ def _write(key: str, entry: CacheEntry) -> None:
         if any("\n" in w for w in entry.words):
             raise ValueError("a word holds a line break")
         blob = "\n".join(entry.words).encode("utf-8")
-    body = memoryview(matrix).cast("B")
+    body = matrix.data.cast("B")
     header: dict[str, Any] = {
         "key": key,
         "rows": rows,

@@ -115,7 +115,7 @@ def _from_file(
     if key is not None:
         hit = _glove_cache.read_entry(key)
         if hit is not None:
-            labels = list(vocabulary) if hit.words is None else hit.words
+            labels = hit.words if hit.words is not None else list(vocabulary or [])
             return GloVe(
                 hit.matrix, labels, hit.matrix.shape[1], hit.hits, hit.misses,
                 hit.missing, hit.duplicates, hit.lowercased, source,
