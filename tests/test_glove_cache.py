@@ -239,3 +239,24 @@ def test_hostile_paths_name_no_file(tmp_path: Path) -> None:
     parsed = load_glove(odd, cache=False)
     same(parsed, load_glove(odd))
     assert not entry.is_symlink()
+
+
+def test_a_pipe_is_not_cached(tmp_path: Path) -> None:
+    fifo = tmp_path / "g.txt"
+    os.mkfifo(fifo)
+    assert _glove_cache.cache_key(fifo, None, None, None, False) is None
+
+
+def test_a_file_replaced_while_parsed_is_not_stored(glove_txt: Path, monkeypatch) -> None:
+    from imdbfast import _native
+
+    parse = _native.glove_load
+
+    def parse_then_replace(*args, **kwargs):
+        out = parse(*args, **kwargs)
+        glove_txt.write_bytes(LINES + b"new 1 1 1\n")
+        return out
+
+    monkeypatch.setattr(_native, "glove_load", parse_then_replace)
+    load_glove(glove_txt)
+    assert entries() == []

@@ -41,6 +41,7 @@ import hashlib
 import json
 import mmap
 import os
+import stat
 import struct
 import tempfile
 import time
@@ -142,7 +143,8 @@ def cache_key(
     dim: int | None,
     lowercase_fallback: bool,
 ) -> str | None:
-    """The key of these inputs (JSON text), or None when the file cannot be read.
+    """The key of these inputs (JSON text), or None when the file cannot be read
+    or is not a regular file.
 
     Args:
         path: the GloVe file (or zip archive).
@@ -154,6 +156,8 @@ def cache_key(
     try:
         resolved = path.resolve(strict=True)
         st = os.stat(resolved)
+        if not stat.S_ISREG(st.st_mode):
+            return None  # a pipe or a device: not read twice, not cached
         fingerprint = _fingerprint(resolved, st.st_size)
     except (OSError, RuntimeError):
         return None

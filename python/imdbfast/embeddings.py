@@ -123,7 +123,13 @@ def _from_file(
     matrix, words, hits, misses, missing, dups, lowered = _native.glove_load(
         os.fspath(path), member, vocabulary, dim, lowercase_fallback, num_threads=num_threads
     )
-    if key is not None and (vocabulary is None or words == vocabulary):
+    # Stored only when the file is still the one the key describes (it may
+    # have been replaced while it was parsed) and the rows are the vocabulary's.
+    if (
+        key is not None
+        and (vocabulary is None or words == vocabulary)
+        and key == _glove_cache.cache_key(path, member, vocabulary, dim, lowercase_fallback)
+    ):
         entry = _glove_cache.CacheEntry(
             matrix, None if vocabulary is not None else words, hits, misses, missing, dups,
             lowered,
