@@ -19,7 +19,7 @@ use crate::py::buffer::into_matrix;
 use crate::py::errors::IntoPyResult;
 use crate::py::fork;
 use crate::py::text::{PyTextPipeline, Texts};
-use crate::py::vocab::{PyVocabConfig, PyVocabulary};
+use crate::py::vocab::{padded_matrix, PyVocabConfig, PyVocabulary};
 
 /// Count the n-grams of `texts` and build a vocabulary of them (ranked as
 /// `Vocabulary.build` ranks tokens).
@@ -223,20 +223,11 @@ fn ngram_ids_padded<'py>(
     truncating: &str,
     num_threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyArray2<i32>>> {
-    let threads = fork::threads(num_threads)?;
-    let pad = PadConfig::parse(length, padding, truncating).py_err()?;
-    let texts = Texts::extract(texts)?;
-    let docs = texts.strs()?;
     let (vocab, pipeline) = (&vocabulary.inner, &pipeline.inner);
-    let n = docs.len();
-    let out = py
-        .detach(|| {
-            fork::install(threads, || {
-                padded_ids(vocab, pipeline, &docs, &widths, &pad)
-            })
-        })
-        .py_err()?;
-    into_matrix(py, n, length, out)
+    let pad = PadConfig::parse(length, padding, truncating).py_err()?;
+    padded_matrix(py, texts, pad, num_threads, |docs, pad| {
+        padded_ids(vocab, pipeline, docs, &widths, pad)
+    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

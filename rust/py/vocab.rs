@@ -303,16 +303,11 @@ impl PyVocabulary {
         truncating: &str,
         num_threads: Option<usize>,
     ) -> PyResult<Bound<'py, PyArray2<i32>>> {
-        let threads = fork::threads(num_threads)?;
-        let pad = PadConfig::parse(length, padding, truncating).py_err()?;
-        let texts = Texts::extract(texts)?;
-        let docs = texts.strs()?;
         let (vocab, pipeline) = (&self.inner, &pipeline.inner);
-        let n = docs.len();
-        let out = py
-            .detach(|| fork::install(threads, || vocab.encode_padded(pipeline, &docs, &pad)))
-            .py_err()?;
-        into_matrix(py, n, length, out)
+        let pad = PadConfig::parse(length, padding, truncating).py_err()?;
+        padded_matrix(py, texts, pad, num_threads, |docs, pad| {
+            vocab.encode_padded(pipeline, docs, pad)
+        })
     }
 
     /// Encode `texts` into `(values int32, row_splits int64)`, each row
@@ -343,6 +338,25 @@ impl PyVocabulary {
 
 /// `(values, row_splits)` of a ragged encoding.
 type RaggedIds<'py> = (Bound<'py, PyArray1<i32>>, Bound<'py, PyArray1<i64>>);
+
+/// The recipe every padded encoding shares: borrow the texts, run `encode`
+/// on the thread pool without the GIL, and hand its `(texts, pad.length)`
+/// matrix to NumPy.
+pub(crate) fn padded_matrix<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    pad: PadConfig,
+    num_threads: Option<usize>,
+    encode: impl Fn(&[&str], &PadConfig) -> imdbfast_core::Result<Vec<i32>> + Send + Sync,
+) -> PyResult<Bound<'py, PyArray2<i32>>> {
+    let threads = fork::threads(num_threads)?;
+    let texts = Texts::extract(texts)?;
+    let docs = texts.strs()?;
+    let out = py
+        .detach(|| fork::install(threads, || encode(&docs, &pad)))
+        .py_err()?;
+    into_matrix(py, docs.len(), pad.length, out)
+}
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyVocabConfig>()?;

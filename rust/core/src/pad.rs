@@ -104,6 +104,19 @@ impl PadConfig {
         &seq[self.kept_range(seq.len())]
     }
 
+    /// Write the kept part of `seq` into `row` (of length `self.length`),
+    /// which already holds the padding (a zero-filled matrix's row): only the
+    /// kept values are written.
+    #[inline]
+    pub fn write_kept<T: Copy>(&self, seq: &[T], row: &mut [T]) {
+        let kept = self.kept(seq);
+        let at = match self.padding {
+            Side::Post => 0,
+            Side::Pre => row.len() - kept.len(),
+        };
+        row[at..at + kept.len()].copy_from_slice(kept);
+    }
+
     /// Write `seq` (truncated) into `row` (of length `self.length`), filling
     /// the rest with `value`.
     pub fn write_row<T: Copy>(&self, seq: &[T], row: &mut [T], value: T) {

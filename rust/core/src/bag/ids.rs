@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use crate::bag::ngrams::{check_widths, DocTokens};
 
 use crate::error::Result;
-use crate::pad::{PadConfig, Side};
+use crate::pad::PadConfig;
 use crate::text::{Scratch, TextPipeline};
 use crate::vocab::{join_ragged, Vocabulary};
 
@@ -101,12 +101,7 @@ pub fn ngram_ids_padded<S: AsRef<str> + Sync>(
                     ids,
                 );
                 // The row is all zeros (the padding): write the kept ids.
-                let kept = pad.kept(ids);
-                let at = match pad.padding {
-                    Side::Post => 0,
-                    Side::Pre => row.len() - kept.len(),
-                };
-                row[at..at + kept.len()].copy_from_slice(kept);
+                pad.write_kept(ids, row);
             },
         );
     Ok(out)

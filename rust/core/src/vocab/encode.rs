@@ -218,12 +218,7 @@ impl Vocabulary {
                         return;
                     }
                     self.encode_with(lookup, pipeline, doc.as_ref(), scratch, limit, ids);
-                    let kept = pad.kept(ids);
-                    let at = match pad.padding {
-                        Side::Post => 0,
-                        Side::Pre => row.len() - kept.len(),
-                    };
-                    row[at..at + kept.len()].copy_from_slice(kept);
+                    pad.write_kept(ids, row);
                 },
             );
         Ok(out)
