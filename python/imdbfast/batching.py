@@ -547,9 +547,9 @@ def predict_sorted(
     if batches.shuffle:
         raise ValueError("predict_sorted needs an unshuffled BucketedBatches.")
     if keras.backend.backend() == "tensorflow":
-        from imdbfast.layers import right_padded_inputs
-
         import tensorflow as tf
+
+        from imdbfast.layers import right_padded_inputs
 
         plan = batches.batch_indices()
         progress = keras.utils.Progbar(len(plan)) if verbose else None
