@@ -255,18 +255,18 @@ def _bag_predict_function(model: Any, width: int) -> Any:
     if width not in functions:
         model_ref = weakref.ref(model)
 
-        @tf.function(input_signature=[
-            tf.TensorSpec((None, 2), tf.int64),
-            tf.TensorSpec((None,), tf.float32),
-            tf.TensorSpec((), tf.int64),
-        ])
-        def predict_step(indices: Any, values: Any, count: Any) -> Any:
+        def call(indices: Any, values: Any, count: Any) -> Any:
             live = model_ref()
             if live is None:  # traced only while the model is alive
                 raise RuntimeError("the model of this prediction function is gone")
             shape = tf.stack([count, tf.constant(width, tf.int64)])
             return live(tf.SparseTensor(indices, values, shape), training=False)
 
+        predict_step = tf.function(call, input_signature=[
+            tf.TensorSpec((None, 2), tf.int64),
+            tf.TensorSpec((None,), tf.float32),
+            tf.TensorSpec((), tf.int64),
+        ])
         # Called with tensors, the concrete function skips the tf.function's
         # signature binding and cache lookup (about 0.4 ms a call).
         functions[width] = predict_step.get_concrete_function()
