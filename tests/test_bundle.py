@@ -3,13 +3,15 @@ and embeddings exported in GloVe text format."""
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
 # Models and training: skipped without a Keras backend (pip install imdbfast[tensorflow]).
 pytest.importorskip("keras")
 
-from train_helpers import review, tiny_run
+from train_helpers import ngram_runs, review, tiny_run
 
 import imdbfast
 from imdbfast.bundle import Bundle, Predictions
@@ -72,6 +74,26 @@ def test_predictions_do_not_depend_on_batching_or_order(bundle):
     np.testing.assert_allclose(shuffled, full[perm], atol=1e-6)
     alone = [bundle.predict_proba([t])[0] for t in texts[:5]]
     np.testing.assert_allclose(alone, full[:5], atol=1e-6)
+
+
+@pytest.mark.backend_agnostic
+@pytest.mark.parametrize("kind", ["ids", "bag"])
+def test_one_text_at_a_time_gives_the_batch_probability(kind, bundle, tmp_path_factory):
+    # One review takes the direct path (one compiled call, no input pipeline);
+    # more than eval_batch_size reviews the batch path: the same probability.
+    if kind == "bag":
+        bundle = imdbfast.load(ngram_runs(tmp_path_factory)["bag"].run_dir)
+    rng = random.Random(5)
+    texts = TEXTS + [review(rng, i % 2) for i in range(40)]
+    assert len(texts) > bundle.config.eval_batch_size
+    full = bundle.predict_proba(texts)
+    for i in (0, 1, 2, 4, 7, len(texts) - 1):
+        alone = bundle.predict([texts[i]])
+        assert alone.probabilities.dtype == np.float32 and alone.probabilities.shape == (1,)
+        np.testing.assert_allclose(alone.probabilities[0], full[i], rtol=1e-6, atol=1e-7)
+        assert alone.labels.tolist() == [int(full[i] > 0.5)]
+        again = bundle.predict([texts[i]])  # warm: the cached function
+        np.testing.assert_array_equal(again.probabilities, alone.probabilities)
 
 
 def test_predict_accepts_iterables_and_rejects_a_bare_string(bundle):

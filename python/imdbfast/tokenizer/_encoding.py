@@ -75,6 +75,8 @@ class TokenizerEncoding:
         length = self.output_sequence_length
         if length is None:
             values, row_splits = self._ragged_ids(vocab, text_list, None)
+            if len(text_list) == 1:  # one review at a time: no np.split
+                return [values[row_splits[0] : row_splits[1]]]
             return np.split(values, row_splits[1:-1]) if len(text_list) else []
         if self._widths is not None:
             # Padded in the core, as pad_sequences pads the ragged rows.
