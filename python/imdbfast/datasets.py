@@ -215,6 +215,14 @@ def _ordered(split: Split) -> Split:
     return split.take(idx)
 
 
+def _file_names(split: Split) -> list[str]:
+    """The split's file names, or its row numbers zero-padded where it has none
+    (what the seeded choices of rows sort and draw by)."""
+    if split.files is not None:
+        return split.files
+    return [f"{i:09d}" for i in range(len(split))]
+
+
 def _keras_shuffled(split: Split, rng: np.random.RandomState) -> Split:
     """``keras.datasets.imdb.load_data``'s shuffle of one split, transcribed:
     ``indices = np.arange(len(x)); rng.shuffle(indices); x = x[indices]``."""
@@ -236,7 +244,7 @@ def _pooled(train: Split, test: Split) -> Split:
         [
             f"{part}/{name}"
             for part, split in (("train", train), ("test", test))
-            for name in (split.files or [f"{i:09d}" for i in range(len(split))])
+            for name in _file_names(split)
         ],
     )
 
@@ -293,7 +301,7 @@ def _finish(
         if validation is not None:
             validation = _keras_shuffled(validation, rng)
     if validation is None:
-        names = train.files if train.files is not None else [f"{i:09d}" for i in range(len(train))]
+        names = _file_names(train)
         mask = _validation_rows(train.labels, names, validation_split, seed)
         validation = train.take(np.flatnonzero(mask))
         train = train.take(np.flatnonzero(~mask))
@@ -303,7 +311,7 @@ def _finish(
                 f"train_size={train_size} is larger than the {len(train)} training "
                 f"reviews left after the validation split. Received: {train_size}"
             )
-        names = train.files if train.files is not None else [f"{i:09d}" for i in range(len(train))]
+        names = _file_names(train)
         train = train.take(_stratified_keep(train.labels, names, train_size, seed))
     if replaced:
         warnings.warn(
