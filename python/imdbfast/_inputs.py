@@ -20,7 +20,6 @@ and through it every ensemble member go through here.
 from __future__ import annotations
 
 import dataclasses
-import weakref
 from typing import Any
 
 import numpy as np
@@ -235,10 +234,6 @@ def predict(
     return predict_sorted(model, batches)[:, 0]
 
 
-#: The direct bag-row prediction function of each live model, by row width.
-_BAG_PREDICT: weakref.WeakKeyDictionary[Any, dict[int, Any]] = weakref.WeakKeyDictionary()
-
-
 def _bag_predict_function(model: Any, width: int) -> Any:
     """``model(rows, training=False)`` as a ``tf.function`` of a
     ``(None, width)`` float32 ``tf.SparseTensor``'s parts (the ``(nnz, 2)``
@@ -251,26 +246,22 @@ def _bag_predict_function(model: Any, width: int) -> Any:
         return None
     import tensorflow as tf
 
-    functions = _BAG_PREDICT.setdefault(model, {})
-    if width not in functions:
-        model_ref = weakref.ref(model)
+    from imdbfast.runtime import model_step
 
-        def call(indices: Any, values: Any, count: Any) -> Any:
-            live = model_ref()
-            if live is None:  # traced only while the model is alive
-                raise RuntimeError("the model of this prediction function is gone")
-            shape = tf.stack([count, tf.constant(width, tf.int64)])
-            return live(tf.SparseTensor(indices, values, shape), training=False)
+    def call(live: Any, indices: Any, values: Any, count: Any) -> Any:
+        shape = tf.stack([count, tf.constant(width, tf.int64)])
+        return live(tf.SparseTensor(indices, values, shape), training=False)
 
-        predict_step = tf.function(call, input_signature=[
+    return model_step(
+        model,
+        ("bag", width),
+        [
             tf.TensorSpec((None, 2), tf.int64),
             tf.TensorSpec((None,), tf.float32),
             tf.TensorSpec((), tf.int64),
-        ])
-        # Called with tensors, the concrete function skips the tf.function's
-        # signature binding and cache lookup (about 0.4 ms a call).
-        functions[width] = predict_step.get_concrete_function()
-    return functions[width]
+        ],
+        call,
+    )
 
 
 def _sparse_parts(rows: Any) -> list[Any]:

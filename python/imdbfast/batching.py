@@ -34,7 +34,6 @@ sample weights: 1 for the reviews, 0 for the filler
 from __future__ import annotations
 
 import math
-import weakref
 from typing import Any, Iterator
 
 import numpy as np
@@ -47,6 +46,7 @@ from imdbfast.distribution import filler_rows
 # from here still.
 from imdbfast.runtime import (  # noqa: F401
     configure_tensorflow,
+    model_step,
     use_tf_cpu_bfc_allocator,
     use_tf_intra_op_threads,
 )
@@ -481,44 +481,17 @@ def fit_input(batches: BucketedBatches) -> Any:
     return batches
 
 
-# Per model (weakly held), per padded width: a tf.function that runs it on int32
-# batches of any shape, so prediction is traced once per model.
-_TF_PREDICT: weakref.WeakKeyDictionary[Any, dict[int | None, Any]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _tf_predict_function(model: keras.Model, width: int | None) -> Any:
+def _ids_predict_step(model: keras.Model, width: int | None) -> Any:
+    """``model(x, training=False)`` on int32 ``(None, width)`` batches of any
+    length, traced once per model and width."""
     import tensorflow as tf
 
-    functions = _TF_PREDICT.setdefault(model, {})
-    if width not in functions:
-        model_ref = weakref.ref(model)
-
-        @tf.function(input_signature=[tf.TensorSpec((None, width), tf.int32)])
-        def predict_step(x: Any) -> Any:
-            live = model_ref()
-            if live is None:  # traced only while the model is alive
-                raise RuntimeError("the model of this prediction function is gone")
-            return live(x, training=False)
-
-        functions[width] = predict_step
-    return functions[width]
-
-
-# The concrete function of each _TF_PREDICT entry: called with a tensor it skips
-# the tf.function's signature binding and cache lookup (about 0.4 ms of a
-# one-review prediction).
-_TF_PREDICT_CONCRETE: weakref.WeakKeyDictionary[Any, dict[int | None, Any]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _tf_predict_concrete(model: keras.Model, width: int | None) -> Any:
-    functions = _TF_PREDICT_CONCRETE.setdefault(model, {})
-    if width not in functions:
-        functions[width] = _tf_predict_function(model, width).get_concrete_function()
-    return functions[width]
+    return model_step(
+        model,
+        ("ids", width),
+        [tf.TensorSpec((None, width), tf.int32)],
+        lambda live, x: live(x, training=False),
+    )
 
 
 def predict_sorted(
@@ -556,7 +529,7 @@ def predict_sorted(
         parts = []
         # The function only ever sees these right-padded batches.
         with right_padded_inputs():
-            step = _tf_predict_concrete(model, batches.fixed_length)
+            step = _ids_predict_step(model, batches.fixed_length)
             for i, rows in enumerate(plan):
                 x = tf.constant(batches.batch(rows)[0])
                 parts.append(np.asarray(step(x), dtype=np.float32))

@@ -102,6 +102,8 @@ class TextPipelines:
         """Texts as the native calls take them: a list or tuple of str, or
         the buffers of Arrow strings (as Python strs when a callable
         ``standardize`` or ``split`` has to see them)."""
+        if isinstance(texts, (list, tuple)):  # the common case, checked first
+            return texts
         if isinstance(texts, _native.ArrowStrings):
             return texts
         if _arrow.is_arrow(texts):
