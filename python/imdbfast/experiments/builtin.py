@@ -5,10 +5,19 @@ Every built-in study starts from the seed-000 baseline (learned embedding 128
 training reviews for validation) and runs two seeds per cell. The reference
 figures are the test accuracies the seed notebooks printed (on the 25,000 test
 reviews); they were single runs.
+
+The ``presets`` study is the exception: it trains every training preset of
+:mod:`imdbfast.config` with its own settings (:func:`presets_study`), and its
+report draws test accuracy against training time beside the published
+anchors of :data:`PUBLISHED_ANCHORS` (:data:`STUDY_ANCHORS`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Sequence
+
+from imdbfast.config import TrainConfig, preset_names
 from imdbfast.experiments.study import Study, StudyError
 
 # Seed 000's printed test accuracies.
@@ -29,6 +38,100 @@ BASELINE = {
     "value": 0.862,
     "label": f"{_SEED000}: learned embedding, BiLSTM 32, 600 tokens",
 }
+
+
+
+
+@dataclasses.dataclass(frozen=True)
+class Anchor:
+    """A published test accuracy on IMDB, drawn as a horizontal line.
+
+    Attributes:
+        value: the test accuracy (25,000 test reviews).
+        label: the short name printed beside the line (with the value).
+        source: where the figure is published.
+    """
+
+    value: float
+    label: str
+    source: str
+
+
+#: Published IMDB test accuracies of models of the fast linear / classic
+#: class (no transformers, no extra data beyond what each paper states),
+#: the bars the ``presets`` study is measured against (issue 25).
+PUBLISHED_ANCHORS: tuple[Anchor, ...] = (
+    Anchor(
+        0.9122,
+        "NBSVM bigrams",
+        "Wang & Manning 2012, 'Baselines and Bigrams' (NBSVM-bi)",
+    ),
+    Anchor(
+        0.9187,
+        "NBSVM trigrams",
+        "Mesnil et al. 2015, 'Ensemble of Generative and Discriminative "
+        "Techniques for Sentiment Analysis of Movie Reviews' (NBSVM-uni+bi+tri)",
+    ),
+    Anchor(
+        0.925,
+        "keras-nbsvm",
+        "amaiya/keras-nbsvm: NB-weighted logistic regression in Keras on "
+        "1-3-grams (README)",
+    ),
+    Anchor(
+        0.9257,
+        "Mesnil et al. ensemble",
+        "Mesnil et al. 2015: paragraph vectors + RNN LM + NBSVM ensemble",
+    ),
+    Anchor(
+        0.9368,
+        "Bingyu & Arefyev",
+        "Bingyu & Arefyev 2022, 'The Document Vectors Using Cosine Similarity "
+        "Revisited': DV-ngrams-cosine + NB-weighted n-grams",
+    ),
+)
+
+#: Study name -> the anchors its accuracy-vs-training-time chart draws.
+STUDY_ANCHORS: dict[str, tuple[Anchor, ...]] = {"presets": PUBLISHED_ANCHORS}
+
+
+def glove_presets() -> list[str]:
+    """The training presets whose embedding starts from GloVe vectors."""
+    return [name for name in preset_names() if TrainConfig.preset(name).uses_glove]
+
+
+def presets_study(
+    *, glove: bool = False, names: Sequence[str] | None = None
+) -> Study:
+    """The ``presets`` study: every training preset, two seeds each.
+
+    Args:
+        glove: also train the GloVe presets (:func:`glove_presets`); the
+            command line sets it when ``--glove`` gives a GloVe file.
+        names: the presets to train, in this order (default: every preset
+            of :func:`imdbfast.config.preset_names`, the GloVe ones only
+            with ``glove``).
+
+    Returns:
+        A study with one ``preset`` axis, each cell the preset's own
+        settings (the options still override them, as in every study).
+    """
+    if names is None:
+        skipped = set() if glove else set(glove_presets())
+        names = [name for name in preset_names() if name not in skipped]
+    return Study(
+        "presets",
+        {"preset": list(names)},
+        repeats=2,
+        description="every training preset of imdbfast.config with its own "
+        "settings: the linear n-gram models, fastText, the BiLSTM, LSTM, "
+        "attention and Flatten models; the GloVe presets only when --glove "
+        "names the vectors (so that no run starts a download unasked); the "
+        "ensembles (imdbfast.ensembles.ENSEMBLE_PRESETS) are not runs of one "
+        "TrainConfig, which is all a study cell trains. The report draws test "
+        "accuracy against training time (model build + fit) beside published "
+        "anchors",
+    )
 
 
 def _studies() -> dict[str, Study]:
@@ -113,6 +216,7 @@ def _studies() -> dict[str, Study]:
             "LSTM (004)",
             references=[{"where": {"architecture": "bilstm"}, **BASELINE}],
         ),
+        presets_study(),
     ]
     return {study.name: study for study in studies}
 
@@ -121,8 +225,13 @@ def _studies() -> dict[str, Study]:
 BUILTIN_STUDIES: dict[str, Study] = _studies()
 
 
-def builtin_study(name: str) -> Study:
+def builtin_study(name: str, *, glove: bool = False) -> Study:
     """The built-in study of that name.
+
+    Args:
+        name: a key of :data:`BUILTIN_STUDIES`.
+        glove: a GloVe file was given (``--glove``): the ``presets`` study
+            then trains the GloVe presets too (:func:`presets_study`).
 
     Raises:
         StudyError: if there is none.
@@ -132,4 +241,6 @@ def builtin_study(name: str) -> Study:
             f"unknown study. Expected a built-in study ({', '.join(BUILTIN_STUDIES)}) "
             f"or a .toml/.json study file. Received: {name!r}"
         )
+    if glove and name == "presets":
+        return presets_study(glove=True)
     return BUILTIN_STUDIES[name]

@@ -46,7 +46,9 @@ examples:
   imdbfast experiment --list
   imdbfast experiment training-size --data ../shared/data/aclImdb_v1_labeled.tar.gz \\
       --output-dir studies --epochs 3 --repeats 2
-  imdbfast experiment models --data aclImdb/ --train-size 400 --epochs 1 -q"""
+  imdbfast experiment models --data aclImdb/ --train-size 400 --epochs 1 -q
+  imdbfast experiment presets --data ../shared/data/aclImdb_v1_labeled.tar.gz \\
+      --glove ../shared/data/glove.6B.50d.txt.gz --repeats 2"""
 
 
 def add_experiment_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -116,7 +118,8 @@ def add_experiment_parser(subparsers: Any) -> argparse.ArgumentParser:
         metavar="SOURCE",
         default=None,
         help="GloVe vectors for GloVe cells: a .txt/.gz/.zip path or a "
-        "name like glove.6B.50d",
+        "name like glove.6B.50d (the presets study trains its GloVe presets "
+        "only when given)",
     )
     parser.add_argument(
         "--dry-run",
@@ -139,14 +142,19 @@ def add_experiment_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_study(name_or_path: str) -> Study:
+def resolve_study(name_or_path: str, *, glove: bool = False) -> Study:
     """A built-in study by name, or a study file by path.
+
+    Args:
+        name_or_path: a built-in study name or a ``.toml``/``.json`` file.
+        glove: a GloVe source was given (see
+            :func:`~imdbfast.experiments.builtin.builtin_study`).
 
     Raises:
         StudyError: if it is neither, or the file is not a valid study.
     """
     if name_or_path in BUILTIN_STUDIES:
-        return BUILTIN_STUDIES[name_or_path]
+        return builtin_study(name_or_path, glove=glove)
     if os.path.exists(name_or_path) or name_or_path.lower().endswith(
         (".toml", ".json")
     ):
@@ -175,7 +183,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         return 0
     if args.study is None:
         raise StudyError("expected a STUDY (a built-in name or a study file) or --list")
-    study = resolve_study(args.study)
+    study = resolve_study(args.study, glove=args.glove is not None)
     overrides: dict[str, Any] = {}
     if args.data is not None:
         overrides["data_source"] = args.data

@@ -9,7 +9,9 @@
   the study declares one;
 - ``plots/``: accuracy against the number of training reviews (one line per
   combination of the other axes, error bars, log x axis) when the study has a
-  ``train_size`` axis; a bar chart per other axis; each cell's learning curves;
+  ``train_size`` axis; a bar chart per other axis; test accuracy against
+  training time beside published anchors when the study has a ``preset``
+  axis (:mod:`imdbfast.experiments._charts`); each cell's learning curves;
 - ``report.html``: the study's configuration, the summary, the plots and the
   per-run details in one file (images embedded as data URIs; no scripts, no
   network).
@@ -29,7 +31,12 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from imdbfast.experiments.builtin import REFERENCE_TRAIN_REVIEWS
+from imdbfast.experiments._charts import (
+    figure,
+    plot_accuracy_vs_time,
+    training_seconds,
+)
+from imdbfast.experiments.builtin import REFERENCE_TRAIN_REVIEWS, STUDY_ANCHORS
 from imdbfast.experiments.study import Cell, value_label
 
 PLOTS_DIR = "plots"
@@ -93,7 +100,8 @@ def summary_rows(results: Any) -> list[dict[str, Any]]:
     ``accuracy_mean``, ``accuracy_std`` (sample std; None for n < 2),
     ``accuracy_min``, ``accuracy_max``, ``loss_mean``, ``f1_mean``,
     ``best_epoch_mean``, ``train_examples``, ``fit_seconds_mean``,
-    ``overhead_seconds_mean``, ``overhead_percent`` (overhead / (fit +
+    ``training_seconds_mean`` (model build + fit, the x of the
+    accuracy-vs-time chart), ``overhead_seconds_mean``, ``overhead_percent`` (overhead / (fit +
     evaluate)), ``reference``, ``reference_label``, ``difference`` (mean minus
     reference).
     """
@@ -124,6 +132,7 @@ def summary_rows(results: Any) -> list[dict[str, Any]]:
             fit_seconds_mean=_mean_std([r["seconds"].get("fit", 0) for r in records])[
                 0
             ],
+            training_seconds_mean=_mean_std([training_seconds(r) for r in records])[0],
             overhead_seconds_mean=_mean_std([overhead_seconds(r) for r in records])[0],
             overhead_percent=(
                 100 * sum(overhead_seconds(r) for r in records) / timed
@@ -233,15 +242,6 @@ def run_rows(results: Any) -> list[dict[str, Any]]:
 # --- plots ----------------------------------------------------------------------------
 
 
-def _figure(width: float, height: float) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
 def _others_label(results: Any, cell: Cell, skip: str) -> str:
     parts = [
         f"{name}={value}"
@@ -273,7 +273,7 @@ def plot_training_size(results: Any, path: Path) -> bool:
         )
     if sum(len(points) for points in series.values()) < 2:
         return False
-    fig = _figure(7.0, 4.5)
+    fig = figure(7.0, 4.5)
     ax = fig.add_subplot()
     ref_shown = False
     for name, points in series.items():
@@ -335,7 +335,7 @@ def plot_axis_bars(results: Any, axis_name: str, path: Path) -> bool:
         for label in _axis_labels(results, axis)
         if any(label in g for g in groups.values())
     ]
-    fig = _figure(max(5.0, 1.2 * len(labels) * max(1, len(groups)) + 2), 4.5)
+    fig = figure(max(5.0, 1.2 * len(labels) * max(1, len(groups)) + 2), 4.5)
     ax = fig.add_subplot()
     width = 0.8 / len(groups)
     lows: list[float] = []
@@ -400,7 +400,7 @@ def plot_cell_curves(results: Any, cell: Cell, path: Path) -> bool:
     records = results.records_of(cell)
     if max((r["epochs_run"] for r in records), default=0) < MIN_CURVE_EPOCHS:
         return False
-    fig = _figure(6.0, 3.6)
+    fig = figure(6.0, 3.6)
     ax = fig.add_subplot()
     for record in records:
         history = record["history"]
@@ -440,6 +440,16 @@ def write_plots(results: Any) -> list[tuple[str, Path]]:
     path = folder / "accuracy-vs-train-size.png"
     if plot_training_size(results, path):
         written.append(("Test accuracy against the number of training reviews", path))
+    path = folder / "accuracy-vs-training-time.png"
+    if plot_accuracy_vs_time(results, path):
+        written.append(
+            (
+                "Test accuracy against training seconds (model build + fit, log "
+                "scale): mean over seeds, bars from the lowest to the highest "
+                "seed; dashed lines: published figures",
+                path,
+            )
+        )
     for axis in results.study.axes:
         if axis.name == "train_size":
             continue
@@ -649,6 +659,17 @@ def render_html(results: Any, plots: Sequence[tuple[str, Path]]) -> str:
     if summary_plots:
         body.append("<h2>Plots</h2>")
         body.extend(_image(p, c) for c, p in summary_plots)
+        anchors = STUDY_ANCHORS.get(study.name, ())
+        if anchors and any(p.name == "accuracy-vs-training-time.png" for _, p in plots):
+            body.append("<h3>Published anchors</h3>")
+            body.append(
+                _table(
+                    ["test accuracy", "model", "source"],
+                    [[f"{a.value:g}", a.label, a.source] for a in anchors],
+                    table_id="anchors",
+                    numeric=[0],
+                )
+            )
     body.append("<h2>Runs</h2>")
     run_table = run_rows(results)
     if run_table:
