@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from imdbfast.experiments.builtin import STUDY_ANCHORS, Anchor
 

@@ -15,7 +15,7 @@ anchors of :data:`PUBLISHED_ANCHORS` (:data:`STUDY_ANCHORS`).
 from __future__ import annotations
 
 import dataclasses
-from typing import Sequence
+from collections.abc import Sequence
 
 from imdbfast.config import TrainConfig, preset_names
 from imdbfast.experiments.study import Study, StudyError
@@ -38,8 +38,6 @@ BASELINE = {
     "value": 0.862,
     "label": f"{_SEED000}: learned embedding, BiLSTM 32, 600 tokens",
 }
-
-
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,9 +98,7 @@ def glove_presets() -> list[str]:
     return [name for name in preset_names() if TrainConfig.preset(name).uses_glove]
 
 
-def presets_study(
-    *, glove: bool = False, names: Sequence[str] | None = None
-) -> Study:
+def presets_study(*, glove: bool = False, names: Sequence[str] | None = None) -> Study:
     """The ``presets`` study: every training preset, two seeds each.
 
     Args:

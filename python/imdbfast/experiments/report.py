@@ -444,9 +444,11 @@ def write_plots(results: Any) -> list[tuple[str, Path]]:
     if plot_accuracy_vs_time(results, path):
         written.append(
             (
-                "Test accuracy against training seconds (model build + fit, log "
-                "scale): mean over seeds, bars from the lowest to the highest "
-                "seed; dashed lines: published figures",
+                (
+                    "Test accuracy against training seconds (model build + fit, "
+                    "log scale): mean over seeds, bars from the lowest to the "
+                    "highest seed; dashed lines: published figures"
+                ),
                 path,
             )
         )
