@@ -120,7 +120,7 @@ def test_train_size_option_caps_the_axis_and_merges_identical_cells():
 
 def test_builtin_studies_carry_the_seeds_reference_figures():
     assert set(BUILTIN_STUDIES) == {"sequence-length", "vocabulary", "training-size",
-                                    "validation-size", "models"}
+                                    "validation-size", "models", "presets"}
     refs = {(s.name, c.label): [r.value for r in c.references]
             for s in BUILTIN_STUDIES.values() for c in s.cells()}
     assert refs[("sequence-length", "sequence_length=150")] == [0.825]
