@@ -159,14 +159,17 @@ def accuracy_time_figure(
     high_x = max(p.seconds_range[1] for p in points)
     low_x = low_x if low_x > 0 else 0.01
     ax.set_xlim(low_x / 2, max(high_x, low_x) * 3)
-    for anchor in anchors:
+    # Labels alternate left and right, so that close figures stay readable.
+    for i, anchor in enumerate(sorted(anchors, key=lambda a: a.value)):
         ax.axhline(anchor.value, color="0.4", linestyle="--", linewidth=0.9)
+        side = i % 2
         ax.annotate(
             f"{anchor.label} {anchor.value:g}",
-            (0.0, anchor.value),
+            (float(side), anchor.value),
             xycoords=("axes fraction", "data"),
-            xytext=(3, 2),
+            xytext=(-3 if side else 3, 2),
             textcoords="offset points",
+            horizontalalignment="right" if side else "left",
             fontsize="x-small",
             color="0.3",
         )
