@@ -15,8 +15,9 @@ Example:
 >>> print(results.table())
 
 Built-in studies (:data:`BUILTIN_STUDIES`): ``sequence-length``,
-``vocabulary``, ``training-size``, ``validation-size``, ``models``. The command
-line is ``imdbfast experiment``.
+``vocabulary``, ``training-size``, ``validation-size``, ``models``,
+``presets`` (every training preset, with an accuracy-vs-training-time chart).
+The command line is ``imdbfast experiment``.
 """
 
 from __future__ import annotations
