@@ -168,9 +168,8 @@ def test_plot_accuracy_vs_time_needs_a_preset_axis_and_a_finished_run(tmp_path):
 @pytest.mark.slow
 def test_a_tiny_presets_study_writes_the_chart_into_its_report(tmp_path_factory):
     pytest.importorskip("keras")
-    from train_helpers import tiny_imdb
-
     from imdbfast.experiments import run_study
+    from train_helpers import tiny_imdb
 
     study = presets_study(names=["ngrams-linear", "fasttext-bigrams"])
     overrides = {"data_source": str(tiny_imdb(tmp_path_factory)), "epochs": 1,
