@@ -132,8 +132,9 @@ fn produce(
                     let end = before + i + 1;
                     let mut next = free.try_recv().unwrap_or_default();
                     let rest = len - end;
-                    // bounded: the carried start of a line (under `max_line`).
-                    grow(&mut next, rest);
+                    // bounded: the carried start of a line (under `max_line`)
+                    // and the block read after it next.
+                    grow(&mut next, rest.saturating_add(block));
                     next[..rest].copy_from_slice(&buf[end..len]);
                     let lines = std::mem::replace(&mut buf, next);
                     if full.send(Block::Lines(lines, end)).is_err() {
