@@ -5,7 +5,7 @@ A download streams into a hidden temporary file in the cache directory while
 hashing it; only when it is complete and its sha256 matches (when one is
 expected) is it renamed to its final name with :func:`os.replace`, so the cache
 never holds a partial or unverified file. Any failure removes the temporary
-file. ``file://`` URLs work like ``http(s)://`` ones (for mirrors and offline
+file (:func:`imdbfast._files.atomic_write`). ``file://`` URLs work like ``http(s)://`` ones (for mirrors and offline
 use).
 """
 
@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from imdbfast._files import atomic_write
 
 __all__ = ["cache_dir", "download", "sha256_of"]
 
@@ -70,59 +71,50 @@ def download(
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{dest.name}.", suffix=".part", dir=dest.parent
-    )
-    tmp = Path(tmp_name)
     digest = hashlib.sha256()
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                opened = urllib.request.urlopen(url, timeout=timeout)
-            except urllib.error.URLError as err:
-                # "HTTP Error 404: Not Found" (its response closed), or the
-                # socket's error.
-                if isinstance(err, urllib.error.HTTPError):
-                    reason = str(err)
-                    err.close()
-                else:
-                    reason = str(getattr(err, "reason", err))
-                raise OSError(f"could not download {url}: {reason}") from None
-            with opened as response:
-                length = response.headers.get("Content-Length")
-                total = int(length) if length and length.isdigit() else None
-                received = 0
-                from tqdm.auto import tqdm
+    with atomic_write(dest) as out:
+        try:
+            opened = urllib.request.urlopen(url, timeout=timeout)
+        except urllib.error.URLError as err:
+            # "HTTP Error 404: Not Found" (its response closed), or the
+            # socket's error.
+            if isinstance(err, urllib.error.HTTPError):
+                reason = str(err)
+                err.close()
+            else:
+                reason = str(getattr(err, "reason", err))
+            raise OSError(f"could not download {url}: {reason}") from None
+        with opened as response:
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+            received = 0
+            from tqdm.auto import tqdm
 
-                with tqdm(
-                    total=total,
-                    unit="B",
-                    unit_scale=True,
-                    unit_divisor=1024,
-                    desc=dest.name,
-                    disable=not progress,
-                ) as bar:
-                    while True:
-                        block = response.read(_CHUNK)
-                        if not block:
-                            break
-                        out.write(block)
-                        digest.update(block)
-                        received += len(block)
-                        bar.update(len(block))
-            if total is not None and received != total:
-                raise OSError(
-                    f"Incomplete download of {url}: expected {total} bytes, "
-                    f"received {received}."
-                )
+            with tqdm(
+                total=total,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                desc=dest.name,
+                disable=not progress,
+            ) as bar:
+                while True:
+                    block = response.read(_CHUNK)
+                    if not block:
+                        break
+                    out.write(block)
+                    digest.update(block)
+                    received += len(block)
+                    bar.update(len(block))
+        if total is not None and received != total:
+            raise OSError(
+                f"Incomplete download of {url}: expected {total} bytes, "
+                f"received {received}."
+            )
         got = digest.hexdigest()
         if sha256 is not None and got.lower() != sha256.lower():
             raise ValueError(
                 f"Checksum mismatch for {url}: expected sha256 {sha256}. "
                 f"Received: {got}. The downloaded file was removed."
             )
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return dest

@@ -18,6 +18,9 @@ Every loader goes through :func:`read_bytes` (then :func:`read_text`,
 - a missing file raises :class:`~imdbfast.errors.MissingFileError`, both a
   ``FileNotFoundError`` and a ``ValueError``.
 
+And the one writer of files that must appear whole or not at all (downloads,
+GloVe cache entries, ``study.json``): :func:`atomic_write`.
+
 Errors about the content are raised as ``error`` (a
 :class:`~imdbfast.errors.UserError` subclass chosen by the loader, e.g.
 ``StudyError``), each message starting with the path.
@@ -25,12 +28,16 @@ Errors about the content are raised as ``error`` (a
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import re
+import secrets
 import stat
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -40,6 +47,7 @@ __all__ = [
     "LARGE_FILE_BYTES",
     "MAX_NESTING",
     "SMALL_FILE_BYTES",
+    "atomic_write",
     "check_nesting",
     "decode",
     "loads_json",
@@ -263,3 +271,38 @@ def read_json(
     """
     text = read_text(path, what=what, max_bytes=max_bytes, error=error)
     return loads_json(text, os.fspath(path), what=what, error=error)
+
+
+@contextlib.contextmanager
+def atomic_write(dest: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """Write ``dest`` whole or not at all.
+
+    Yields a binary file open on a new hidden temporary file in ``dest``'s
+    directory (``.<name>.<random>.part``, created exclusively with the
+    permissions of the umask, as :func:`open` would give). When the block ends
+    normally the file is closed and renamed to ``dest`` with
+    :func:`os.replace` (atomic on one file system: a reader sees the old file
+    or the new one, never a partial one). When the block raises (any
+    exception, ``KeyboardInterrupt`` included) the temporary file is removed
+    and the exception goes on; ``dest`` is left as it was.
+
+    Args:
+        dest: the final path; its directory must exist.
+    """
+    dest = Path(dest)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = dest.parent / f".{dest.name}.{secrets.token_hex(6)}.part"
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+        break
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

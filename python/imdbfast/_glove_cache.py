@@ -43,7 +43,6 @@ import mmap
 import os
 import stat
 import struct
-import tempfile
 import time
 import zlib
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from typing import Any
 import numpy as np
 
 from imdbfast import _download
+from imdbfast._files import atomic_write
 
 __all__ = [
     "DEFAULT_LIMIT_BYTES",
@@ -64,6 +64,7 @@ __all__ = [
     "cache_key",
     "entries_dir",
     "read_entry",
+    "vocabulary_digest",
     "write_entry",
 ]
 
@@ -136,12 +137,21 @@ def _fingerprint(path: Path, size: int) -> str:
     return digest.hexdigest()
 
 
+def vocabulary_digest(vocabulary: list[str] | None) -> str | None:
+    """The sha256 of the vocabulary's JSON form (hex), or None without one."""
+    if vocabulary is None:
+        return None
+    return hashlib.sha256(json.dumps(vocabulary).encode("ascii")).hexdigest()
+
+
 def cache_key(
     path: Path,
     member: str | None,
     vocabulary: list[str] | None,
     dim: int | None,
     lowercase_fallback: bool,
+    *,
+    digest: str | None = None,
 ) -> str | None:
     """The key of these inputs (JSON text), or None when the file cannot be read
     or is not a regular file.
@@ -152,6 +162,9 @@ def cache_key(
         vocabulary: the vocabulary, or None for the whole file.
         dim: the dimension asked for, or None.
         lowercase_fallback: see :func:`~imdbfast.load_glove`.
+        digest: :func:`vocabulary_digest` of ``vocabulary`` when the caller
+            has it already (the key is taken again after a parse, to see
+            that the file did not change: the vocabulary is hashed once).
     """
     try:
         resolved = path.resolve(strict=True)
@@ -161,9 +174,7 @@ def cache_key(
         fingerprint = _fingerprint(resolved, st.st_size)
     except (OSError, RuntimeError):
         return None
-    vocab_hash = None
-    if vocabulary is not None:
-        vocab_hash = hashlib.sha256(json.dumps(vocabulary).encode("ascii")).hexdigest()
+    vocab_hash = digest if digest is not None else vocabulary_digest(vocabulary)
     key = {
         "path": os.fsencode(resolved).hex(),
         "member": member,
@@ -323,20 +334,13 @@ def _write(key: str, entry: CacheEntry) -> None:
     directory = entries_dir()
     directory.mkdir(parents=True, exist_ok=True)
     final = _entry_path(key)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=directory)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(MAGIC)
-            out.write(_PREFIX.pack(len(header_bytes), zlib.crc32(header_bytes)))
-            out.write(header_bytes)
-            out.write(blob)
-            out.write(b"\0" * (offset - start))
-            out.write(body)
-        os.replace(tmp, final)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_write(final) as out:
+        out.write(MAGIC)
+        out.write(_PREFIX.pack(len(header_bytes), zlib.crc32(header_bytes)))
+        out.write(header_bytes)
+        out.write(blob)
+        out.write(b"\0" * (offset - start))
+        out.write(body)
 
 
 def _evict(limit: int, keep: Path) -> None:

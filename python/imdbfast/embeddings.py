@@ -109,9 +109,12 @@ def _from_file(
 ) -> GloVe:
     """Parse a GloVe file, or read it back from the cache of parsed files."""
     source = os.fspath(path) + (f"::{member}" if member else "")
-    key = None
+    key = digest = None
     if _glove_cache.cache_enabled(cache):
-        key = _glove_cache.cache_key(path, member, vocabulary, dim, lowercase_fallback)
+        digest = _glove_cache.vocabulary_digest(vocabulary)
+        key = _glove_cache.cache_key(
+            path, member, vocabulary, dim, lowercase_fallback, digest=digest
+        )
     if key is not None:
         hit = _glove_cache.read_entry(key)
         if hit is not None:
@@ -128,7 +131,10 @@ def _from_file(
     if (
         key is not None
         and (vocabulary is None or words == vocabulary)
-        and key == _glove_cache.cache_key(path, member, vocabulary, dim, lowercase_fallback)
+        and key
+        == _glove_cache.cache_key(
+            path, member, vocabulary, dim, lowercase_fallback, digest=digest
+        )
     ):
         entry = _glove_cache.CacheEntry(
             matrix, None if vocabulary is not None else words, hits, misses, missing, dups,

@@ -39,7 +39,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from imdbfast._files import LARGE_FILE_BYTES, decode, loads_json, read_bytes, read_json
+from imdbfast._files import (
+    LARGE_FILE_BYTES,
+    atomic_write,
+    decode,
+    loads_json,
+    read_bytes,
+    read_json,
+)
 from imdbfast.experiments.study import (
     Cell,
     Study,
@@ -220,9 +227,8 @@ def open_study_dir(directory: Path, study: Study) -> list[dict[str, Any]]:
         "study": study.to_dict(),
         "updated": _now(),
     }
-    tmp = study_file.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, study_file)
+    with atomic_write(study_file) as out:
+        out.write((json.dumps(payload, indent=2, default=str) + "\n").encode("utf-8"))
     return records
 
 

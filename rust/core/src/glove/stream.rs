@@ -24,8 +24,9 @@ pub(super) const MAX_LINE_BYTES: usize = 16 << 20;
 
 /// What the reader thread hands on.
 enum Block {
-    /// Whole lines (the last block may end without a `\n`).
-    Lines(Vec<u8>),
+    /// Whole lines in `.0[..len]` (the last block may end without a `\n`);
+    /// the rest of the buffer is initialized bytes left from earlier use.
+    Lines(Vec<u8>, usize),
     /// The source could not be read further.
     Failed(std::io::Error),
     /// A line longer than the limit.
@@ -52,8 +53,8 @@ pub(super) fn for_each_block(
             let mut lines = 0u64;
             for item in full_rx.iter() {
                 match item {
-                    Block::Lines(data) => {
-                        lines += consume(&data, lines)?;
+                    Block::Lines(data, len) => {
+                        lines += consume(&data[..len], lines)?;
                         // The reader may have stopped already: then the buffer is dropped.
                         let _ = free_tx.send(data);
                     }
@@ -84,6 +85,12 @@ pub(super) fn for_each_block(
 /// Fill blocks from `reader` and send them on `full`, taking emptied
 /// buffers back from `free`; stops at the end, at an error, or when the
 /// receiving side is gone.
+///
+/// Buffers keep their length (their bytes stay initialized) and are read
+/// into with plain `read` calls: a recycled buffer is neither cleared nor
+/// zeroed again (`read_to_end` would zero its spare capacity before every
+/// read of a reader without `read_buf`), and the carried start of a line is
+/// copied straight into the next buffer.
 fn produce(
     reader: &mut dyn Read,
     block: usize,
@@ -91,46 +98,74 @@ fn produce(
     full: &mpsc::SyncSender<Block>,
     free: &mpsc::Receiver<Vec<u8>>,
 ) {
-    let mut carry: Vec<u8> = Vec::new();
+    // The carried start of a line (no `\n`) is `buf[..len]`.
+    let mut buf: Vec<u8> = Vec::new();
+    let mut len: usize = 0;
     loop {
-        let mut buf = free.try_recv().unwrap_or_default();
-        buf.clear();
-        buf.append(&mut carry);
         loop {
-            // Read one more block's worth after what the buffer holds (which
-            // has no `\n`: it is the carried start of a line).
-            let before = buf.len();
-            let got = match (&mut *reader).take(block as u64).read_to_end(&mut buf) {
-                Ok(n) => n,
-                Err(e) => {
-                    let _ = full.send(Block::Failed(e));
-                    return;
+            // Read one more block's worth after what the buffer holds.
+            let before = len;
+            let want = before.saturating_add(block);
+            // bounded: a block past the carried part, which is at most
+            // `max_line` (checked below before it grows again).
+            grow(&mut buf, want);
+            while len < want {
+                match reader.read(&mut buf[len..want]) {
+                    Ok(0) => break,
+                    Ok(n) => len += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        let _ = full.send(Block::Failed(e));
+                        return;
+                    }
                 }
-            };
-            if got < block {
+            }
+            if len < want {
                 // The end of the source: the rest is the last block.
-                if !buf.is_empty() {
-                    let _ = full.send(Block::Lines(buf));
+                if len > 0 {
+                    let _ = full.send(Block::Lines(buf, len));
                 }
                 return;
             }
-            match memchr::memrchr(b'\n', &buf[before..]) {
+            match memchr::memrchr(b'\n', &buf[before..len]) {
                 Some(i) => {
-                    let i = before + i;
-                    carry.extend_from_slice(&buf[i + 1..]);
-                    buf.truncate(i + 1);
+                    let end = before + i + 1;
+                    let mut next = free.try_recv().unwrap_or_default();
+                    let rest = len - end;
+                    // bounded: the carried start of a line (under `max_line`)
+                    // and the block read after it next.
+                    grow(&mut next, rest.saturating_add(block));
+                    next[..rest].copy_from_slice(&buf[end..len]);
+                    let lines = std::mem::replace(&mut buf, next);
+                    if full.send(Block::Lines(lines, end)).is_err() {
+                        return;
+                    }
+                    len = rest;
                     break;
                 }
-                None if buf.len() > max_line => {
+                None if len > max_line => {
                     let _ = full.send(Block::LineTooLong);
                     return;
                 }
                 None => {}
             }
         }
-        if full.send(Block::Lines(buf)).is_err() {
-            return;
-        }
+    }
+}
+
+/// Make `buf` at least `len` bytes long, all initialized: a new buffer is
+/// allocated zeroed (fresh zero pages, nothing written), a used one is
+/// extended with zeros.
+fn grow(buf: &mut Vec<u8>, len: usize) {
+    if buf.len() >= len {
+        return;
+    }
+    if buf.is_empty() {
+        // bounded: `len`, as the caller says.
+        *buf = vec![0; len];
+    } else {
+        // bounded: `len`, as the caller says.
+        buf.resize(len, 0);
     }
 }
 
