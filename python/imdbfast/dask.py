@@ -7,9 +7,11 @@ Install with ``pip install 'imdbfast[dask]'``. Every function takes a
 runs on whatever scheduler is active: a ``distributed.Client`` (a
 ``LocalCluster`` or an existing cluster), else Dask's local threads.
 
-- :func:`fit`: each partition is counted on a worker
-  (:meth:`imdbfast.Tokenizer.count`), the :class:`imdbfast.TokenCounts` are
-  merged in a tree, in partition order, and the client learns the vocabulary
+- :func:`fit`: the partitions are counted on the workers
+  (:meth:`imdbfast.Tokenizer.count`; consecutive partitions counted into one
+  :class:`imdbfast.TokenCounts` by one task, a few tasks per core of the
+  cluster), the counts merged in a tree, in partition order, ending in a
+  2-way merge, and the client learns the vocabulary
   from the total (:meth:`imdbfast.Tokenizer.fit_counts`): the vocabulary (and
   its order, and the tf-idf weights) of ``tokenizer.fit(all texts)``.
 - :func:`transform`: each partition is encoded on a worker, into padded
