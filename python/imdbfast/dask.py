@@ -240,8 +240,9 @@ def _cores() -> int:
         client = default_client()
     except ValueError:
         return os.cpu_count() or 1
-    workers = client.scheduler_info().get("workers", {})
-    return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
+    if client.asynchronous:  # its calls return awaitables: no count here
+        return os.cpu_count() or 1
+    return max(1, int(sum(client.nthreads().values())))
 
 
 def _runs(partitions: int, cores: int) -> list[tuple[int, int]]:
