@@ -34,12 +34,20 @@ The 2-worker job also runs once on half the shards, in a fresh cluster: a
 worker's peak should not follow the corpus size. ``--memory-only`` measures
 the fit (``split_every`` 4 and 8) and the encoding apart, 2 workers each.
 
+``--scaling-only`` measures the 1 -> 2 worker ratio alone, back to back:
+a 1-worker and a 2-worker cluster are started and warmed up once, then the
+job runs ``--rounds`` times on each in turn (1 worker, 2 workers, 1, 2, ...),
+each pair's ratios printed with the load average, and the median ratio of
+the pairs at the end (on a shared machine the pairs show how much the load
+moved the ratio).
+
 Usage (from the repository root; the shards are written once into
 ``--cache``, outside the repository)::
 
     python benches/bench_dask.py --data ../shared/data/aclImdb_v1_labeled.tar.gz
     python benches/bench_dask.py --data ... --repeats 3 --tv-reviews 100000 --json out.json
     python benches/bench_dask.py --data ... --memory-only
+    python benches/bench_dask.py --data ... --scaling-only --rounds 5
 """
 
 from __future__ import annotations
@@ -225,6 +233,57 @@ def memory_by_phase(files: list[str]) -> dict[str, list[float]]:
     return peaks
 
 
+def scaling(files: list[str], rounds: int) -> dict[str, Any]:
+    """The job on a warm 1-worker and a warm 2-worker cluster in turn,
+    ``rounds`` times; each pair's times, ratios and load average."""
+    from distributed import Client
+
+    clusters = {}
+    for workers in (1, 2):
+        local, client, _ = cluster(workers)
+        dask_job(files[:1])  # warm-up: imports on the workers, untimed
+        client.close()
+        clusters[workers] = local
+    pairs = []
+    reference = None
+    try:
+        for _ in range(rounds):
+            pair: dict[str, Any] = {"load_average": os.getloadavg()[0]}
+            for workers, local in clusters.items():
+                with Client(local):
+                    start = time.perf_counter()
+                    vocab, checksum, phases = dask_job(files)
+                    phases["total"] = time.perf_counter() - start
+                if reference is None:
+                    reference = (vocab, checksum)
+                assert (vocab, checksum) == reference, "the runs disagree"
+                pair[f"{workers} worker(s)"] = phases
+            one, two = pair["1 worker(s)"], pair["2 worker(s)"]
+            pair["ratio"] = {phase: one[phase] / two[phase] for phase in one}
+            print(
+                f"load {pair['load_average']:.2f}: 1 worker {one['total']:.2f} s "
+                f"(fit {one['fit']:.2f}, encode {one['encode']:.2f}), 2 workers "
+                f"{two['total']:.2f} s (fit {two['fit']:.2f}, encode {two['encode']:.2f}): "
+                f"{pair['ratio']['total']:.2f}x (fit {pair['ratio']['fit']:.2f}x, "
+                f"encode {pair['ratio']['encode']:.2f}x)",
+                flush=True,
+            )
+            pairs.append(pair)
+    finally:
+        for local in clusters.values():
+            local.close()
+    medians = {
+        phase: statistics.median(p["ratio"][phase] for p in pairs)
+        for phase in ("total", "fit", "encode")
+    }
+    print(
+        f"scaling 1 -> 2 workers, median of {rounds} back-to-back pairs: "
+        f"total {medians['total']:.2f}x, fit {medians['fit']:.2f}x, "
+        f"encode {medians['encode']:.2f}x"
+    )
+    return {"pairs": pairs, "median_ratio": medians}
+
+
 def cluster(n_workers: int, env: dict[str, str] | None = None) -> tuple[Any, Any, float]:
     from distributed import Client, LocalCluster
 
@@ -256,6 +315,12 @@ def main() -> None:
     parser.add_argument("--tv-reviews", type=int, default=100_000)
     parser.add_argument("--json", help="write the results here too")
     parser.add_argument(
+        "--scaling-only",
+        action="store_true",
+        help="only the 1 -> 2 worker ratio, measured back to back --rounds times",
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="pairs for --scaling-only")
+    parser.add_argument(
         "--memory-only",
         action="store_true",
         help="only the peak memory of the fit and of the encoding apart (2 workers)",
@@ -277,6 +342,12 @@ def main() -> None:
         "variants": {},
     }
     n = results["reviews"]
+    if args.scaling_only:
+        results["scaling"] = scaling(files, args.rounds)
+        results["load_average_end"] = os.getloadavg()
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1))
+        return
     if args.memory_only:
         results["peak_rss_mib_by_phase"] = memory_by_phase(files)
         if args.json:

@@ -130,6 +130,30 @@ def test_bad_input_is_refused_before_anything_runs():
         imdbfast.dask.fit(Tokenizer(vocabulary=["a"]), as_bag(CORPUS))
 
 
+@pytest.mark.parametrize("cores", [1, 2, 3, 16])
+@pytest.mark.parametrize("partitions", [1, 2, 7, 8, 50, 1000])
+def test_counting_tasks_and_merge_tree(partitions, cores):
+    """Counting tasks take consecutive runs of partitions covering them all
+    in order, of near-equal sizes, at most PARTITIONS_PER_TASK each, a
+    multiple of the cores where there are enough; the merge tree's nodes
+    take at most split_every counts and the top one takes 2."""
+    runs = imdbfast.dask._runs(partitions, cores)
+    assert [first for first, _ in runs] == [sum(s for _, s in runs[:i]) for i in range(len(runs))]
+    assert sum(size for _, size in runs) == partitions
+    sizes = {size for _, size in runs}
+    assert max(sizes) - min(sizes) <= 1 and max(sizes) <= imdbfast.dask.PARTITIONS_PER_TASK
+    if partitions >= cores * imdbfast.dask.TASKS_PER_CORE:
+        assert len(runs) % cores == 0
+    for split_every in (2, 3, 8):
+        nodes, fans = len(runs), []
+        while nodes > 1:
+            fan = imdbfast.dask._fan_in(nodes, split_every)
+            fans.append(min(fan, nodes))
+            nodes = -(-nodes // fan)
+        assert all(2 <= fan <= split_every for fan in fans)
+        assert not fans or fans[-1] == 2
+
+
 # ------------------------------------------------------------ on the cluster
 
 
@@ -148,6 +172,19 @@ def test_items_that_are_not_str_name_their_partition(client):
     tok = Tokenizer(output_sequence_length=2).fit(["a b"])
     with pytest.raises(TypeError, match=r"transform\(\): partition 1: .*int"):
         imdbfast.dask.transform(tok, bag).compute()
+
+
+def test_a_task_of_several_partitions_names_the_bad_one(client):
+    """40 partitions on 2 one-thread workers: tasks of 5 partitions; an item
+    that is not a str in partition 13 is named as such, and the counts of
+    many partitions per task equal the single process's."""
+    texts = CORPUS[:400]
+    assert imdbfast.dask._runs(40, 2)[0] == (0, 5)
+    tok = imdbfast.dask.fit(Tokenizer(vocab_order="frequency_first_seen"), as_bag(texts, 40))
+    assert tok.get_vocabulary() == Tokenizer(vocab_order="frequency_first_seen").fit(texts).get_vocabulary()
+    bad = texts[:133] + [3] + texts[134:]
+    with pytest.raises(TypeError, match=r"fit\(\): partition 13: .*int"):
+        imdbfast.dask.fit(Tokenizer(), as_bag(bad, 40))
 
 
 @pytest.mark.parametrize("name", CONFIGS)

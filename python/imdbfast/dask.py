@@ -7,9 +7,11 @@ Install with ``pip install 'imdbfast[dask]'``. Every function takes a
 runs on whatever scheduler is active: a ``distributed.Client`` (a
 ``LocalCluster`` or an existing cluster), else Dask's local threads.
 
-- :func:`fit`: each partition is counted on a worker
-  (:meth:`imdbfast.Tokenizer.count`), the :class:`imdbfast.TokenCounts` are
-  merged in a tree, in partition order, and the client learns the vocabulary
+- :func:`fit`: the partitions are counted on the workers
+  (:meth:`imdbfast.Tokenizer.count`; consecutive partitions counted into one
+  :class:`imdbfast.TokenCounts` by one task, a few tasks per core of the
+  cluster), the counts merged in a tree, in partition order, ending in a
+  2-way merge, and the client learns the vocabulary
   from the total (:meth:`imdbfast.Tokenizer.fit_counts`): the vocabulary (and
   its order, and the tf-idf weights) of ``tokenizer.fit(all texts)``.
 - :func:`transform`: each partition is encoded on a worker, into padded
@@ -79,7 +81,9 @@ except ImportError as _err:  # pragma: no cover - exercised in a subprocess
 
 __all__ = [
     "DEFAULT_BLOCKSIZE",
+    "PARTITIONS_PER_TASK",
     "SPLIT_EVERY",
+    "TASKS_PER_CORE",
     "count",
     "fit",
     "read_imdb",
@@ -92,7 +96,7 @@ __all__ = [
 #: aclImdb reviews).
 DEFAULT_BLOCKSIZE = 4 << 20
 
-#: Counts merged per node of :func:`fit`'s reduction tree.
+#: Counts merged per node of :func:`fit`'s reduction tree (at most).
 SPLIT_EVERY = 8
 
 #: What the functions here take as texts.
@@ -176,11 +180,18 @@ def _in_partition(error: Exception, index: int, function: str) -> str:
     return f"imdbfast.dask.{function}(): partition {index}: {error}"
 
 
-def _count_partition(tokenizer: Tokenizer, texts: Any, index: int) -> TokenCounts:
-    try:
-        return _on_worker(tokenizer).count(texts)
-    except TypeError as e:
-        raise TypeError(_in_partition(e, index, "fit")) from e
+def _count_partitions(tokenizer: Tokenizer, first: int, *parts: Any) -> TokenCounts:
+    """The counts of consecutive partitions ``first``, ``first + 1``, ...,
+    counted into one :class:`imdbfast.TokenCounts` in order (the same counts
+    as merging each partition's, without the merge)."""
+    tokenizer = _on_worker(tokenizer)
+    counts = TokenCounts()
+    for index, texts in enumerate(parts, first):
+        try:
+            counts += tokenizer.count(texts)
+        except TypeError as e:
+            raise TypeError(_in_partition(e, index, "fit")) from e
+    return counts
 
 
 def _merge(*counts: TokenCounts) -> TokenCounts:
@@ -208,10 +219,65 @@ def _encode_arrow_partition(tokenizer: Tokenizer, texts: Any, index: int) -> Any
 
 # ---------------------------------------------------------------- fitting
 
+#: Partitions counted by one task of :func:`count` at most: their texts are
+#: held together on the worker, and a task's counts are a leaf of the merge
+#: tree.
+PARTITIONS_PER_TASK = 8
+
+#: Counting tasks of :func:`count` per core of the cluster (at least): few
+#: enough that the merge tree is small, enough to balance the cores.
+TASKS_PER_CORE = 4
+
+
+def _cores() -> int:
+    """The threads of the ``distributed`` cluster the active client talks to,
+    else this machine's cores (Dask's local schedulers)."""
+    try:
+        from distributed import default_client
+    except ImportError:  # pragma: no cover - distributed is part of the extra
+        return os.cpu_count() or 1
+    try:
+        client = default_client()
+    except ValueError:
+        return os.cpu_count() or 1
+    if client.asynchronous:  # its calls return awaitables: no count here
+        return os.cpu_count() or 1
+    return max(1, int(sum(client.nthreads().values())))
+
+
+def _runs(partitions: int, cores: int) -> list[tuple[int, int]]:
+    """``(first, size)`` of the counting tasks: consecutive runs of
+    partitions of near-equal sizes, at most :data:`PARTITIONS_PER_TASK`
+    each, and a multiple of ``cores`` tasks (at least
+    :data:`TASKS_PER_CORE` per core) where there are enough partitions, so
+    that the cores finish together."""
+    per_core = max(TASKS_PER_CORE, -(-partitions // (cores * PARTITIONS_PER_TASK)))
+    tasks = min(partitions, cores * per_core)
+    base, extra = divmod(partitions, tasks)
+    runs, first = [], 0
+    for i in range(tasks):
+        size = base + (i < extra)
+        runs.append((first, size))
+        first += size
+    return runs
+
+
+def _fan_in(nodes: int, split_every: int) -> int:
+    """Counts merged per node at a level of ``nodes`` counts: ``split_every``,
+    except at the level below the top, split in two halves so that the top
+    merge (the one step that runs alone) is a 2-way merge."""
+    if nodes <= 2 or nodes > 2 * split_every:
+        return min(nodes, split_every)
+    return -(-nodes // 2)
+
+
 
 def count(tokenizer: Tokenizer, texts: Texts, *, split_every: int = SPLIT_EVERY) -> Any:
-    """The token counts of ``texts``, lazily: each partition counted on a
-    worker, the counts merged ``split_every`` at a time in partition order.
+    """The token counts of ``texts``, lazily: consecutive partitions counted
+    together by one task on a worker (about :data:`TASKS_PER_CORE` tasks per
+    core of the cluster, at most :data:`PARTITIONS_PER_TASK` partitions
+    each), the tasks' counts merged in a tree in partition order, at most
+    ``split_every`` per node, the top node a 2-way merge.
 
     Args:
         tokenizer: the tokenizer whose tokenization settings count (fitted
@@ -233,14 +299,19 @@ def count(tokenizer: Tokenizer, texts: Texts, *, split_every: int = SPLIT_EVERY)
     if isinstance(split_every, bool) or not isinstance(split_every, int) or split_every < 2:
         raise ValueError(f"split_every must be an int >= 2. Received: {split_every!r}")
     parts = _partitions(texts, "count")
-    shipped = _shipped(tokenizer)
-    count_part = dask.delayed(_count_partition, pure=True)
-    merge = dask.delayed(_merge, pure=True)
-    level = [count_part(shipped, part, i) for i, part in enumerate(parts)]
-    if not level:
+    if not parts:
         return dask.delayed(TokenCounts)()
+    shipped = _shipped(tokenizer)
+    count_parts = dask.delayed(_count_partitions, pure=True)
+    merge = dask.delayed(_merge, pure=True)
+    level = [
+        count_parts(shipped, first, *parts[first : first + size])
+        for first, size in _runs(len(parts), _cores())
+    ]
     while len(level) > 1:
-        level = [merge(*level[i : i + split_every]) for i in range(0, len(level), split_every)]
+        fan = _fan_in(len(level), split_every)
+        groups = [level[i : i + fan] for i in range(0, len(level), fan)]
+        level = [merge(*group) if len(group) > 1 else group[0] for group in groups]
     return level[0]
 
 
