@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use crate::bag::cache::{Lent, PackedVocab};
 use crate::bag::modes::BagConfig;
 use crate::bag::ngrams::{packable, DocTokens};
-use crate::buffer::try_zeroed_matrix;
-use crate::error::{CoreError, Result};
+use crate::buffer::{try_reserve, try_zeroed, try_zeroed_matrix};
+use crate::error::Result;
 use crate::text::{Scratch, TextPipeline};
 use crate::vocab::Vocabulary;
 
@@ -124,21 +124,38 @@ pub fn bag_csr<S: AsRef<str> + Sync>(
         })
         .collect();
     let nnz: usize = parts.iter().map(|(d, _, _)| d.len()).sum();
-    let mut csr = Csr::default();
-    let what = |e| CoreError::out_of_memory(format!("a bag of {nnz} values: {e}"));
-    csr.data.try_reserve_exact(nnz).map_err(what)?;
-    csr.indices.try_reserve_exact(nnz).map_err(what)?;
-    csr.indptr.try_reserve_exact(docs.len() + 1).map_err(what)?;
+    let what = || format!("a bag of {nnz} values");
+    let mut csr = Csr {
+        // Zero pages, filled in parallel below (no serial first touch).
+        data: try_zeroed(nnz, what)?,
+        indices: try_zeroed(nnz, what)?,
+        indptr: Vec::new(),
+    };
+    try_reserve(&mut csr.indptr, docs.len() + 1, what)?;
     csr.indptr.push(0);
     let mut at = 0i64;
-    for (data, indices, lens) in parts {
-        csr.data.extend_from_slice(&data);
-        csr.indices.extend_from_slice(&indices);
-        for len in lens {
+    for (_, _, lens) in &parts {
+        for &len in lens {
             at += len as i64;
             csr.indptr.push(at);
         }
     }
+    // Each chunk's values to their place, chunks in parallel.
+    let (mut data, mut indices) = (&mut csr.data[..], &mut csr.indices[..]);
+    let mut places = Vec::with_capacity(parts.len()); // bounded: the chunks, held
+    for (chunk_data, chunk_indices, _) in &parts {
+        let (d, rest) = std::mem::take(&mut data).split_at_mut(chunk_data.len());
+        data = rest;
+        let (i, rest) = std::mem::take(&mut indices).split_at_mut(chunk_indices.len());
+        indices = rest;
+        places.push((d, i, chunk_data, chunk_indices));
+    }
+    places
+        .into_par_iter()
+        .for_each(|(d, i, chunk_data, chunk_indices)| {
+            d.copy_from_slice(chunk_data);
+            i.copy_from_slice(chunk_indices);
+        });
     Ok(csr)
 }
 
