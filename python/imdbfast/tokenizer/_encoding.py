@@ -16,6 +16,10 @@ import numpy as np
 from imdbfast import _arrow, _native
 from imdbfast.tokenizer._texts import TextPipelines, Texts
 
+#: The largest int32: a CSR matrix whose values fit below it gets int32
+#: ``indptr`` (looked up once, not per call: one review at a time counts).
+_INT32_MAX = int(np.iinfo(np.int32).max)
+
 
 class TokenizerEncoding:
     """The encoding methods of :class:`~imdbfast.tokenizer.Tokenizer`."""
@@ -137,7 +141,7 @@ class TokenizerEncoding:
             idf,
             num_threads=self.num_threads,
         )
-        if indptr[-1] <= np.iinfo(np.int32).max:
+        if indptr[-1] <= _INT32_MAX:
             indptr = indptr.astype(np.int32)
         else:
             indices = indices.astype(np.int64)

@@ -76,6 +76,13 @@ pub(crate) struct FlatTable<K, V> {
 }
 
 impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
+    /// An empty table with room for about `items` keys and its own random
+    /// seed (pass a number of keys held in memory, or a clamped hint).
+    pub(crate) fn new(items: usize) -> Self {
+        // bounded: the caller's (see above).
+        Self::with_capacity(items, random_seed())
+    }
+
     fn with_capacity(items: usize, seed: u64) -> Self {
         let slots = (items.max(8) * 8 / 5 + 1).next_power_of_two();
         FlatTable {
@@ -86,7 +93,7 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
@@ -108,7 +115,7 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
 
     /// Ask the CPU to start loading the cache line of `key`'s home slot.
     #[inline(always)]
-    fn prefetch(&self, key: K) {
+    pub(crate) fn prefetch(&self, key: K) {
         let i = key.hash(self.seed) as usize & (self.slots.len() - 1);
         #[cfg(target_arch = "x86_64")]
         // SAFETY: a prefetch is only a hint; the address is inside `slots`.
@@ -121,14 +128,14 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
     }
 
     #[inline(always)]
-    fn get(&self, key: K) -> Option<&V> {
+    pub(crate) fn get(&self, key: K) -> Option<&V> {
         let slot = &self.slots[self.find(key)];
         (!slot.0.is_empty()).then_some(&slot.1)
     }
 
     /// The value of `key`, inserting `V::default()` first if absent.
     #[inline(always)]
-    fn get_or_insert(&mut self, key: K) -> &mut V {
+    pub(crate) fn get_or_insert(&mut self, key: K) -> &mut V {
         let mut i = self.find(key);
         if self.slots[i].0.is_empty() {
             if (self.len + 1) * 8 > self.slots.len() * 5 {
@@ -167,11 +174,11 @@ impl<K: PackedKey, V: Copy + Default> FlatTable<K, V> {
         self.slots.len() * std::mem::size_of::<(K, V)>()
     }
 
-    fn iter(&self) -> impl Iterator<Item = (K, V)> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (K, V)> + '_ {
         self.slots.iter().copied().filter(|(k, _)| !k.is_empty())
     }
 
-    fn into_iter(self) -> impl Iterator<Item = (K, V)> {
+    pub(crate) fn into_iter(self) -> impl Iterator<Item = (K, V)> {
         self.slots.into_iter().filter(|(k, _)| !k.is_empty())
     }
 }

@@ -28,8 +28,12 @@
 //! - [`idf`]: inverse document frequencies ([`idf_weights`]).
 //! - [`modes`]: the bag modes and settings ([`BagMode`], [`BagConfig`]).
 //! - [`rows`]: bag rows, dense or CSR.
+//! - [`cache`]: what bag rows over one vocabulary reuse ([`BagCache`]).
+//! - `columns`: the per-column counters of one bag row.
 //! - [`ids`]: the ids of each text's n-grams, ragged or padded.
 
+pub mod cache;
+mod columns;
 pub mod count;
 pub mod idf;
 pub mod ids;
@@ -40,6 +44,7 @@ pub mod rows;
 #[cfg(test)]
 mod tests;
 
+pub use cache::BagCache;
 pub use count::{count_ngrams, NgramCounts};
 pub use idf::{idf_weights, inverse_document_frequency};
 pub use ids::{ngram_ids, ngram_ids_padded};

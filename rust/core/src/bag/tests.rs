@@ -309,3 +309,83 @@ fn padded_ngram_ids_are_the_ragged_ones_padded() {
     }
     assert!(ngram_ids_padded(&vocab, &p, &docs, &[0], &PadConfig::default()).is_err());
 }
+
+/// Both ways of handing out a row's columns (a scan of the column bits, a
+/// sort of the row's columns) give them ascending with their counts, and
+/// leave every counter at zero.
+#[test]
+fn column_counts_come_out_ascending_either_way() {
+    let mut counts = columns::ColumnCounts::default();
+    counts.reserve(1 << 20);
+    // Few columns of many (sorted), then many close together (scanned).
+    let rows: [&[usize]; 3] = [
+        &[900_000, 3, 70_000, 3, 900_000, 3],
+        &[5, 64, 63, 0, 127, 5, 128, 1000, 64],
+        &[],
+    ];
+    for _ in 0..2 {
+        for row in rows {
+            for &column in row {
+                counts.add(column);
+            }
+            counts.add(1 << 20); // beyond the reserved columns: ignored
+            let mut out = Vec::new();
+            counts.drain(|column, count| out.push((column as usize, count)));
+            let mut want: Vec<(usize, u32)> = Vec::new();
+            let mut sorted = row.to_vec();
+            sorted.sort_unstable();
+            for column in sorted {
+                match want.last_mut() {
+                    Some((c, n)) if *c == column => *n += 1,
+                    _ => want.push((column, 1)),
+                }
+            }
+            assert_eq!(out, want);
+            assert!(counts.is_clear());
+        }
+    }
+}
+
+/// One vocabulary's bag rows, from its cache, are those of a fresh copy of
+/// it, text by text or all at once, from several threads at a time.
+#[test]
+fn cached_bag_rows_are_the_same_from_every_call_and_thread() {
+    let docs = [
+        "the cat sat on the mat",
+        "",
+        "the dog sat",
+        "a cat and a dog and a cat",
+    ];
+    let (vocab, counts) = fitted(&docs, &[1, 2], 100);
+    let idf = idf_weights(&vocab, &counts, 2, 1, 0).unwrap_or_default();
+    let p = TextPipeline::default();
+    let config = BagConfig {
+        mode: BagMode::TfIdf,
+        widths: &[1, 2],
+        depth: vocab.len() - 1,
+        column_offset: 1,
+        idf: Some(&idf),
+    };
+    let want = bag_csr(&vocab.clone(), &p, &docs, &config).unwrap_or_else(|e| panic!("{e}"));
+    let dense = bag_dense(&vocab.clone(), &p, &docs, &config).unwrap_or_else(|e| panic!("{e}"));
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                for _ in 0..20 {
+                    let all = bag_csr(&vocab, &p, &docs, &config).unwrap_or_else(|e| panic!("{e}"));
+                    assert_eq!(all, want);
+                    let rows =
+                        bag_dense(&vocab, &p, &docs, &config).unwrap_or_else(|e| panic!("{e}"));
+                    assert_eq!(rows, dense);
+                    for (i, doc) in docs.iter().enumerate() {
+                        let one =
+                            bag_csr(&vocab, &p, &[doc], &config).unwrap_or_else(|e| panic!("{e}"));
+                        let (a, b) = (want.indptr[i] as usize, want.indptr[i + 1] as usize);
+                        assert_eq!(one.data, want.data[a..b]);
+                        assert_eq!(one.indices, want.indices[a..b]);
+                    }
+                }
+            });
+        }
+    });
+}

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use crate::bag::BagCache;
 use crate::buffer::try_reserve;
 use crate::error::{CoreError, Result};
 use crate::token_map::TokenMap;
@@ -26,6 +27,8 @@ pub struct Vocabulary {
     /// Id of the OOV token, or [`STOPWORD`] when there is none.
     pub(super) oov_id: i32,
     pub(super) start_id: Option<i32>,
+    /// What bag rows over this vocabulary reuse from call to call.
+    pub(crate) bag: BagCache,
 }
 
 impl Vocabulary {
@@ -110,6 +113,7 @@ impl Vocabulary {
             lookup,
             oov_id,
             start_id,
+            bag: BagCache::default(),
         })
     }
 
