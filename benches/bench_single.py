@@ -11,6 +11,8 @@ Groups:
   ``Tokenizer`` (sparse bag rows), both fitted on the 25k training reviews,
   against scikit-learn's ``TfidfVectorizer`` fitted likewise:
   ``transform([review])``.
+- "single-bilstm-by-length": the BiLSTM run's compiled inference step on one
+  row of 8, 40, 168 and 336 ids (its fixed cost and its cost per token).
 - "single-predict": ``Bundle.predict([review])`` of two small trained runs
   (the default BiLSTM and the ``ngrams-linear`` preset, one epoch on a few
   hundred real reviews), against the same Keras model's
@@ -155,4 +157,29 @@ def test_keras_model_call(benchmark, bundles, review, name):
     model = bundles[name].model
     x = call_input(encoded(bundles[name], review))
     out = bench(benchmark, lambda: model(x, training=False))
+    assert tuple(out.shape) == (1, 1)
+
+
+@pytest.mark.parametrize("length", [8, 40, 168, 336])
+@pytest.mark.benchmark(group="single-bilstm-by-length")
+def test_bilstm_step_by_length(benchmark, bundles, length):
+    """The BiLSTM bundle's compiled inference step (the one ``Bundle.predict``
+    calls) on one row of ``length`` ids: its fixed cost and its cost per token,
+    which bound ``Bundle.predict`` of one review from below."""
+    pytest.importorskip("tensorflow")
+    import tensorflow as tf
+
+    from imdbfast.layers import right_padded_inputs
+    from imdbfast.runtime import model_step
+
+    model = bundles["bilstm"].model
+    with right_padded_inputs():
+        step = model_step(
+            model,
+            ("ids", None),
+            [tf.TensorSpec((None, None), tf.int32)],
+            lambda live, x: live(x, training=False),
+        )
+    x = tf.constant(np.random.default_rng(0).integers(2, 1000, (1, length), dtype=np.int32))
+    out = bench(benchmark, step, x)
     assert tuple(out.shape) == (1, 1)

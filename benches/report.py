@@ -10,6 +10,15 @@ import sys
 from collections import defaultdict
 
 
+def seconds(value: float) -> str:
+    """A duration in s, ms or us, three significant figures."""
+    for unit, scale in (("s", 1.0), ("ms", 1e3), ("us", 1e6)):
+        scaled = value * scale
+        if scaled >= 1.0 or unit == "us":
+            break
+    return f"{scaled:.3g} {unit}" if scaled < 100 else f"{scaled:.0f} {unit}"
+
+
 def main(paths: list[str]) -> None:
     groups: dict[str, list[tuple[str, float, int]]] = defaultdict(list)
     for path in paths:
@@ -20,10 +29,10 @@ def main(paths: list[str]) -> None:
     for group, rows in sorted(groups.items()):
         best = min(m for _, m, _ in rows)
         print(f"\n{group}")
-        print(f"| benchmark | median (s) | rounds | vs fastest |")
-        print(f"|---|---:|---:|---:|")
+        print("| benchmark | median | rounds | vs fastest |")
+        print("|---|---:|---:|---:|")
         for name, median, rounds in sorted(rows, key=lambda r: r[1]):
-            print(f"| {name} | {median:.3f} | {rounds} | {median / best:.1f}x |")
+            print(f"| {name} | {seconds(median)} | {rounds} | {median / best:.1f}x |")
 
 
 if __name__ == "__main__":
