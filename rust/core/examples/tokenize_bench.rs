@@ -92,9 +92,10 @@ fn run_stage(
             let ws: usize = texts
                 .iter()
                 .map(|t| {
-                    let ws = t.as_bytes().iter().map(|&b| {
-                        u32::from(b == b' ') + u32::from(b.wrapping_sub(b'\t') < 5)
-                    });
+                    let ws = t
+                        .as_bytes()
+                        .iter()
+                        .map(|&b| u32::from(b == b' ') + u32::from(b.wrapping_sub(b'\t') < 5));
                     ws.sum::<u32>() as usize
                 })
                 .sum();

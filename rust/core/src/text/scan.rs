@@ -51,9 +51,16 @@ fn fused_split_rules<
     // too and `sink.token` has a single call site.
     loop {
         let len = (n - base).min(64);
-        let mut block = [b' '; 64];
-        block[..len].copy_from_slice(&bytes[base..base + len]);
-        let (mut sep, dmask) = block_masks::<LEVEL>(&block, rules);
+        // A full block is read in place; only the last one is copied.
+        let mut padded = [b' '; 64];
+        let block: &[u8; 64] = match bytes[base..n].first_chunk::<64>() {
+            Some(full) => full,
+            None => {
+                padded[..len].copy_from_slice(&bytes[base..n]);
+                &padded
+            }
+        };
+        let (mut sep, dmask) = block_masks::<LEVEL>(block, rules);
         let mut pos = 0u32;
         while sep != 0 {
             let i = sep.trailing_zeros();
