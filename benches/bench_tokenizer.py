@@ -9,6 +9,9 @@ Groups: "tokenizer-keras" (TextVectorization defaults, max_tokens=20000, L=600:
 imdbfast vs TextVectorization adapt+call vs HF tokenizers WordLevel train +
 encode_batch + NumPy) and "tokenizer-seed004" (seed 004's pipeline, L=256:
 imdbfast's preset vs the plain-Python regex + Counter pipeline).
+
+Threads: every peer runs on THREADS (2) threads, set explicitly: imdbfast's
+``num_threads`` and TensorFlow's intra- and inter-op pools.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from imdbfast.stopwords import ENGLISH
 DATA = Path(os.environ.get("IMDBFAST_TEST_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 TAR = DATA / "aclImdb_v1_labeled.tar.gz"
 MEMBER = re.compile(r"^aclImdb/(train|test)/(pos|neg)/\d+_\d+\.txt$")
+THREADS = 2
 
 
 def load_texts() -> tuple[list[str], list[str]]:
@@ -55,12 +59,33 @@ def texts():
 
 
 def run_imdbfast(train, all_texts, max_tokens=20000, length=600):
-    tok = imdbfast.Tokenizer(max_tokens=max_tokens, output_sequence_length=length).fit(train)
+    tok = imdbfast.Tokenizer(
+        max_tokens=max_tokens, output_sequence_length=length, num_threads=THREADS
+    ).fit(train)
     return tok.transform(all_texts)
 
 
-def run_text_vectorization(train, all_texts, max_tokens=20000, length=600):
+def tensorflow_on_threads():
+    """TensorFlow with its intra- and inter-op pools at THREADS threads (set
+    before its runtime starts; an error if it already started with others)."""
     import tensorflow as tf
+
+    threading = tf.config.threading
+    try:
+        threading.set_intra_op_parallelism_threads(THREADS)
+        threading.set_inter_op_parallelism_threads(THREADS)
+    except RuntimeError:  # the runtime is up: keep it only if it has THREADS
+        got = (
+            threading.get_intra_op_parallelism_threads(),
+            threading.get_inter_op_parallelism_threads(),
+        )
+        if got != (THREADS, THREADS):
+            raise
+    return tf
+
+
+def run_text_vectorization(train, all_texts, max_tokens=20000, length=600):
+    tf = tensorflow_on_threads()
     from keras.layers import TextVectorization
 
     layer = TextVectorization(max_tokens=max_tokens, output_sequence_length=length)

@@ -21,6 +21,8 @@ use std::arch::x86_64::*;
 
 #[cfg(target_arch = "x86_64")]
 use crate::simd::SSE2;
+#[cfg(target_arch = "x86_64")]
+use crate::simd::SSSE3;
 
 /// Which bytes separate tokens and which need rewriting, for the fast path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,9 +71,14 @@ pub(super) fn classify(b: u8, rules: ByteRules) -> (bool, bool) {
 #[inline(always)]
 pub(super) fn block_masks<const LEVEL: u8>(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
     #[cfg(target_arch = "x86_64")]
+    if LEVEL == SSSE3 && !rules.word && !rules.lower {
+        // SAFETY: the SSSE3 level only runs where the CPU has SSSE3 (see
+        // `crate::simd::Level::detect`).
+        return unsafe { block_masks_ssse3_whitespace(block, rules.strip) };
+    }
+    #[cfg(target_arch = "x86_64")]
     if LEVEL >= SSE2 {
-        // SAFETY: SSE2 is part of the x86-64 baseline, always available.
-        return unsafe { block_masks_sse2(block, rules) };
+        return block_masks_sse2(block, rules);
     }
     block_masks_scalar(block, rules)
 }
@@ -110,58 +117,162 @@ fn ascii_punct(v: __m128i) -> __m128i {
     )
 }
 
+/// Classes of a byte for [`block_masks_ssse3_whitespace`], as bits that
+/// are set in both `NIBBLE_LO[b & 15]` and `NIBBLE_HI[b >> 4]`: bits 0-4
+/// the 32 ASCII punctuation characters (one bit per run of them that shares
+/// a high nibble, 0x21-0x2f, 0x3a-0x3f, 0x40 and 0x60, 0x5b-0x5f,
+/// 0x7b-0x7e), bits 5-6 the whitespace of `tf.strings.split` (0x09-0x0d,
+/// 0x20). Bytes from 0x80 have no class.
+const PUNCT_BITS: i8 = 0x1f;
+const SPACE_BITS: i8 = 0x60;
+
+/// The low-nibble half of the byte classes (see [`PUNCT_BITS`]).
+const NIBBLE_LO: [u8; 16] = {
+    let mut t = [0u8; 16];
+    let mut lo = 0;
+    while lo < 16 {
+        let mut bits = 0u8;
+        if lo >= 1 {
+            bits |= 1; // 0x21-0x2f
+        }
+        if lo >= 0xa {
+            bits |= 2; // 0x3a-0x3f
+        }
+        if lo == 0 {
+            bits |= 4 | 0x40; // 0x40, 0x60; 0x20
+        }
+        if lo >= 0xb {
+            bits |= 8; // 0x5b-0x5f
+        }
+        if lo >= 0xb && lo <= 0xe {
+            bits |= 0x10; // 0x7b-0x7e
+        }
+        if lo >= 9 && lo <= 0xd {
+            bits |= 0x20; // 0x09-0x0d
+        }
+        t[lo] = bits;
+        lo += 1;
+    }
+    t
+};
+
+/// The high-nibble half of the byte classes (see [`PUNCT_BITS`]).
+const NIBBLE_HI: [u8; 16] = [
+    0x20,
+    0,
+    0x01 | 0x40,
+    0x02,
+    0x04,
+    0x08,
+    0x04,
+    0x10,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+];
+
+/// [`block_masks`] at the SSSE3 level for whitespace splitting of text that
+/// needs no lowercasing (the Keras default once the text is lowercased as a
+/// whole, see `scan::fused_split_ssse3`): each byte's class from two
+/// `pshufb` nibble lookups instead of a dozen range compares.
+///
+/// # Safety
+/// The CPU must have SSSE3. (No target feature on the function, so that it
+/// is always inlined into the scanner, which is compiled for SSSE3.)
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn block_masks_ssse3_whitespace(block: &[u8; 64], strip: bool) -> (u64, u64) {
+    // SAFETY: SSSE3 per the caller; each `chunk` is 16 readable bytes, and
+    // loadu has no alignment requirement.
+    unsafe {
+        let lo_table = _mm_loadu_si128(NIBBLE_LO.as_ptr().cast::<__m128i>());
+        let hi_table = _mm_loadu_si128(NIBBLE_HI.as_ptr().cast::<__m128i>());
+        let nibble = _mm_set1_epi8(0x0f);
+        let zero = _mm_setzero_si128();
+        let mut not_sep = 0u64;
+        let mut not_punct = 0u64;
+        for (k, chunk) in block.chunks_exact(16).enumerate() {
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let lo = _mm_and_si128(v, nibble);
+            let hi = _mm_and_si128(_mm_srli_epi16::<4>(v), nibble);
+            let class = _mm_and_si128(
+                _mm_shuffle_epi8(lo_table, lo),
+                _mm_shuffle_epi8(hi_table, hi),
+            );
+            let space = _mm_and_si128(class, _mm_set1_epi8(SPACE_BITS));
+            not_sep |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(space, zero)) as u16) << (16 * k);
+            if strip {
+                let punct = _mm_and_si128(class, _mm_set1_epi8(PUNCT_BITS));
+                not_punct |=
+                    u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(punct, zero)) as u16) << (16 * k);
+            }
+        }
+        // Punctuation is never whitespace, so it is dirty wherever it is.
+        let dirty = if strip { !not_punct } else { 0 };
+        (!not_sep, dirty)
+    }
+}
+
 /// [`block_masks`] with SSE2 (same results as [`block_masks_scalar`]).
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-#[inline]
+#[inline(always)]
 fn block_masks_sse2(block: &[u8; 64], rules: ByteRules) -> (u64, u64) {
-    let mut sep = 0u64;
-    let mut dirty = 0u64;
-    for (k, chunk) in block.chunks_exact(16).enumerate() {
-        // SAFETY: `chunk` is 16 readable bytes; loadu has no alignment
-        // requirement.
-        let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>()) };
-        let zero = _mm_setzero_si128();
-        let punct = if rules.strip { ascii_punct(v) } else { zero };
-        let upper = in_range(v, b'A', 26);
-        let s = if rules.word {
-            let wordch = _mm_or_si128(
-                _mm_or_si128(upper, in_range(v, b'a', 26)),
-                _mm_or_si128(
-                    in_range(v, b'0', 10),
-                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8)),
-                ),
-            );
-            // not a word char, not deleted punctuation, not a non-ASCII byte
-            let high = _mm_cmplt_epi8(v, zero);
-            _mm_andnot_si128(
-                _mm_or_si128(_mm_or_si128(wordch, punct), high),
-                _mm_set1_epi8(-1),
-            )
-        } else {
-            _mm_andnot_si128(
-                punct,
-                _mm_or_si128(
-                    _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8)),
-                    in_range(v, 9, 5),
-                ),
-            )
-        };
-        let d = if rules.lower {
-            _mm_or_si128(punct, upper)
-        } else {
-            punct
-        };
-        let d = if rules.word {
-            _mm_or_si128(d, _mm_cmplt_epi8(v, zero))
-        } else {
-            d
-        };
-        let d = _mm_andnot_si128(s, d);
-        sep |= u64::from(_mm_movemask_epi8(s) as u16) << (16 * k);
-        dirty |= u64::from(_mm_movemask_epi8(d) as u16) << (16 * k);
+    // SAFETY: SSE2 is part of the x86-64 baseline, always available (no
+    // target feature on this function, so that it is always inlined); each
+    // `chunk` is 16 readable bytes, and loadu has no alignment requirement.
+    unsafe {
+        let mut sep = 0u64;
+        let mut dirty = 0u64;
+        for (k, chunk) in block.chunks_exact(16).enumerate() {
+            // `chunk` is 16 readable bytes; loadu has no alignment requirement.
+            let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let zero = _mm_setzero_si128();
+            let punct = if rules.strip { ascii_punct(v) } else { zero };
+            let upper = in_range(v, b'A', 26);
+            let s = if rules.word {
+                let wordch = _mm_or_si128(
+                    _mm_or_si128(upper, in_range(v, b'a', 26)),
+                    _mm_or_si128(
+                        in_range(v, b'0', 10),
+                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8)),
+                    ),
+                );
+                // not a word char, not deleted punctuation, not a non-ASCII byte
+                let high = _mm_cmplt_epi8(v, zero);
+                _mm_andnot_si128(
+                    _mm_or_si128(_mm_or_si128(wordch, punct), high),
+                    _mm_set1_epi8(-1),
+                )
+            } else {
+                _mm_andnot_si128(
+                    punct,
+                    _mm_or_si128(
+                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8)),
+                        in_range(v, 9, 5),
+                    ),
+                )
+            };
+            let d = if rules.lower {
+                _mm_or_si128(punct, upper)
+            } else {
+                punct
+            };
+            let d = if rules.word {
+                _mm_or_si128(d, _mm_cmplt_epi8(v, zero))
+            } else {
+                d
+            };
+            let d = _mm_andnot_si128(s, d);
+            sep |= u64::from(_mm_movemask_epi8(s) as u16) << (16 * k);
+            dirty |= u64::from(_mm_movemask_epi8(d) as u16) << (16 * k);
+        }
+        (sep, dirty)
     }
-    (sep, dirty)
 }
 
 /// `COMPRESS[m]`: eight shuffle indices that move the bytes of an 8-byte lane
@@ -299,7 +410,9 @@ mod tests {
                     let (sep, dirty) = match level {
                         Level::Scalar => block_masks::<SCALAR>(&block, rules),
                         #[cfg(target_arch = "x86_64")]
-                        Level::Sse2 | Level::Ssse3 => block_masks::<SSE2>(&block, rules),
+                        Level::Sse2 => block_masks::<SSE2>(&block, rules),
+                        #[cfg(target_arch = "x86_64")]
+                        Level::Ssse3 => block_masks::<{ crate::simd::SSSE3 }>(&block, rules),
                     };
                     for (j, &b) in block.iter().enumerate() {
                         let (s, d) = classify(b, rules);

@@ -51,15 +51,23 @@ fn fused_split_rules<
     // too and `sink.token` has a single call site.
     loop {
         let len = (n - base).min(64);
-        let mut block = [b' '; 64];
-        block[..len].copy_from_slice(&bytes[base..base + len]);
-        let (mut sep, dmask) = block_masks::<LEVEL>(&block, rules);
-        let mut pos = 0u32;
+        // A full block is read in place; only the last one is copied.
+        let mut padded = [b' '; 64];
+        let block: &[u8; 64] = match bytes[base..n].first_chunk::<64>() {
+            Some(full) => full,
+            None => {
+                padded[..len].copy_from_slice(&bytes[base..n]);
+                &padded
+            }
+        };
+        let (mut sep, mut dmask) = block_masks::<LEVEL>(block, rules);
         while sep != 0 {
             let i = sep.trailing_zeros();
-            let below_i = (1u64 << i) - 1;
-            let from_pos = !0u64 << pos;
-            dirty |= dmask & below_i & from_pos != 0;
+            // The dirty bits up to this separator (those of earlier tokens
+            // are already cleared; a separator's own bit is never set).
+            let upto = dmask & (sep ^ (sep - 1));
+            dirty |= upto != 0;
+            dmask ^= upto;
             // At most `n`: the first padding separator sits at `n`.
             let end = base + i as usize;
             if end > tok_start {
@@ -82,15 +90,13 @@ fn fused_split_rules<
             }
             tok_start = end + 1;
             dirty = false;
-            pos = i + 1;
             sep &= sep - 1;
         }
         if len < 64 {
             return ControlFlow::Continue(());
         }
-        if pos < 64 {
-            dirty |= dmask & (!0u64 << pos) != 0;
-        }
+        // The token running on into the next block.
+        dirty |= dmask != 0;
         base += 64;
     }
 }
