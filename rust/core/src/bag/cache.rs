@@ -115,7 +115,7 @@ impl BagCache {
             .ok()
             .and_then(|mut pool| pool.pop());
         let mut counts = kept.unwrap_or_default();
-        counts.reserve(columns);
+        counts.reserve(columns); // bounded: the vocabulary's columns, held
         Lent {
             cache: self,
             counts,
