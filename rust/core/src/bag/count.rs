@@ -1,7 +1,9 @@
 //! Counting the n-grams of a corpus and the documents they occur in, with
 //! the pruning of a bounded vocabulary's candidates (see [`count_ngrams`]).
-//! Both paths run on [`crate::count::fold_chunks`], the general one looks
-//! keys up through a [`crate::count::KeyBatch`].
+//! Both paths run on [`crate::count::fold_chunks`] (the packed one's second
+//! pass on the jobs of its first, whose recorded token ids it counts: see
+//! `bag/record.rs`); the general one looks keys up through a
+//! [`crate::count::KeyBatch`].
 
 use rayon::prelude::*;
 
