@@ -1,11 +1,14 @@
 //! Counting the n-grams of a corpus and the documents they occur in, with
 //! the pruning of a bounded vocabulary's candidates (see [`count_ngrams`]).
-//! Both paths run on [`crate::count::fold_chunks`], the general one looks
-//! keys up through a [`crate::count::KeyBatch`].
+//! Both paths run on [`crate::count::fold_chunks`] (the packed one's second
+//! pass on the jobs of its first, whose recorded token ids it counts: see
+//! `bag/record.rs`); the general one looks keys up through a
+//! [`crate::count::KeyBatch`].
 
 use rayon::prelude::*;
 
 use crate::bag::ngrams::{check_widths, pack, packable, DocTokens, Parts, NO_PART};
+use crate::bag::record::{record_tokens, RECORD_BUDGET, STOPWORD};
 use crate::count::{count_tokens, fold_chunks, map_capacity, merge_maps, Counts, KeyBatch};
 use crate::error::{CoreError, Result};
 use crate::text::{Scratch, TextPipeline};
@@ -80,13 +83,19 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
     }
     let frequent = match candidates {
         Some(k) if widths.contains(&1) && widths.iter().any(|&w| w > 1) => {
-            let frequent = frequent_tokens(pipeline, docs, exclude, k, min_freq);
             if packable(pipeline, widths) {
                 return Ok(count_packed(
-                    pipeline, docs, widths, exclude, k, min_freq, &frequent,
+                    pipeline,
+                    docs,
+                    widths,
+                    exclude,
+                    k,
+                    min_freq,
+                    RECORD_BUDGET,
                 ));
             }
-            Some(frequent)
+            let counts = count_tokens(pipeline, docs);
+            Some(frequent_tokens(counts, exclude, k, min_freq))
         }
         _ => None,
     };
@@ -176,16 +185,11 @@ pub fn count_ngrams<S: AsRef<str> + Sync>(
 }
 
 /// The tokens that an n-gram among the `k` most frequent can hold (see
-/// [`count_ngrams`]): those counted at least as often as the `k`-th most
-/// frequent unigram (`exclude`d ones aside) and at least `min_freq` times.
-fn frequent_tokens<S: AsRef<str> + Sync>(
-    pipeline: &TextPipeline,
-    docs: &[S],
-    exclude: &[&[u8]],
-    k: usize,
-    min_freq: u64,
-) -> Parts {
-    let counts: Vec<(TokenBytes, u64)> = count_tokens(pipeline, docs).into_entries().collect();
+/// [`count_ngrams`]), of the token counts `counts`: those counted at least
+/// as often as the `k`-th most frequent unigram (`exclude`d ones aside) and
+/// at least `min_freq` times.
+fn frequent_tokens(counts: Counts, exclude: &[&[u8]], k: usize, min_freq: u64) -> Parts {
+    let counts: Vec<(TokenBytes, u64)> = counts.into_entries().collect();
     let mut values: Vec<u64> = counts
         .iter()
         .filter(|(token, _)| !exclude.contains(&token.as_bytes()))
@@ -224,6 +228,48 @@ impl PackedCounts {
             grams: FlatTable::new(capacity / 8), // bounded: as above
         }
     }
+
+    /// Count the n-grams of one text, its tokens' part ids `ids`
+    /// ([`NO_PART`] for the others), as document `doc_id` (index + 1);
+    /// `keys` is scratch space.
+    fn add_text(&mut self, widths: &[usize], ids: &[u32], doc_id: u32, keys: &mut Vec<u64>) {
+        for &width in widths {
+            match width {
+                1 => {
+                    for &id in ids {
+                        if let Some(stat) = self.unigrams.get_mut(id as usize) {
+                            stat.add(doc_id);
+                        }
+                    }
+                }
+                2 => {
+                    // Two 32-bit lanes: the low half of pack().
+                    keys.clear();
+                    keys.extend(
+                        ids.windows(2)
+                            .filter(|w| !w.contains(&NO_PART))
+                            .map(|w| pack(w) as u64),
+                    );
+                    for &key in keys.iter().take(AHEAD) {
+                        self.bigrams.prefetch(key);
+                    }
+                    for (at, &key) in keys.iter().enumerate() {
+                        if let Some(&next) = keys.get(at + AHEAD) {
+                            self.bigrams.prefetch(next);
+                        }
+                        self.bigrams.get_or_insert(key).add(doc_id);
+                    }
+                }
+                _ => {
+                    for window in ids.windows(width) {
+                        if !window.contains(&NO_PART) {
+                            self.grams.get_or_insert(pack(window)).add(doc_id);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// How far ahead of its update a bigram's slot is prefetched: the count map
@@ -232,73 +278,61 @@ impl PackedCounts {
 const AHEAD: usize = 16;
 
 /// [`count_ngrams`] with pruning, for [`packable`] pipelines: tokens become
-/// part ids of `frequent` (the tokens a candidate can hold), unigrams are
-/// counted in an array and longer n-grams under their packed ids, so no
+/// part ids of the frequent tokens (those a candidate can hold), unigrams
+/// are counted in an array and longer n-grams under their packed ids, so no
 /// n-gram string is hashed; the candidates are written out as strings at
-/// the end.
-fn count_packed<S: AsRef<str> + Sync>(
+/// the end. Each text is scanned once: the first pass records its tokens'
+/// ids ([`record_tokens`]), the second counts n-grams from them (the texts
+/// past `budget` recorded ids are scanned again).
+pub(crate) fn count_packed<S: AsRef<str> + Sync>(
     pipeline: &TextPipeline,
     docs: &[S],
     widths: &[usize],
     exclude: &[&[u8]],
     k: usize,
     min_freq: u64,
-    frequent: &Parts,
+    budget: usize,
 ) -> NgramCounts {
+    let (recorded, token_counts) = record_tokens(pipeline, docs, budget);
+    let frequent = frequent_tokens(token_counts, exclude, k, min_freq);
+    let frequent = &frequent;
     let n_parts = frequent.tokens.len();
     // IMDB's 25k train reviews: 0.4-0.7M bigrams of frequent tokens a job.
     let capacity = map_capacity(docs.len(), 16, 1 << 19);
-    let jobs: Vec<PackedCounts> = fold_chunks(
-        docs,
-        || PackedCounts::new(n_parts, capacity),
-        |mut counts, first, chunk| {
+    let jobs: Vec<PackedCounts> = recorded
+        .into_par_iter()
+        .map(|job| {
+            let table = job.translation(pipeline, frequent);
+            let mut counts = PackedCounts::new(n_parts, capacity);
             let mut scratch = Scratch::default();
             let mut ids = Vec::new();
             let mut keys = Vec::new();
-            for (i, doc) in chunk.iter().enumerate() {
-                let doc_id = (first + i) as u32 + 1;
-                frequent.read(pipeline, doc.as_ref(), &mut scratch, &mut ids);
-                for &width in widths {
-                    match width {
-                        1 => {
-                            for &id in &ids {
-                                if let Some(stat) = counts.unigrams.get_mut(id as usize) {
-                                    stat.add(doc_id);
-                                }
-                            }
-                        }
-                        2 => {
-                            // Two 32-bit lanes: the low half of pack().
-                            keys.clear();
-                            keys.extend(
-                                ids.windows(2)
-                                    .filter(|w| !w.contains(&NO_PART))
-                                    .map(|w| pack(w) as u64),
-                            );
-                            for &key in keys.iter().take(AHEAD) {
-                                counts.bigrams.prefetch(key);
-                            }
-                            for (at, &key) in keys.iter().enumerate() {
-                                if let Some(&next) = keys.get(at + AHEAD) {
-                                    counts.bigrams.prefetch(next);
-                                }
-                                counts.bigrams.get_or_insert(key).add(doc_id);
-                            }
-                        }
-                        _ => {
-                            for window in ids.windows(width) {
-                                if !window.contains(&NO_PART) {
-                                    counts.grams.get_or_insert(pack(window)).add(doc_id);
-                                }
-                            }
-                        }
+            let (mut text, mut start) = (0, 0);
+            for chunk in &job.chunks {
+                for (i, doc) in docs[chunk.first..chunk.first + chunk.len]
+                    .iter()
+                    .enumerate()
+                {
+                    let doc_id = (chunk.first + i) as u32 + 1;
+                    if chunk.recorded {
+                        let end = job.ends[text];
+                        ids.clear();
+                        ids.extend(
+                            job.ids[start..end]
+                                .iter()
+                                .map(|&id| table[id as usize])
+                                .filter(|&part| part != STOPWORD),
+                        );
+                        (text, start) = (text + 1, end);
+                    } else {
+                        frequent.read(pipeline, doc.as_ref(), &mut scratch, &mut ids);
                     }
+                    counts.add_text(widths, &ids, doc_id, &mut keys);
                 }
             }
             counts
-        },
-    )
-    .collect();
+        })
+        .collect();
     let mut merged = PackedCounts::new(n_parts, 0);
     for job in jobs {
         for (total, stat) in merged.unigrams.iter_mut().zip(job.unigrams) {

@@ -25,6 +25,8 @@
 //!
 //! - [`ngrams`]: a text's n-grams ([`DocTokens`]) and packed part ids.
 //! - [`count`]: n-gram and document counts ([`count_ngrams`]).
+//! - `record`: the first pass of the pruned count, which records each
+//!   text's token ids so that the texts are scanned once.
 //! - [`idf`]: inverse document frequencies ([`idf_weights`]).
 //! - [`modes`]: the bag modes and settings ([`BagMode`], [`BagConfig`]).
 //! - [`rows`]: bag rows, dense or CSR.
@@ -39,6 +41,7 @@ pub mod idf;
 pub mod ids;
 pub mod modes;
 pub mod ngrams;
+mod record;
 pub mod rows;
 
 #[cfg(test)]

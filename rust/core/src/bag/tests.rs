@@ -389,3 +389,72 @@ fn cached_bag_rows_are_the_same_from_every_call_and_thread() {
         }
     });
 }
+
+/// The packed count scans each text once, counting n-grams from the token
+/// ids it recorded: with stopwords, and with the recording budget spent
+/// (every text scanned again), it counts exactly the same n-grams and
+/// documents, and builds the vocabulary of the string path.
+#[test]
+fn recorded_ids_count_what_a_second_scan_counts() {
+    let words = [
+        "a", "b", "the", "of", "film", "bad", "good", "it", "x", "ab",
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let docs: Vec<String> = (0..700)
+        .map(|_| {
+            (0..next() % 25)
+                .map(|_| words[(next() % words.len() as u64) as usize])
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let standardizer = Standardizer::from_name(None, false).unwrap_or_else(|e| panic!("{e}"));
+    let stopwords = ["the", "of"];
+    let packed = TextPipeline::new(standardizer, Splitter::Whitespace, stopwords);
+    let strings = TextPipeline::new(
+        standardizer,
+        Splitter::from_spec(Some(r"[^ \t\n\x0B\x0C\r]+")).unwrap_or_else(|e| panic!("{e}")),
+        stopwords,
+    );
+    let sorted = |c: &crate::count::Counts| {
+        let mut all: Vec<(Vec<u8>, u64)> = c
+            .entries()
+            .map(|(t, n)| (t.as_bytes().to_vec(), n))
+            .collect();
+        all.sort();
+        all
+    };
+    for widths in [&[1, 2][..], &[1, 2, 3]] {
+        for max in [4, 15, 60] {
+            let run =
+                |budget| count::count_packed(&packed, &docs, widths, &[b"it"], max, 2, budget);
+            let (once, again, half) = (run(usize::MAX), run(0), run(2000));
+            for other in [&again, &half] {
+                assert_eq!(sorted(&once.counts), sorted(&other.counts));
+                let (a, b) = (&once.document_counts, &other.document_counts);
+                assert_eq!(sorted(a), sorted(b), "{widths:?} {max}");
+                assert_eq!(once.documents, other.documents);
+            }
+            let config = VocabConfig {
+                max_tokens: Some(max + 1),
+                ..VocabConfig::default()
+            };
+            let by_strings = count_ngrams(&strings, &docs, widths, &[b"it"], Some(max), 2)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let listed = |counts: NgramCounts| -> Vec<String> {
+                let v = Vocabulary::build(counts.counts, &config).unwrap_or_else(|e| panic!("{e}"));
+                (0..v.len())
+                    .filter_map(|id| v.token(id).map(|t| t.to_string()))
+                    .collect()
+            };
+            assert!(once.counts.len() > 3);
+            assert_eq!(listed(once), listed(by_strings), "{widths:?} {max}");
+        }
+    }
+}
