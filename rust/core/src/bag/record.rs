@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::bag::ngrams::{Parts, NO_PART};
-use crate::count::{fold_chunks, map_capacity, merge_maps, Counts, KeyBatch};
+use crate::count::{fold_chunks, map_capacity, merge_token_counts, Counts, KeyBatch};
 use crate::text::{Scratch, TextPipeline, TokenSink};
 use crate::token_map::TokenMap;
 
@@ -204,11 +204,5 @@ pub(crate) fn record_tokens<S: AsRef<str> + Sync>(
     )
     .collect();
     let maps: Vec<Counts> = jobs.par_iter().map(Recorded::counts).collect();
-    let mut counts = merge_maps(maps, |c, n| *c += n);
-    for word in pipeline.stopwords() {
-        if counts.get(word).is_some() {
-            *counts.entry_or_default(word) = 0;
-        }
-    }
-    (jobs, counts)
+    (jobs, merge_token_counts(pipeline, maps))
 }

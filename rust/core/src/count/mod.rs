@@ -27,6 +27,7 @@ pub mod tokens;
 mod tests;
 
 pub use token_counts::{Tally, TokenCounts};
+pub(crate) use tokens::merge_token_counts;
 pub use tokens::{count_tokens, Counts};
 
 /// Texts per chunk of the parallel fold.

@@ -37,6 +37,12 @@ pub fn count_tokens<S: AsRef<str> + Sync>(pipeline: &TextPipeline, docs: &[S]) -
         },
     )
     .collect();
+    merge_token_counts(pipeline, maps)
+}
+
+/// The total of the jobs' token counts, stopwords (counted while scanning)
+/// set to 0, so that [`crate::vocab::Vocabulary::build`] leaves them out.
+pub(crate) fn merge_token_counts(pipeline: &TextPipeline, maps: Vec<Counts>) -> Counts {
     let mut counts = merge_maps(maps, |c, n| *c += n);
     for word in pipeline.stopwords() {
         if counts.get(word).is_some() {
