@@ -234,13 +234,11 @@ def _cores() -> int:
     else this machine's cores (Dask's local schedulers)."""
     try:
         from distributed import default_client
-    except ImportError:  # pragma: no cover - distributed is part of the extra
-        return os.cpu_count() or 1
-    try:
+
         client = default_client()
-    except ValueError:
-        return os.cpu_count() or 1
-    if client.asynchronous:  # its calls return awaitables: no count here
+    except (ImportError, ValueError):  # no distributed, or no client
+        client = None
+    if client is None or client.asynchronous:  # async: calls return awaitables
         return os.cpu_count() or 1
     return max(1, int(sum(client.nthreads().values())))
 
